@@ -1,0 +1,46 @@
+package dev.herokuconnect.operator.crd;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** What the operator sends when it asks for the Salesforce authorization URL. */
+@ValidationRule(
+    value = "self.environment != 'custom' || (has(self.domain) && self.domain != '')",
+    message = "salesforce.domain is required when salesforce.environment is custom",
+    fieldPath = ".domain",
+    reason = "FieldValueRequired")
+public class SalesforceSpec {
+  public enum Environment {
+    @JsonProperty("production") PRODUCTION,
+    @JsonProperty("sandbox") SANDBOX,
+    @JsonProperty("custom") CUSTOM;
+
+    public String apiValue() { return name().toLowerCase(java.util.Locale.ROOT); }
+  }
+
+  @Default("production")
+  private Environment environment = Environment.PRODUCTION;
+
+  /** Custom login domain, e.g. example.my.salesforce.com; required for custom. */
+  @Pattern(Patterns.DOMAIN)
+  private String domain;
+
+  /** Salesforce API version such as "52.0"; latest when empty. */
+  @Pattern(Patterns.SALESFORCE_API_VERSION)
+  private String apiVersion;
+
+  /** Where Salesforce sends the person after authorizing (the API's "next"). */
+  @Pattern(Patterns.URL)
+  private String redirectUrl;
+
+  public Environment getEnvironment() { return environment == null ? Environment.PRODUCTION : environment; }
+  public void setEnvironment(Environment environment) { this.environment = environment; }
+  public String getDomain() { return domain; }
+  public void setDomain(String domain) { this.domain = domain; }
+  public String getApiVersion() { return apiVersion; }
+  public void setApiVersion(String apiVersion) { this.apiVersion = apiVersion; }
+  public String getRedirectUrl() { return redirectUrl; }
+  public void setRedirectUrl(String redirectUrl) { this.redirectUrl = redirectUrl; }
+}
