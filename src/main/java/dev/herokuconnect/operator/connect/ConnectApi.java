@@ -1,0 +1,214 @@
+package dev.herokuconnect.operator.connect;
+
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.herokuconnect.operator.connect.ConnectHttp.Call;
+import dev.herokuconnect.operator.connect.Model.AuthorizeRequest;
+import dev.herokuconnect.operator.connect.Model.Connection;
+import dev.herokuconnect.operator.connect.Model.ExportedConfiguration;
+import dev.herokuconnect.operator.connect.Model.Mapping;
+import dev.herokuconnect.operator.connect.Model.MappingRequest;
+import dev.herokuconnect.operator.connect.Model.Page;
+import dev.herokuconnect.operator.connect.Model.SyncError;
+import dev.herokuconnect.operator.connect.Model.ValidationRun;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import okhttp3.HttpUrl;
+
+/**
+ * Typed calls to one region's API root ({@code .../api/v3}). Every call is paid from one
+ * budget key (the connection id, or "app:NAME" before it is known).
+ */
+public final class ConnectApi {
+  private static final JavaType CONNECTION_PAGE =
+      ConnectHttp.MAPPER.getTypeFactory().constructParametricType(Page.class, Connection.class);
+  private static final JavaType ERROR_PAGE =
+      ConnectHttp.MAPPER.getTypeFactory().constructParametricType(Page.class, SyncError.class);
+
+  private final ConnectHttp http;
+  private final HttpUrl root;
+  private final String budgetKey;
+  private final RequestGate.Priority priority;
+
+  public ConnectApi(ConnectHttp http, String apiRoot, String budgetKey, RequestGate.Priority priority) {
+    this(http, ApiUrls.requireSafe(apiRoot, "apiUrl"), budgetKey, priority);
+  }
+
+  private ConnectApi(ConnectHttp http, HttpUrl root, String budgetKey, RequestGate.Priority priority) {
+    this.http = http;
+    this.root = root;
+    this.budgetKey = budgetKey;
+    this.priority = priority;
+  }
+
+  /** The same API, paying with another priority. */
+  public ConnectApi withPriority(RequestGate.Priority p) {
+    return p == priority ? this : new ConnectApi(http, root, budgetKey, p);
+  }
+
+  public String root() { return root.toString(); }
+
+  // ---- connections ---------------------------------------------------------------
+
+  /** POST /users/me/apps/{app}/auth: the 2017 way to link the user to an app's add-ons. */
+  public void linkUserLegacy(String app) {
+    send("POST", url("users", "me", "apps", app, "auth"), null, "POST /users/me/apps/{app}/auth");
+  }
+
+  /** GET /connections[?app=]: every page, following {@code next}. */
+  public List<Connection> listConnections(String app) {
+    HttpUrl.Builder first = url("connections").newBuilder();
+    if (app != null && !app.isBlank()) first.addQueryParameter("app", app);
+    List<Connection> all = new ArrayList<>();
+    HttpUrl next = first.build();
+    for (int page = 0; next != null && page < 1000; page++) {
+      Page<Connection> p = http.send(call("GET", next, null, "GET /connections"), CONNECTION_PAGE);
+      if (p == null) break;
+      if (p.results() != null) all.addAll(p.results());
+      next = p.next() == null || p.next().isBlank() ? null : resolve(p.next());
+    }
+    return all;
+  }
+
+  /** GET /connections/{id}[?deep=true]. */
+  public Connection getConnection(String id, boolean deep) {
+    HttpUrl.Builder u = url("connections", id).newBuilder();
+    if (deep) u.addQueryParameter("deep", "true");
+    return required(http.send(call("GET", u.build(), null, deep ? "GET /connections/{id}?deep" : "GET /connections/{id}"),
+        Connection.class), "GET /connections/{id}");
+  }
+
+  /** PATCH /connections/{id} with db_key and schema_name. */
+  public Connection configureDatabase(String id, String dbKey, String schemaName) {
+    Map<String, String> body = new LinkedHashMap<>();
+    body.put("db_key", dbKey);
+    body.put("schema_name", schemaName);
+    return http.send(call("PATCH", url("connections", id), body, "PATCH /connections/{id}"), Connection.class);
+  }
+
+  /** POST /connections/{id}/authorize_url: the URL a person opens to authorize Salesforce. */
+  public String authorizeUrl(String id, AuthorizeRequest request) {
+    JsonNode body = send("POST", url("connections", id, "authorize_url"), request, "POST /connections/{id}/authorize_url");
+    String redirect = body == null ? null : body.path("redirect").asText(null);
+    if (redirect == null || redirect.isBlank()) {
+      throw new ConnectApiException.UnexpectedResponse("POST /connections/{id}/authorize_url", 200,
+          "POST /connections/{id}/authorize_url: the answer has no redirect URL");
+    }
+    return redirect;
+  }
+
+  public void pause(String id) { action(id, "pause"); }
+  public void resume(String id) { action(id, "resume"); }
+  public void restart(String id) { action(id, "restart"); }
+
+  private void action(String id, String action) {
+    send("POST", url("connections", id, "actions", action), null, "POST /connections/{id}/actions/" + action);
+  }
+
+  /** GET /connections/{id}/actions/export. */
+  public ExportedConfiguration exportConfiguration(String id) {
+    return required(http.send(call("GET", url("connections", id, "actions", "export"), null,
+        "GET /connections/{id}/actions/export"), ExportedConfiguration.class), "export");
+  }
+
+  /** POST /connections/{id}/actions/import with a JSON body; merges into the connection. */
+  public void importConfiguration(String id, ExportedConfiguration config) {
+    send("POST", url("connections", id, "actions", "import"), config, "POST /connections/{id}/actions/import");
+  }
+
+  /** POST /connections/{id}/actions/import as a file upload ({@code config=@file}). */
+  public void importConfigurationFile(String id, byte[] exportedJson) {
+    http.sendMultipart(call("POST", url("connections", id, "actions", "import"), null,
+        "POST /connections/{id}/actions/import"), "config", "config.json", exportedJson);
+  }
+
+  /** POST /connections/{id}/validations: starts a diagnose run. */
+  public ValidationRun startValidation(String id) {
+    return required(http.send(call("POST", url("connections", id, "validations"), null,
+        "POST /connections/{id}/validations"), ValidationRun.class), "validations");
+  }
+
+  /** GET the {@code result_url} of a diagnose run. */
+  public ValidationRun validationResult(String resultUrl) {
+    return required(http.send(call("GET", resolve(resultUrl), null, "GET /validations/{id}"),
+        ValidationRun.class), "validation result");
+  }
+
+  /** GET /connections/{id}/errors: write errors of the last 24 hours. */
+  public List<SyncError> connectionErrors(String id) {
+    return errors(url("connections", id, "errors"), "GET /connections/{id}/errors");
+  }
+
+  // ---- mappings ------------------------------------------------------------------
+
+  /** POST /connections/{id}/mappings. */
+  public Mapping createMapping(String connectionId, String objectName, MappingConfig config) {
+    return required(http.send(call("POST", url("connections", connectionId, "mappings"),
+        new MappingRequest(objectName, config), "POST /connections/{id}/mappings"), Mapping.class), "create mapping");
+  }
+
+  public Mapping getMapping(String id) {
+    return required(http.send(call("GET", url("mappings", id), null, "GET /mappings/{id}"), Mapping.class), "mapping");
+  }
+
+  /** PUT /mappings/{id}; {@code config.revision} must be the one last read (else 409). */
+  public Mapping editMapping(String id, String objectName, MappingConfig config) {
+    return http.send(call("PUT", url("mappings", id), new MappingRequest(objectName, config), "PUT /mappings/{id}"),
+        Mapping.class);
+  }
+
+  public void deleteMapping(String id) {
+    send("DELETE", url("mappings", id), null, "DELETE /mappings/{id}");
+  }
+
+  public void reloadMapping(String id) {
+    send("POST", url("mappings", id, "actions", "reload"), null, "POST /mappings/{id}/actions/reload");
+  }
+
+  public void abortMapping(String id) {
+    send("POST", url("mappings", id, "actions", "abort"), null, "POST /mappings/{id}/actions/abort");
+  }
+
+  public List<SyncError> mappingErrors(String id) {
+    return errors(url("mappings", id, "errors"), "GET /mappings/{id}/errors");
+  }
+
+  // ---- plumbing ------------------------------------------------------------------
+
+  private List<SyncError> errors(HttpUrl url, String endpoint) {
+    Page<SyncError> page = http.send(call("GET", url, null, endpoint), ERROR_PAGE);
+    return page == null || page.results() == null ? List.of() : page.results();
+  }
+
+  private JsonNode send(String method, HttpUrl url, Object body, String endpoint) {
+    return http.send(call(method, url, body, endpoint));
+  }
+
+  private Call call(String method, HttpUrl url, Object body, String endpoint) {
+    return new Call(method, url, body, endpoint, budgetKey, priority);
+  }
+
+  private HttpUrl url(String... segments) {
+    HttpUrl.Builder b = root.newBuilder();
+    for (String s : segments) b.addPathSegment(s);
+    return b.build();
+  }
+
+  /** {@code next} and {@code result_url} may be absolute or relative to the host. */
+  private HttpUrl resolve(String link) {
+    HttpUrl u = root.resolve(link);
+    if (u == null) {
+      throw new ConnectApiException.UnexpectedResponse("link", 200, "the API gave an unusable link: " + ConnectHttp.excerpt(link));
+    }
+    return ApiUrls.requireSafe(u.toString(), "link from the API");
+  }
+
+  private static <T> T required(T value, String what) {
+    if (value == null) {
+      throw new ConnectApiException.UnexpectedResponse(what, 200, what + ": the API answered with an empty body");
+    }
+    return value;
+  }
+}

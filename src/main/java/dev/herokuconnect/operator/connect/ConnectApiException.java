@@ -1,0 +1,125 @@
+package dev.herokuconnect.operator.connect;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * A failed call to the Heroku Connect API, one subclass per kind of failure so that callers
+ * decide (the client never retries). Messages name the endpoint, never the token.
+ */
+public abstract class ConnectApiException extends RuntimeException {
+  private final String endpoint;
+  private final int status;
+
+  protected ConnectApiException(String endpoint, int status, String message, Throwable cause) {
+    super(message, cause);
+    this.endpoint = endpoint;
+    this.status = status;
+  }
+
+  /** The endpoint template, e.g. "PUT /mappings/{id}". */
+  public String endpoint() { return endpoint; }
+
+  /** HTTP status, or 0 when no answer came. */
+  public int status() { return status; }
+
+  /** True when trying again later may succeed without anyone changing anything. */
+  public abstract boolean isTransient();
+
+  /** 400: the API refused the input; field errors keyed by dotted path. */
+  public static final class BadRequest extends ConnectApiException {
+    private final Map<String, List<String>> fieldErrors;
+
+    public BadRequest(String endpoint, String message, Map<String, List<String>> fieldErrors) {
+      super(endpoint, 400, message, null);
+      this.fieldErrors = Map.copyOf(fieldErrors);
+    }
+
+    public Map<String, List<String>> fieldErrors() { return fieldErrors; }
+
+    /** "config.fields: Id is required; object_name: ..." or the plain message. */
+    public String describe() {
+      if (fieldErrors.isEmpty()) return getMessage();
+      return fieldErrors.entrySet().stream()
+          .sorted(Map.Entry.comparingByKey())
+          .map(e -> e.getKey() + ": " + String.join(" ", e.getValue()))
+          .collect(Collectors.joining("; "));
+    }
+
+    @Override public boolean isTransient() { return false; }
+  }
+
+  /** 401: the token is missing, wrong or revoked. */
+  public static final class Unauthorized extends ConnectApiException {
+    public Unauthorized(String endpoint, String message) { super(endpoint, 401, message, null); }
+    @Override public boolean isTransient() { return false; }
+  }
+
+  /** 403: the token's user may not use this add-on. */
+  public static final class Forbidden extends ConnectApiException {
+    public Forbidden(String endpoint, String message) { super(endpoint, 403, message, null); }
+    @Override public boolean isTransient() { return false; }
+  }
+
+  /** 404: no such app, connection or mapping (or not visible to this user). */
+  public static final class NotFound extends ConnectApiException {
+    public NotFound(String endpoint, String message) { super(endpoint, 404, message, null); }
+    @Override public boolean isTransient() { return false; }
+  }
+
+  /** 409: a mapping edit carried a stale revision. Re-read, then try again. */
+  public static final class Conflict extends ConnectApiException {
+    public Conflict(String endpoint, String message) { super(endpoint, 409, message, null); }
+    @Override public boolean isTransient() { return true; }
+  }
+
+  /** 429: the connection's daily limit is spent; nothing may be sent before {@link #until()}. */
+  public static final class Throttled extends ConnectApiException {
+    private final Duration wait;
+    private final Instant until;
+
+    public Throttled(String endpoint, String message, Duration wait, Instant until) {
+      super(endpoint, 429, message, null);
+      this.wait = wait;
+      this.until = until;
+    }
+
+    public Duration waitTime() { return wait; }
+    public Instant until() { return until; }
+    @Override public boolean isTransient() { return true; }
+  }
+
+  /** 5xx. */
+  public static final class ServerError extends ConnectApiException {
+    public ServerError(String endpoint, int status, String message) { super(endpoint, status, message, null); }
+    @Override public boolean isTransient() { return true; }
+  }
+
+  /** No usable answer: connection refused or dropped, timeout. */
+  public static final class Transport extends ConnectApiException {
+    public Transport(String endpoint, String message, Throwable cause) { super(endpoint, 0, message, cause); }
+    @Override public boolean isTransient() { return true; }
+  }
+
+  /** An answer we cannot use: not JSON, too large, missing fields, an unexpected status. */
+  public static final class UnexpectedResponse extends ConnectApiException {
+    public UnexpectedResponse(String endpoint, int status, String message) { super(endpoint, status, message, null); }
+    @Override public boolean isTransient() { return true; }
+  }
+
+  /** Not sent: this operator's own budget for the connection is spent until {@link #retryAt()}. */
+  public static final class RateLimited extends ConnectApiException {
+    private final Instant retryAt;
+
+    public RateLimited(String endpoint, String message, Instant retryAt) {
+      super(endpoint, 0, message, null);
+      this.retryAt = retryAt;
+    }
+
+    public Instant retryAt() { return retryAt; }
+    @Override public boolean isTransient() { return true; }
+  }
+}

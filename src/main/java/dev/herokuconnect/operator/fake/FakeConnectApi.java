@@ -1,0 +1,546 @@
+package dev.herokuconnect.operator.fake;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A stateful fake of the Heroku Connect API (discovery host and region API in one server) on a
+ * loopback port, faithful to the 2022 reference and the notes in shared/reference, quirks
+ * included: method override, the 429 message, revisions and 409, pause only from IDLE.
+ * Tests and the demo drive it through the hooks below; it records every request it answers.
+ */
+public final class FakeConnectApi implements AutoCloseable {
+  /** One answered request; the Authorization header is never kept. */
+  public record RecordedRequest(Instant at, String method, String path, String query, String body, int status,
+                                String connectionId) {
+    public boolean isWrite() { return !method.equals("GET"); }
+    @Override public String toString() { return method + " " + path + (query == null ? "" : "?" + query) + " -> " + status; }
+  }
+
+  /** A mapping as the fake holds it, for assertions. */
+  public record MappingView(String id, String connectionId, String objectName, String state, long revision, JsonNode config) {}
+
+  private static final Pattern CONN = Pattern.compile("^/api/v3/connections/([^/]+)(/.*)?$");
+  private static final Pattern MAPPING = Pattern.compile("^/api/v3/mappings/([^/]+)(/.*)?$");
+
+  private final Clock clock;
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final String baseUrl;
+  private final FakeStore store;
+  private final Map<String, String> tokens = new HashMap<>(); // token -> user
+  private final Set<String> forbiddenTokens = new HashSet<>();
+  private final Map<String, Deque<Instant>> window = new HashMap<>(); // connection -> request times, 24 h
+  private final List<RecordedRequest> log = new ArrayList<>();
+  private final Random random = new Random(42);
+  private int dailyLimit = 5000;
+  private int pageSize = 20;
+  private double failureRate;
+  private Duration latency = Duration.ZERO;
+  private boolean sendRetryAfter = true;
+
+  public FakeConnectApi(Clock clock) throws IOException {
+    this.clock = clock;
+    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200);
+    this.executor = Executors.newFixedThreadPool(16, r -> {
+      Thread t = new Thread(r, "fake-connect-api");
+      t.setDaemon(true);
+      return t;
+    });
+    this.server.setExecutor(executor);
+    this.baseUrl = "http://127.0.0.1:" + server.getAddress().getPort();
+    this.store = new FakeStore(clock, baseUrl);
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  public FakeConnectApi() throws IOException {
+    this(Clock.systemUTC());
+  }
+
+  /** The discovery URL (also the region URL: one server plays both). */
+  public String baseUrl() { return baseUrl; }
+
+  public String apiRoot() { return baseUrl + "/api/v3"; }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+
+  // ---- test hooks --------------------------------------------------------------------
+
+  /** A token that the fake accepts, belonging to {@code user}. */
+  public synchronized FakeConnectApi addToken(String token, String user) {
+    tokens.put(token, user);
+    return this;
+  }
+
+  /** Revokes a token: every later request with it gets 401. */
+  public synchronized void revokeToken(String token) { tokens.remove(token); }
+
+  /** The token stays valid but its user may not touch connections (403). */
+  public synchronized void forbidToken(String token) { forbiddenTokens.add(token); }
+
+  /** Adds a Heroku Connect add-on to {@code app}; returns its connection id. Invisible until linked. */
+  public synchronized String addConnection(String app, String resourceName) {
+    String appId = UUID.nameUUIDFromBytes(app.getBytes(StandardCharsets.UTF_8)).toString();
+    String id = store.newId();
+    store.connections.put(id, store.new Conn(id, app, appId, resourceName, "virginia"));
+    return id;
+  }
+
+  /** An add-on that is already set up, linked to {@code user} and authorized (an existing connection). */
+  public synchronized String addReadyConnection(String app, String resourceName, String user, String dbKey, String schema) {
+    String id = addConnection(app, resourceName);
+    FakeStore.Conn c = store.connections.get(id);
+    c.linkedUsers.add(user);
+    c.dbKey = dbKey;
+    c.schemaName = schema;
+    store.authorize(c);
+    return id;
+  }
+
+  /** What a person does by opening the authorization URL. */
+  public synchronized void completeAuthorization(String connectionId) { store.authorize(conn(connectionId)); }
+
+  public synchronized void forceConnectionState(String connectionId, String state) { conn(connectionId).forcedState = state; }
+
+  /** The connection writes to Salesforce (POLLING_DB_CHANGES) for a while, so pause is refused. */
+  public synchronized void busyFor(String connectionId, Duration d) { conn(connectionId).busyUntil = clock.instant().plus(d); }
+
+  public synchronized void forceMappingState(String mappingId, String state) { mapping(mappingId).forcedState = state; }
+
+  /** An edit made in the dashboard: changes the config and bumps the revision. */
+  public synchronized void dashboardEdit(String mappingId, Consumer<ObjectNode> edit) {
+    FakeStore.Mapping m = mapping(mappingId);
+    edit.accept(m.config);
+    m.revision++;
+    m.startPhase("EDIT");
+  }
+
+  /** A mapping created in the dashboard; returns its id. */
+  public synchronized String dashboardCreate(String connectionId, String objectName, ObjectNode config) {
+    ObjectNode body = Json.object().put("object_name", objectName);
+    body.set("config", config);
+    FakeStore.Mapping m = store.create(conn(connectionId), body);
+    m.phaseStart = Instant.EPOCH; // long settled
+    return m.id;
+  }
+
+  public synchronized void dashboardDelete(String mappingId) { store.delete(mapping(mappingId)); }
+
+  public synchronized void addWriteError(String mappingId, String message) {
+    FakeStore.Mapping m = mapping(mappingId);
+    ObjectNode e = Json.object().put("id", store.newId()).put("object_name", m.objectName)
+        .put("record_id", "001000000000001").put("message", message).put("created_at", clock.instant().toString());
+    m.errors.add(e);
+    store.connections.get(m.connectionId).errors.add(e);
+  }
+
+  public synchronized void setDailyLimit(int limit) { dailyLimit = limit; }
+  public synchronized void setPageSize(int size) { pageSize = size; }
+  /** Share of requests (0..1) answered with 500/502/503 or a dropped connection. */
+  public synchronized void setFailureRate(double rate) { failureRate = rate; }
+  public synchronized void setLatency(Duration d) { latency = d; }
+  public synchronized void setSendRetryAfter(boolean on) { sendRetryAfter = on; }
+  /** How long new or edited mappings settle, and how long their table loads. */
+  public void setSyncTiming(Duration settle, Duration load) { store.timing = new FakeStore.Timing(settle, load); }
+
+  public synchronized List<RecordedRequest> requests() { return List.copyOf(log); }
+
+  public synchronized void clearRequests() { log.clear(); }
+
+  public synchronized List<MappingView> mappings(String connectionId) {
+    return store.mappingsOf(connectionId).stream()
+        .map(m -> new MappingView(m.id, m.connectionId, m.objectName, m.state(), m.revision, m.config.deepCopy()))
+        .toList();
+  }
+
+  public synchronized String connectionState(String connectionId) { return conn(connectionId).state(); }
+
+  public synchronized JsonNode connectionJson(String connectionId) { return store.connectionJson(conn(connectionId), true); }
+
+  /** Requests this connection has had in the last 24 h (what the daily limit counts). */
+  public synchronized int requestsInWindow(String connectionId) {
+    Deque<Instant> times = window.get(connectionId);
+    if (times == null) return 0;
+    prune(times);
+    return times.size();
+  }
+
+  private FakeStore.Conn conn(String id) {
+    FakeStore.Conn c = store.connections.get(id);
+    if (c == null) throw new IllegalArgumentException("no connection " + id);
+    return c;
+  }
+
+  private FakeStore.Mapping mapping(String id) {
+    FakeStore.Mapping m = store.mappings.get(id);
+    if (m == null) throw new IllegalArgumentException("no mapping " + id);
+    return m;
+  }
+
+  // ---- HTTP ---------------------------------------------------------------------------
+
+  private record Answer(int status, JsonNode body, Map<String, String> headers) {
+    static Answer of(int status, JsonNode body) { return new Answer(status, body, Map.of()); }
+  }
+
+  private enum Fault { NONE, BEFORE, AFTER, DROP }
+
+  private void handle(HttpExchange ex) throws IOException {
+    try (ex) {
+      if (!latency.isZero()) sleepQuietly(latency); // simulated network latency
+      String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
+      String override = ex.getRequestHeaders().getFirst("X-HTTP-Method-Override");
+      if (method.equals("POST") && override != null) method = override.toUpperCase(Locale.ROOT);
+      String path = ex.getRequestURI().getRawPath();
+      String query = ex.getRequestURI().getRawQuery();
+      byte[] raw = ex.getRequestBody().readAllBytes();
+      String contentType = ex.getRequestHeaders().getFirst("Content-Type");
+      String auth = ex.getRequestHeaders().getFirst("Authorization");
+
+      Answer answer;
+      String connectionId = null;
+      Fault fault;
+      synchronized (this) {
+        fault = pickFault();
+        if (fault == Fault.BEFORE) {
+          answer = serverError();
+        } else {
+          connectionId = connectionOf(path);
+          answer = answer(method, path, query, raw, contentType, auth, connectionId);
+          if (fault == Fault.AFTER) answer = serverError(); // the change happened; the answer is lost
+        }
+        String body = raw.length == 0 ? null : new String(raw, StandardCharsets.UTF_8);
+        log.add(new RecordedRequest(clock.instant(), method, path, query, body, fault == Fault.DROP ? 0 : answer.status(), connectionId));
+      }
+      if (fault == Fault.DROP) {
+        ex.sendResponseHeaders(200, 4096); // promise a body, send a little, hang up
+        ex.getResponseBody().write("{\"id\":".getBytes(StandardCharsets.UTF_8));
+        ex.getResponseBody().flush();
+        throw new IOException("dropped on purpose");
+      }
+      respond(ex, answer);
+    } catch (IOException dropped) {
+      // the exchange is closed by try-with-resources; the client sees a broken answer
+    }
+  }
+
+  private Fault pickFault() {
+    if (failureRate <= 0 || random.nextDouble() >= failureRate) return Fault.NONE;
+    return switch (random.nextInt(4)) {
+      case 0 -> Fault.DROP;
+      case 1 -> Fault.AFTER;
+      default -> Fault.BEFORE;
+    };
+  }
+
+  private Answer serverError() {
+    int status = List.of(500, 502, 503).get(random.nextInt(3));
+    return status == 500
+        ? Answer.of(500, Json.object().put("message", "Internal Server Error"))
+        : new Answer(status, null, Map.of("X-Html", "<html><body><h1>" + status + " Bad Gateway</h1></body></html>"));
+  }
+
+  private String connectionOf(String path) {
+    Matcher c = CONN.matcher(path);
+    if (c.matches()) return store.connections.containsKey(c.group(1)) ? c.group(1) : null;
+    Matcher m = MAPPING.matcher(path);
+    if (m.matches()) {
+      FakeStore.Mapping mapping = store.mappings.get(m.group(1));
+      return mapping == null ? null : mapping.connectionId;
+    }
+    if (path.startsWith("/api/v3/validations/")) return store.validations.get(path.substring("/api/v3/validations/".length()));
+    return null;
+  }
+
+  private Answer answer(String method, String path, String query, byte[] raw, String contentType, String auth,
+                        String connectionId) {
+    if (path.startsWith("/oauth/start/")) return oauth(path.substring("/oauth/start/".length()));
+    String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7).strip() : null;
+    if (token == null) return Answer.of(401, Json.object().put("message", "Authentication credentials were not provided."));
+    String user = tokens.get(token);
+    if (user == null) return Answer.of(401, Json.object().put("message", "Invalid token."));
+    boolean hasBody = raw.length > 0;
+    if (hasBody && (contentType == null
+        || !(contentType.startsWith("application/json") || contentType.startsWith("multipart/form-data")))) {
+      return Answer.of(415, Json.object().put("message", "Unsupported media type \"" + contentType + "\" in request."));
+    }
+    if (connectionId != null) {
+      Answer throttled = countAgainstLimit(connectionId);
+      if (throttled != null) return throttled;
+      if (forbiddenTokens.contains(token)) {
+        return Answer.of(403, Json.object().put("message", "You do not have permission to perform this action."));
+      }
+    }
+    JsonNode body;
+    try {
+      body = !hasBody ? Json.object()
+          : contentType.startsWith("multipart/form-data") ? Json.MAPPER.readTree(multipartPart(raw, contentType, "config"))
+          : Json.MAPPER.readTree(raw);
+    } catch (IOException | RuntimeException e) {
+      return Answer.of(400, Json.object().put("message", "JSON parse error."));
+    }
+    try {
+      return route(method, path, query == null ? Map.of() : params(query), body, user);
+    } catch (FakeError e) {
+      return Answer.of(e.status, e.body);
+    }
+  }
+
+  /** The daily limit over a rolling 24 h window; a refused request is not counted. */
+  private Answer countAgainstLimit(String connectionId) {
+    Deque<Instant> times = window.computeIfAbsent(connectionId, k -> new ArrayDeque<>());
+    prune(times);
+    if (times.size() >= dailyLimit) {
+      Instant free = times.peekFirst().plus(Duration.ofDays(1));
+      long seconds = Math.max(1, (long) Math.ceil(Duration.between(clock.instant(), free).toMillis() / 1000.0));
+      Map<String, String> headers = sendRetryAfter ? Map.of("Retry-After", Long.toString(seconds)) : Map.of();
+      return new Answer(429, Json.object().put("message", "Request was throttled. Expected available in " + seconds + " seconds."), headers);
+    }
+    times.addLast(clock.instant());
+    return null;
+  }
+
+  private void prune(Deque<Instant> times) {
+    Instant cutoff = clock.instant().minus(Duration.ofDays(1));
+    while (!times.isEmpty() && !times.peekFirst().isAfter(cutoff)) times.removeFirst();
+  }
+
+  private Answer route(String method, String path, Map<String, String> q, JsonNode body, String user) {
+    String[] p = path.replaceAll("/+$", "").split("/");
+    // discovery: /auth/{app}, /connections?app=
+    if (p.length == 3 && p[1].equals("auth") && method.equals("POST")) return Answer.of(200, link(decode(p[2]), user));
+    if (p.length == 2 && p[1].equals("connections") && method.equals("GET")) return Answer.of(200, search(q, user));
+    if (p.length < 3 || !p[1].equals("api") || !p[2].equals("v3")) return Answer.of(404, Json.object().put("message", "Not found."));
+    String[] r = java.util.Arrays.copyOfRange(p, 3, p.length);
+    String route = method + " " + String.join("/", shape(r));
+    return switch (route) {
+      case "POST users/me/apps/*/auth" -> Answer.of(200, link(decode(r[3]), user));
+      case "GET connections" -> Answer.of(200, list(q, user));
+      case "GET connections/*" -> Answer.of(200, store.connectionJson(store.connection(r[1], user), "true".equals(q.get("deep"))));
+      case "PATCH connections/*" -> {
+        FakeStore.Conn c = store.connection(r[1], user);
+        store.configure(c, body);
+        yield Answer.of(200, store.connectionJson(c, false));
+      }
+      case "POST connections/*/authorize_url" -> Answer.of(200, authorizeUrl(store.connection(r[1], user), body));
+      case "POST connections/*/actions/pause" -> accepted(() -> store.pause(store.connection(r[1], user)));
+      case "POST connections/*/actions/resume" -> accepted(() -> store.resume(store.connection(r[1], user)));
+      case "POST connections/*/actions/restart" -> accepted(() -> store.restart(store.connection(r[1], user)));
+      case "GET connections/*/actions/export", "POST connections/*/actions/export" ->
+          Answer.of(200, store.export(store.connection(r[1], user)));
+      case "POST connections/*/actions/import" -> accepted(() -> store.importConfiguration(store.connection(r[1], user), body));
+      case "POST connections/*/mappings" -> Answer.of(201, store.mappingJson(store.create(store.connection(r[1], user), body)));
+      case "POST connections/*/validations" -> Answer.of(202, validation(store.connection(r[1], user)));
+      case "GET validations/*" -> Answer.of(200, validationResult(r[1], user));
+      case "GET connections/*/errors" -> Answer.of(200, page(store.connection(r[1], user).errors));
+      case "GET mappings/*" -> Answer.of(200, store.mappingJson(store.mapping(r[1], user)));
+      case "PUT mappings/*" -> {
+        FakeStore.Mapping m = store.mapping(r[1], user);
+        store.edit(m, body);
+        yield Answer.of(200, store.mappingJson(m));
+      }
+      case "DELETE mappings/*" -> {
+        store.delete(store.mapping(r[1], user));
+        yield new Answer(204, null, Map.of());
+      }
+      case "POST mappings/*/actions/reload" -> accepted(() -> store.reload(store.mapping(r[1], user)));
+      case "POST mappings/*/actions/abort" -> accepted(() -> store.abort(store.mapping(r[1], user)));
+      case "GET mappings/*/errors" -> Answer.of(200, page(store.mapping(r[1], user).errors));
+      default -> Answer.of(method.equals("GET") || method.equals("POST") ? 404 : 405,
+          Json.object().put("message", "Not found: " + method + " " + path));
+    };
+  }
+
+  /** Replaces ids in a split path by *, so routes read like the reference. */
+  private static List<String> shape(String[] r) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < r.length; i++) {
+      boolean isId = (i == 1 && (r[0].equals("connections") || r[0].equals("mappings") || r[0].equals("validations")))
+          || (i == 3 && r[0].equals("users"));
+      out.add(isId ? "*" : r[i]);
+    }
+    return out;
+  }
+
+  private Answer accepted(Runnable action) {
+    action.run();
+    return Answer.of(202, Json.object());
+  }
+
+  private ObjectNode link(String app, String user) {
+    List<FakeStore.Conn> conns = store.connectionsOfApp(app);
+    if (conns.isEmpty()) throw FakeError.message(404, "No Heroku Connect add-on found for app '" + app + "'.");
+    conns.forEach(c -> c.linkedUsers.add(user));
+    ObjectNode out = Json.object().put("count", conns.size());
+    ArrayNode results = out.putArray("results");
+    conns.forEach(c -> results.add(store.addonJson(c)));
+    return out;
+  }
+
+  private ObjectNode search(Map<String, String> q, String user) {
+    String app = q.get("app");
+    if (app == null) throw FakeStore.badRequest(Map.of("app", List.of("This parameter is required.")));
+    List<FakeStore.Conn> visible = store.connectionsOfApp(app).stream()
+        .filter(c -> c.linkedUsers.contains(user))
+        .filter(c -> q.get("resource_name") == null || c.resourceName.equals(q.get("resource_name")))
+        .toList();
+    ObjectNode out = Json.object().put("count", visible.size());
+    ArrayNode results = out.putArray("results");
+    visible.forEach(c -> results.add(store.addonJson(c)));
+    return out;
+  }
+
+  private ObjectNode list(Map<String, String> q, String user) {
+    List<FakeStore.Conn> visible = store.connections.values().stream()
+        .filter(c -> c.linkedUsers.contains(user))
+        .filter(c -> q.get("app") == null || c.app.equals(q.get("app")) || c.appId.equals(q.get("app")))
+        .toList();
+    int offset = Integer.parseInt(q.getOrDefault("offset", "0"));
+    int end = Math.min(visible.size(), offset + pageSize);
+    ObjectNode out = Json.object().put("count", visible.size());
+    String appParam = q.get("app") == null ? "" : "app=" + q.get("app") + "&";
+    if (end < visible.size()) out.put("next", apiRoot() + "/connections?" + appParam + "offset=" + end);
+    else out.putNull("next");
+    if (offset > 0) out.put("previous", apiRoot() + "/connections?" + appParam + "offset=" + Math.max(0, offset - pageSize));
+    else out.putNull("previous");
+    ArrayNode results = out.putArray("results");
+    visible.subList(Math.min(offset, end), end).forEach(c -> results.add(store.connectionJson(c, false)));
+    return out;
+  }
+
+  private ObjectNode authorizeUrl(FakeStore.Conn c, JsonNode body) {
+    String env = body.path("environment").asText("sandbox");
+    if (!List.of("production", "sandbox", "custom").contains(env)) {
+      throw FakeStore.badRequest(Map.of("environment", List.of("'" + env + "' is not a valid choice.")));
+    }
+    if (env.equals("custom") && body.path("domain").asText("").isBlank()) {
+      throw FakeStore.badRequest(Map.of("domain", List.of("A domain is required for a custom environment.")));
+    }
+    if (c.state().equals("NEW")) throw FakeError.message(400, "Set the database key and schema first.");
+    return Json.object().put("redirect", baseUrl + "/oauth/start/" + c.id + "?environment=" + env);
+  }
+
+  /** The page a person opens: here it authorizes at once, as if they had logged in to Salesforce. */
+  private Answer oauth(String rest) {
+    String id = rest.contains("?") ? rest.substring(0, rest.indexOf('?')) : rest;
+    FakeStore.Conn c = store.connections.get(id);
+    if (c == null) return Answer.of(404, Json.object().put("message", "Unknown authorization request."));
+    store.authorize(c);
+    return Answer.of(200, Json.object().put("message", "Salesforce authorized. You can close this page."));
+  }
+
+  private ObjectNode validation(FakeStore.Conn c) {
+    String id = store.newId();
+    store.validations.put(id, c.id);
+    return Json.object().put("result_url", apiRoot() + "/validations/" + id).put("status", "pending");
+  }
+
+  private ObjectNode validationResult(String id, String user) {
+    String connectionId = store.validations.get(id);
+    if (connectionId == null) throw FakeError.message(404, "Not found.");
+    FakeStore.Conn c = store.connection(connectionId, user);
+    ObjectNode out = Json.object().put("status", "complete");
+    out.putObject("results")
+        .put("database", c.dbKey == null ? "not configured" : "ok")
+        .put("salesforce", c.authorized ? "ok" : "not authorized")
+        .put("mappings", store.mappingsOf(c.id).size());
+    return out;
+  }
+
+  private static ObjectNode page(List<ObjectNode> items) {
+    ObjectNode out = Json.object().put("count", items.size()).putNull("next").putNull("previous");
+    ArrayNode results = out.putArray("results");
+    items.forEach(results::add);
+    return out;
+  }
+
+  private void respond(HttpExchange ex, Answer a) throws IOException {
+    a.headers().forEach((k, v) -> {
+      if (!k.equals("X-Html")) ex.getResponseHeaders().set(k, v);
+    });
+    if (a.headers().containsKey("X-Html")) { // a gateway's HTML error page, as proxies send
+      byte[] html = a.headers().get("X-Html").getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().set("Content-Type", "text/html");
+      ex.sendResponseHeaders(a.status(), html.length);
+      ex.getResponseBody().write(html);
+      return;
+    }
+    if (a.body() == null || a.status() == 204) {
+      ex.sendResponseHeaders(a.status(), -1);
+      return;
+    }
+    byte[] bytes = Json.MAPPER.writeValueAsBytes(a.body());
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(a.status(), bytes.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  private static byte[] multipartPart(byte[] raw, String contentType, String name) {
+    String boundary = contentType.replaceAll(".*boundary=\"?([^\";]+)\"?.*", "$1");
+    String text = new String(raw, StandardCharsets.ISO_8859_1);
+    for (String part : text.split("--" + Pattern.quote(boundary))) {
+      int headerEnd = part.indexOf("\r\n\r\n");
+      if (headerEnd < 0 || !part.substring(0, headerEnd).contains("name=\"" + name + "\"")) continue;
+      String content = part.substring(headerEnd + 4);
+      if (content.endsWith("\r\n")) content = content.substring(0, content.length() - 2);
+      return content.getBytes(StandardCharsets.ISO_8859_1);
+    }
+    throw new IllegalArgumentException("no part " + name);
+  }
+
+  private static Map<String, String> params(String query) {
+    Map<String, String> out = new HashMap<>();
+    for (String pair : query.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) out.put(decode(pair.substring(0, eq)), decode(pair.substring(eq + 1)));
+    }
+    return out;
+  }
+
+  private static String decode(String s) {
+    return URLDecoder.decode(s, StandardCharsets.UTF_8);
+  }
+
+  private static void sleepQuietly(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

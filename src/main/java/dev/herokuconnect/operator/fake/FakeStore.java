@@ -1,0 +1,441 @@
+package dev.herokuconnect.operator.fake;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * The fake's world: apps, their Connect add-ons (connections) and mappings, with the state
+ * machines of the reference. Not thread-safe by itself; {@link FakeConnectApi} serialises access.
+ */
+final class FakeStore {
+  static final Set<String> CONNECTION_ERROR_STATES =
+      Set.of("UNAUTHORIZED", "HEROKU_UNAUTH", "DB_UNAVAILABLE", "TOO_MANY_ROWS", "INACTIVE_ORG", "SYSTEM_ERROR");
+  static final Set<String> MAPPING_ERROR_STATES =
+      Set.of("BULK_LOAD_ERROR", "SYSTEM_ERROR", "DB_UNAVAILABLE", "BAD_CONFIG", "SYNC_REMOVED", "INACTIVE_ORG", "UNAUTHORIZED");
+  /** The Salesforce objects the fake org describes; any custom object (__c) exists too. */
+  static final Set<String> STANDARD_OBJECTS = Set.of(
+      "Account", "Contact", "Lead", "Opportunity", "Case", "Campaign", "CampaignMember", "User", "Task",
+      "Event", "Product2", "Pricebook2", "PricebookEntry", "Order", "OrderItem", "Contract", "Asset", "Quote");
+  private static final Pattern CUSTOM_OBJECT = Pattern.compile("^[A-Za-z][A-Za-z0-9_]*__c$");
+  private static final Pattern SF_NAME = Pattern.compile("^[A-Za-z][A-Za-z0-9_]*$");
+
+  final class Conn {
+    final String id;
+    final String app;
+    final String appId;
+    final String resourceName;
+    final String region;
+    final Set<String> linkedUsers = new HashSet<>();
+    String dbKey;
+    String schemaName;
+    boolean authorized;
+    String organizationId;
+    String forcedState; // set by a test hook or by pause/an error; cleared by restart/resume
+    Instant busyUntil = Instant.MIN;
+    final List<ObjectNode> errors = new ArrayList<>();
+
+    Conn(String id, String app, String appId, String resourceName, String region) {
+      this.id = id;
+      this.app = app;
+      this.appId = appId;
+      this.resourceName = resourceName;
+      this.region = region;
+    }
+
+    String state() {
+      if (dbKey == null || schemaName == null) return "NEW";
+      if (forcedState != null) return forcedState;
+      if (!authorized) return "NEED_AUTHENTICATION";
+      return clock.instant().isBefore(busyUntil) ? "POLLING_DB_CHANGES" : "IDLE";
+    }
+  }
+
+  final class Mapping {
+    final String id;
+    final String connectionId;
+    final String objectName;
+    ObjectNode config; // without revision
+    long revision;
+    String phase = "CREATE"; // CREATE, EDIT, RELOAD
+    Instant phaseStart;
+    String forcedState;
+    final List<ObjectNode> errors = new ArrayList<>();
+
+    Mapping(String id, String connectionId, String objectName, ObjectNode config) {
+      this.id = id;
+      this.connectionId = connectionId;
+      this.objectName = objectName;
+      this.config = config;
+      this.revision = 1;
+      this.phaseStart = clock.instant();
+    }
+
+    String state() {
+      if (forcedState != null) return forcedState;
+      Duration age = Duration.between(phaseStart, clock.instant());
+      boolean settling = age.compareTo(timing.settle()) < 0;
+      boolean loading = age.compareTo(timing.settle().plus(timing.load())) < 0;
+      return switch (phase) {
+        case "CREATE" -> settling ? "INITIAL" : loading ? "RELOAD_TABLE" : "DATA_SYNCED";
+        case "EDIT" -> settling ? "SCHEMA_CHANGED" : "DATA_SYNCED";
+        default -> loading ? "RELOAD_TABLE" : "DATA_SYNCED";
+      };
+    }
+
+    void startPhase(String p) {
+      phase = p;
+      phaseStart = clock.instant();
+      forcedState = null;
+    }
+  }
+
+  /** How long a new or changed mapping takes to settle and to load its table. */
+  record Timing(Duration settle, Duration load) {}
+
+  private final Clock clock;
+  private final String baseUrl;
+  volatile Timing timing = new Timing(Duration.ofMillis(200), Duration.ofMillis(300));
+  final Map<String, Conn> connections = new LinkedHashMap<>();
+  final Map<String, Mapping> mappings = new LinkedHashMap<>();
+  final Map<String, String> validations = new LinkedHashMap<>(); // id -> connection id
+  private long ids;
+
+  FakeStore(Clock clock, String baseUrl) {
+    this.clock = clock;
+    this.baseUrl = baseUrl;
+  }
+
+  String newId() {
+    ids++;
+    return String.format(Locale.ROOT, "%08x-0000-4000-8000-%012d", ids, ids);
+  }
+
+  // ---- look-ups ----------------------------------------------------------------
+
+  Conn connection(String id, String user) {
+    Conn c = connections.get(id);
+    if (c == null || !c.linkedUsers.contains(user)) throw FakeError.message(404, "Not found.");
+    return c;
+  }
+
+  Mapping mapping(String id, String user) {
+    Mapping m = mappings.get(id);
+    if (m == null) throw FakeError.message(404, "Not found.");
+    connection(m.connectionId, user);
+    return m;
+  }
+
+  List<Conn> connectionsOfApp(String app) {
+    return connections.values().stream().filter(c -> c.app.equals(app) || c.appId.equals(app)).toList();
+  }
+
+  List<Mapping> mappingsOf(String connectionId) {
+    return mappings.values().stream()
+        .filter(m -> m.connectionId.equals(connectionId))
+        .sorted(Comparator.comparing(m -> m.objectName.toLowerCase(Locale.ROOT)))
+        .toList();
+  }
+
+  Optional<Mapping> mappingOfObject(String connectionId, String objectName) {
+    return mappingsOf(connectionId).stream().filter(m -> m.objectName.equalsIgnoreCase(objectName)).findFirst();
+  }
+
+  // ---- JSON views ----------------------------------------------------------------
+
+  ObjectNode addonJson(Conn c) {
+    return Json.object()
+        .put("id", c.id)
+        .put("resource_name", c.resourceName)
+        .put("app_name", c.app)
+        .put("app_id", c.appId)
+        .put("region", c.region)
+        .put("region_url", baseUrl)
+        .put("detail_url", "/api/v3/connections/" + c.id);
+  }
+
+  ObjectNode connectionJson(Conn c, boolean deep) {
+    ObjectNode n = Json.object()
+        .put("id", c.id)
+        .put("_id", connections.keySet().stream().toList().indexOf(c.id) + 1)
+        .put("name", c.app)
+        .put("addon_id", c.id)
+        .put("resource_name", c.resourceName)
+        .put("app_name", c.app)
+        .putNull("team_name")
+        .put("app_id", c.appId)
+        .put("schema_name", c.schemaName)
+        .put("db_key", c.dbKey)
+        .put("organization_id", c.organizationId)
+        .put("state", c.state())
+        .put("mappings_summary_state", summary(c))
+        .put("region", c.region)
+        .put("detail_url", "/api/v3/connections/" + c.id);
+    n.putObject("database").put("host", "ec2-127-0-0-1.compute-1.amazonaws.com").put("database", "d" + c.appId.substring(0, 8)).put("port", 5432);
+    if (deep) {
+      ArrayNode list = n.putArray("mappings");
+      mappingsOf(c.id).forEach(m -> list.add(mappingJson(m)));
+    }
+    return n;
+  }
+
+  private String summary(Conn c) {
+    return mappingsOf(c.id).stream().anyMatch(m -> MAPPING_ERROR_STATES.contains(m.state())) ? "ERROR" : "OK";
+  }
+
+  ObjectNode mappingJson(Mapping m) {
+    String state = m.state();
+    boolean synced = state.equals("DATA_SYNCED");
+    ObjectNode config = m.config.deepCopy().put("revision", m.revision);
+    ObjectNode n = Json.object()
+        .put("id", m.id)
+        .put("object_name", m.objectName)
+        .put("access", config.path("access").asText("read_only"))
+        .put("actively_writing", false)
+        .put("state", state)
+        .put("state_description", describe(state));
+    n.set("config", config);
+    n.putObject("connection").put("id", m.connectionId);
+    long rows = synced ? 100 + Math.floorMod(m.objectName.hashCode(), 900) : 0;
+    n.putObject("counts").put("db", rows).put("sf", rows).put("errors", m.errors.size()).put("pending", 0);
+    String t = synced ? m.phaseStart.plus(timing.settle()).plus(timing.load()).toString() : null;
+    n.putObject("times").put("db_poll", t).put("db_write", t).put("sf_poll", t).put("sf_write", t);
+    n.put("detail_url", baseUrl + "/api/v3/connections/" + m.connectionId);
+    return n;
+  }
+
+  private static String describe(String state) {
+    return switch (state) {
+      case "DATA_SYNCED" -> "OK";
+      case "INITIAL" -> "Waiting to start";
+      case "RELOAD_TABLE" -> "Loading data from Salesforce";
+      case "SCHEMA_CHANGED" -> "Applying mapping changes";
+      case "ABORTED" -> "Operation aborted; reload to resume sync";
+      default -> state.toLowerCase(Locale.ROOT).replace('_', ' ');
+    };
+  }
+
+  // ---- connection operations --------------------------------------------------------
+
+  void configure(Conn c, JsonNode body) {
+    String dbKey = text(body, "db_key", text(body, "database_key", null));
+    String schema = text(body, "schema_name", null);
+    Map<String, List<String>> errors = new TreeMap<>();
+    if (dbKey != null && !dbKey.matches("^[A-Z][A-Z0-9_]*$")) errors.put("db_key", List.of("Not a config var name: " + dbKey));
+    if (schema != null && !schema.matches("^[a-z_][a-z0-9_]{0,62}$")) errors.put("schema_name", List.of("Not a valid schema name: " + schema));
+    if (c.dbKey != null && c.schemaName != null && schema != null && !schema.equals(c.schemaName) && !mappingsOf(c.id).isEmpty()) {
+      errors.put("schema_name", List.of("The schema cannot be changed while mappings exist."));
+    }
+    if (!errors.isEmpty()) throw badRequest(errors);
+    if (dbKey != null) c.dbKey = dbKey;
+    if (schema != null) c.schemaName = schema;
+  }
+
+  void pause(Conn c) {
+    if (!c.state().equals("IDLE")) {
+      throw FakeError.message(400, "Connections can only be paused when they are in the IDLE state (now " + c.state() + ").");
+    }
+    c.forcedState = "PAUSED";
+  }
+
+  void resume(Conn c) {
+    if (!"PAUSED".equals(c.forcedState)) throw FakeError.message(400, "The connection is not paused.");
+    c.forcedState = null;
+  }
+
+  void restart(Conn c) {
+    if (c.forcedState != null && (CONNECTION_ERROR_STATES.contains(c.forcedState) || c.forcedState.equals("RECOVERY"))) {
+      if (c.forcedState.equals("UNAUTHORIZED")) c.authorized = false;
+      c.forcedState = null;
+    }
+    for (Mapping m : mappingsOf(c.id)) {
+      if (m.forcedState != null && MAPPING_ERROR_STATES.contains(m.forcedState)) m.forcedState = null;
+    }
+  }
+
+  void authorize(Conn c) {
+    c.authorized = true;
+    if ("UNAUTHORIZED".equals(c.forcedState)) c.forcedState = null;
+    if (c.organizationId == null) c.organizationId = "00D" + c.appId.replace("-", "").substring(0, 12).toUpperCase(Locale.ROOT);
+  }
+
+  // ---- mapping operations ---------------------------------------------------------------
+
+  Mapping create(Conn c, JsonNode body) {
+    requireReady(c);
+    String objectName = text(body, "object_name", null);
+    ObjectNode config = body.path("config").isObject() ? ((ObjectNode) body.path("config")).deepCopy() : null;
+    Map<String, List<String>> errors = validate(c, objectName, config, null);
+    if (!errors.isEmpty()) throw badRequest(errors);
+    config.remove("revision");
+    Mapping m = new Mapping(newId(), c.id, objectName, config);
+    mappings.put(m.id, m);
+    return m;
+  }
+
+  void edit(Mapping m, JsonNode body) {
+    ObjectNode config = body.path("config").isObject() ? ((ObjectNode) body.path("config")).deepCopy() : null;
+    if (config != null && !config.path("revision").canConvertToLong()) {
+      throw badRequest(Map.of("config.revision", List.of("This field is required.")));
+    }
+    if (config != null && config.path("revision").asLong() != m.revision) {
+      throw FakeError.message(409, "The mapping was changed since revision " + config.path("revision").asLong()
+          + " was read (current revision " + m.revision + ").");
+    }
+    String objectName = text(body, "object_name", m.objectName);
+    Map<String, List<String>> errors = validate(connections.get(m.connectionId), objectName, config, m);
+    if (!objectName.equalsIgnoreCase(m.objectName)) errors.put("object_name", List.of("The object of a mapping cannot be changed."));
+    if (!errors.isEmpty()) throw badRequest(errors);
+    config.remove("revision");
+    m.config = config;
+    m.revision++;
+    m.startPhase("EDIT");
+  }
+
+  private void requireReady(Conn c) {
+    String s = c.state();
+    if (s.equals("NEW") || s.equals("NEED_AUTHENTICATION") || s.equals("UNAUTHORIZED")) {
+      throw FakeError.message(400, "The connection is not set up and authorized yet (state " + s + ").");
+    }
+  }
+
+  /** The checks of the real API, as field errors; empty when the mapping is acceptable. */
+  Map<String, List<String>> validate(Conn c, String objectName, ObjectNode config, Mapping editing) {
+    Map<String, List<String>> errors = new TreeMap<>();
+    if (objectName == null || objectName.isBlank()) {
+      errors.put("object_name", List.of("This field is required."));
+    } else if (STANDARD_OBJECTS.stream().noneMatch(objectName::equalsIgnoreCase) && !CUSTOM_OBJECT.matcher(objectName).matches()) {
+      errors.put("object_name", List.of("The Salesforce object '" + objectName + "' does not exist or is not accessible."));
+    } else if (editing == null && mappingOfObject(c.id, objectName).isPresent()) {
+      errors.put("object_name", List.of("A mapping for " + objectName + " already exists on this connection."));
+    }
+    if (config == null) {
+      errors.put("config", List.of("This field is required."));
+      return errors;
+    }
+    String access = config.path("access").asText("");
+    if (!access.equals("read_only") && !access.equals("read_write")) {
+      errors.put("config.access", List.of("'" + access + "' is not a valid choice (read_only, read_write)."));
+    }
+    JsonNode fields = config.path("fields");
+    if (!fields.isObject() || fields.isEmpty()) {
+      errors.put("config.fields", List.of("At least the fields Id and SystemModstamp are required."));
+    } else {
+      List<String> fieldErrors = new ArrayList<>();
+      for (String required : List.of("Id", "SystemModstamp")) {
+        if (!fields.has(required)) fieldErrors.add("The field " + required + " is required.");
+      }
+      fields.fieldNames().forEachRemaining(f -> {
+        if (!SF_NAME.matcher(f).matches()) fieldErrors.add("'" + f + "' is not a valid field name.");
+      });
+      if (!fieldErrors.isEmpty()) errors.put("config.fields", fieldErrors);
+    }
+    JsonNode indexes = config.path("indexes");
+    if (indexes.isObject()) {
+      List<String> indexErrors = new ArrayList<>();
+      indexes.fieldNames().forEachRemaining(f -> {
+        if (!fields.has(f)) indexErrors.add("Cannot index '" + f + "': it is not a mapped field.");
+      });
+      if (!indexErrors.isEmpty()) errors.put("config.indexes", indexErrors);
+    }
+    JsonNode polling = config.path("sf_polling_seconds");
+    if (!polling.isMissingNode() && !polling.isNull() && (!polling.canConvertToInt() || polling.asInt() < 60 || polling.asInt() > 86400)) {
+      errors.put("config.sf_polling_seconds", List.of("Must be between 60 and 86400 seconds."));
+    }
+    JsonNode upsert = config.path("upsert_field");
+    if (upsert.isTextual() && !fields.has(upsert.asText())) {
+      errors.put("config.upsert_field", List.of("The upsert field '" + upsert.asText() + "' is not a mapped field."));
+    }
+    return errors;
+  }
+
+  void delete(Mapping m) {
+    mappings.remove(m.id);
+  }
+
+  void reload(Mapping m) {
+    m.startPhase("RELOAD");
+  }
+
+  void abort(Mapping m) {
+    m.forcedState = "ABORTED";
+  }
+
+  // ---- export / import ------------------------------------------------------------------
+
+  ObjectNode export(Conn c) {
+    ObjectNode out = Json.object();
+    ArrayNode list = out.putArray("mappings");
+    for (Mapping m : mappingsOf(c.id)) {
+      ObjectNode item = list.addObject().put("object_name", m.objectName);
+      item.set("config", m.config.deepCopy());
+    }
+    out.putObject("connection")
+        .put("app_name", c.app)
+        .put("organization_id", c.organizationId)
+        .put("exported_at", clock.instant().toString())
+        .put("features", Json.object().toString())
+        .put("schema_name", c.schemaName)
+        .put("db_key", c.dbKey);
+    out.put("version", 1);
+    return out;
+  }
+
+  void importConfiguration(Conn c, JsonNode body) {
+    requireReady(c);
+    JsonNode list = body.path("mappings");
+    if (!list.isArray()) throw badRequest(Map.of("mappings", List.of("This field is required.")));
+    Map<String, List<String>> errors = new TreeMap<>();
+    int i = 0;
+    for (JsonNode item : list) {
+      String objectName = text(item, "object_name", null);
+      ObjectNode config = item.path("config").isObject() ? (ObjectNode) item.path("config") : null;
+      Mapping existing = objectName == null ? null : mappingOfObject(c.id, objectName).orElse(null);
+      int index = i++;
+      validate(c, objectName, config, existing).forEach((k, v) -> errors.put("mappings." + index + "." + k, v));
+    }
+    if (!errors.isEmpty()) throw badRequest(errors);
+    for (JsonNode item : list) {
+      ObjectNode config = ((ObjectNode) item.path("config")).deepCopy();
+      config.remove("revision");
+      Optional<Mapping> existing = mappingOfObject(c.id, item.path("object_name").asText());
+      if (existing.isPresent()) {
+        existing.get().config = config;
+        existing.get().revision++;
+        existing.get().startPhase("EDIT");
+      } else {
+        Mapping m = new Mapping(newId(), c.id, item.path("object_name").asText(), config);
+        mappings.put(m.id, m);
+      }
+    }
+  }
+
+  static FakeError badRequest(Map<String, List<String>> errors) {
+    ObjectNode body = Json.object().put("message", "Invalid input.");
+    ObjectNode e = body.putObject("errors");
+    errors.forEach((k, v) -> {
+      ArrayNode a = e.putArray(k);
+      v.forEach(a::add);
+    });
+    return new FakeError(400, body);
+  }
+
+  private static String text(JsonNode node, String key, String fallback) {
+    JsonNode v = node == null ? null : node.get(key);
+    return v != null && v.isTextual() ? v.asText() : fallback;
+  }
+}

@@ -1,0 +1,163 @@
+package dev.herokuconnect.operator.crd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Good and bad objects against the generated CRDs, as kubectl apply would see them. */
+class CrdSchemaTest {
+  static final Path GENERATED = Path.of("target/classes/META-INF/fabric8");
+  static CrdValidator connections;
+  static CrdValidator mappings;
+
+  @BeforeAll
+  static void load() throws IOException {
+    connections = new CrdValidator(GENERATED.resolve("herokuconnections.herokuconnect.dev-v1.yml"));
+    mappings = new CrdValidator(GENERATED.resolve("herokumappings.herokuconnect.dev-v1.yml"));
+  }
+
+  static final String CONNECTION = """
+      apiVersion: herokuconnect.dev/v1alpha1
+      kind: HerokuConnection
+      metadata: {name: sales, namespace: crm}
+      spec:
+        appName: acme-crm
+        credentials: {secretRef: {name: heroku-api}}
+        database: {configVar: DATABASE_URL, schema: salesforce}
+        salesforce: {environment: production}
+      """;
+  static final String MAPPING = """
+      apiVersion: herokuconnect.dev/v1alpha1
+      kind: HerokuMapping
+      metadata: {name: account, namespace: crm}
+      spec:
+        connectionRef: {name: sales}
+        objectName: Account
+        access: read_only
+        fields: [Id, Name, SystemModstamp]
+        indexes: [{field: Id, unique: true}]
+        sfPollingSeconds: 600
+      """;
+
+  static JsonNode yaml(String text) {
+    try {
+      return CrdValidator.YAML.readTree(text);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  static JsonNode edit(String base, Consumer<ObjectNode> change) {
+    JsonNode n = yaml(base);
+    change.accept((ObjectNode) n.path("spec"));
+    return n;
+  }
+
+  @Test
+  void examplesAreAccepted() throws IOException {
+    int checked = 0;
+    try (Stream<Path> files = Files.list(Path.of("examples"))) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+        for (String doc : Files.readString(f).split("(?m)^---$")) {
+          JsonNode o = yaml(doc);
+          if (o == null || o.isMissingNode() || o.isNull()) continue;
+          String kind = o.path("kind").asText();
+          CrdValidator v = kind.equals("HerokuConnection") ? connections : kind.equals("HerokuMapping") ? mappings : null;
+          if (v == null) continue;
+          assertEquals(List.of(), v.validate(o, null), f + " " + o.path("metadata").path("name").asText());
+          checked++;
+        }
+      }
+    }
+    assertTrue(checked >= 4, "examples checked: " + checked);
+    assertEquals(List.of(), connections.validate(yaml(CONNECTION), null));
+    assertEquals(List.of(), mappings.validate(yaml(MAPPING), null));
+    assertEquals(List.of(), mappings.validate(yaml(MAPPING), yaml(MAPPING)), "an update that keeps immutable fields");
+  }
+
+  static Stream<Arguments> badObjects() {
+    List<Arguments> cases = new ArrayList<>();
+    cases.add(Arguments.of("connection without appName", edit(CONNECTION, s -> s.remove("appName")), null, "appName"));
+    cases.add(Arguments.of("app name with capitals", edit(CONNECTION, s -> s.put("appName", "Acme_CRM")), null, "appName"));
+    cases.add(Arguments.of("connection without credentials", edit(CONNECTION, s -> s.remove("credentials")), null, "credentials"));
+    cases.add(Arguments.of("secretRef without name", edit(CONNECTION, s -> s.with("credentials").with("secretRef").remove("name")), null, "name"));
+    cases.add(Arguments.of("lower-case config var", edit(CONNECTION, s -> s.with("database").put("configVar", "database_url")), null, "configVar"));
+    cases.add(Arguments.of("schema with a dash", edit(CONNECTION, s -> s.with("database").put("schema", "sales-force")), null, "schema"));
+    cases.add(Arguments.of("unknown environment", edit(CONNECTION, s -> s.with("salesforce").put("environment", "staging")), null, "enum"));
+    cases.add(Arguments.of("custom environment without domain", edit(CONNECTION, s -> s.with("salesforce").put("environment", "custom")), null,
+        "salesforce.domain is required when salesforce.environment is custom"));
+    cases.add(Arguments.of("connectionId not a UUID", edit(CONNECTION, s -> s.put("connectionId", "1234")), null, "connectionId"));
+    cases.add(Arguments.of("apiUrl not ending in /api/v3", edit(CONNECTION, s -> s.put("apiUrl", "https://connect-oregon.heroku.com/api/v2")), null, "apiUrl"));
+    cases.add(Arguments.of("paused as a string", edit(CONNECTION, s -> s.put("paused", "yes")), null, "boolean"));
+    cases.add(Arguments.of("api version not N.0", edit(CONNECTION, s -> s.with("salesforce").put("apiVersion", "v52")), null, "apiVersion"));
+
+    cases.add(Arguments.of("mapping without objectName", edit(MAPPING, s -> s.remove("objectName")), null, "objectName"));
+    cases.add(Arguments.of("object name with a space", edit(MAPPING, s -> s.put("objectName", "Account Name")), null, "objectName"));
+    cases.add(Arguments.of("unknown access", edit(MAPPING, s -> s.put("access", "read_sideways")), null, "enum"));
+    cases.add(Arguments.of("no fields", edit(MAPPING, s -> s.putArray("fields")), null, "fields"));
+    cases.add(Arguments.of("a field twice", edit(MAPPING, s -> s.withArray("fields").add("Name")), null, "Duplicate value: \"Name\""));
+    cases.add(Arguments.of("a bad field name", edit(MAPPING, s -> s.withArray("fields").add("Bad Field!")), null, "fields[3]"));
+    cases.add(Arguments.of("two indexes on one field", edit(MAPPING, s -> s.withArray("indexes").addObject().put("field", "Id")), null, "Duplicate value"));
+    cases.add(Arguments.of("index on an unmapped field", edit(MAPPING, s -> s.withArray("indexes").addObject().put("field", "Email")), null,
+        "every indexes[].field must also be listed in fields"));
+    cases.add(Arguments.of("polling too often", edit(MAPPING, s -> s.put("sfPollingSeconds", 10)), null, "sfPollingSeconds"));
+    cases.add(Arguments.of("max daily calls zero", edit(MAPPING, s -> s.put("sfMaxDailyApiCalls", 0)), null, "sfMaxDailyApiCalls"));
+    cases.add(Arguments.of("unknown deletion policy", edit(MAPPING, s -> s.put("deletionPolicy", "Remove")), null, "enum"));
+    cases.add(Arguments.of("upsert field not mapped", edit(MAPPING, s -> s.put("upsertField", "External_Id__c")), null,
+        "upsertField must also be listed in fields"));
+    cases.add(Arguments.of("connectionRef changed", edit(MAPPING, s -> s.with("connectionRef").put("name", "other")), yaml(MAPPING),
+        "connectionRef is immutable"));
+    cases.add(Arguments.of("objectName changed", edit(MAPPING, s -> s.put("objectName", "Contact")), yaml(MAPPING),
+        "objectName is immutable"));
+    cases.add(Arguments.of("connectionRef with a namespace-like name", edit(MAPPING, s -> s.with("connectionRef").put("name", "other/sales")), null,
+        "name"));
+    return cases.stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badObjects")
+  void badObjectsAreRejectedWithAMessage(String what, JsonNode object, JsonNode old, String expected) {
+    CrdValidator v = object.path("kind").asText().equals("HerokuConnection") ? connections : mappings;
+    List<String> errors = v.validate(object, old);
+    assertTrue(errors.stream().anyMatch(e -> e.contains(expected)), what + ": expected '" + expected + "' in " + errors);
+    System.out.println(what + " -> " + errors);
+  }
+
+  @Test
+  void printerColumnsShortNamesAndCategory() {
+    JsonNode crd = yaml(read("herokumappings.herokuconnect.dev-v1.yml"));
+    List<String> columns = new ArrayList<>();
+    crd.path("spec").path("versions").get(0).path("additionalPrinterColumns").forEach(c -> columns.add(c.path("name").asText()));
+    assertEquals(List.of("Connection", "Object", "Access", "State", "Ready", "Reason", "Age"), columns);
+    assertEquals("hmap", crd.path("spec").path("names").path("shortNames").get(0).asText());
+    assertEquals("herokuconnect", crd.path("spec").path("names").path("categories").get(0).asText());
+    JsonNode conn = yaml(read("herokuconnections.herokuconnect.dev-v1.yml"));
+    List<String> connColumns = new ArrayList<>();
+    conn.path("spec").path("versions").get(0).path("additionalPrinterColumns").forEach(c -> connColumns.add(c.path("name").asText()));
+    assertEquals(List.of("App", "State", "Ready", "Reason", "Age"), connColumns);
+    assertEquals("Namespaced", conn.path("spec").path("scope").asText());
+    assertTrue(conn.path("spec").path("versions").get(0).path("subresources").has("status"));
+  }
+
+  static String read(String name) {
+    try {
+      return Files.readString(GENERATED.resolve(name));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

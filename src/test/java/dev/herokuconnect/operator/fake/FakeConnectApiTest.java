@@ -1,0 +1,199 @@
+package dev.herokuconnect.operator.fake;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herokuconnect.operator.util.MutableClock;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The fake's behaviours over raw HTTP, with a clock the test moves. */
+class FakeConnectApiTest {
+  static final String TOKEN = "fake-token-1";
+  static final String ACCOUNT = "{\"object_name\":\"Account\",\"config\":{\"access\":\"read_only\","
+      + "\"fields\":{\"Id\":{},\"SystemModstamp\":{},\"Name\":{}},\"indexes\":{\"Id\":{\"unique\":true}}}}";
+  final ObjectMapper json = new ObjectMapper();
+  final OkHttpClient http = new OkHttpClient();
+  MutableClock clock;
+  FakeConnectApi fake;
+  String conn;
+
+  @BeforeEach
+  void start() throws IOException {
+    clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    fake = new FakeConnectApi(clock);
+    fake.addToken(TOKEN, "ops");
+    fake.setSyncTiming(Duration.ofSeconds(10), Duration.ofSeconds(20));
+    conn = fake.addConnection("crm", "hc-1");
+  }
+
+  @AfterEach
+  void stop() {
+    fake.close();
+  }
+
+  record Reply(int status, JsonNode body, String retryAfter) {}
+
+  Reply call(String method, String path, String body, String contentType, String token) throws IOException {
+    Request.Builder b = new Request.Builder().url(fake.baseUrl() + path);
+    if (token != null) b.header("Authorization", "Bearer " + token);
+    RequestBody rb = body == null ? (method.equals("POST") || method.equals("PUT") || method.equals("PATCH") ? RequestBody.create(new byte[0]) : null)
+        : RequestBody.create(body, contentType == null ? null : MediaType.get(contentType));
+    try (Response r = http.newCall(b.method(method, rb).build()).execute()) {
+      String text = r.body() == null ? "" : r.body().string();
+      return new Reply(r.code(), text.isEmpty() ? null : json.readTree(text), r.header("Retry-After"));
+    }
+  }
+
+  Reply call(String method, String path, String body) throws IOException {
+    return call(method, path, body, "application/json", TOKEN);
+  }
+
+  void setUp() throws IOException {
+    call("POST", "/auth/crm", null);
+    call("PATCH", "/api/v3/connections/" + conn, "{\"db_key\":\"DATABASE_URL\",\"schema_name\":\"salesforce\"}");
+    fake.completeAuthorization(conn);
+  }
+
+  @Test
+  void connectionIsInvisibleUntilLinked() throws IOException {
+    assertEquals(404, call("GET", "/api/v3/connections/" + conn, null).status());
+    assertEquals(0, call("GET", "/connections?app=crm", null).body().path("count").asInt());
+    Reply link = call("POST", "/auth/crm", null);
+    assertEquals(fake.baseUrl(), link.body().path("results").get(0).path("region_url").asText());
+    assertEquals(200, call("GET", "/api/v3/connections/" + conn, null).status());
+  }
+
+  @Test
+  void stateMachineNewThenNeedAuthenticationThenIdle() throws IOException {
+    call("POST", "/auth/crm", null);
+    assertEquals("NEW", call("GET", "/api/v3/connections/" + conn, null).body().path("state").asText());
+    assertEquals(400, call("POST", "/api/v3/connections/" + conn + "/mappings", ACCOUNT).status(), "not set up yet");
+    call("PATCH", "/api/v3/connections/" + conn, "{\"db_key\":\"DATABASE_URL\",\"schema_name\":\"salesforce\"}");
+    assertEquals("NEED_AUTHENTICATION", fake.connectionState(conn));
+    String url = call("POST", "/api/v3/connections/" + conn + "/authorize_url", "{\"environment\":\"production\"}")
+        .body().path("redirect").asText();
+    assertEquals(200, call("GET", url.substring(fake.baseUrl().length()), null, null, null).status(), "a person opens it");
+    assertEquals("IDLE", fake.connectionState(conn));
+    fake.forceConnectionState(conn, "DB_UNAVAILABLE");
+    assertEquals(202, call("POST", "/api/v3/connections/" + conn + "/actions/restart", null).status());
+    assertEquals("IDLE", fake.connectionState(conn), "restart clears error states");
+    fake.busyFor(conn, Duration.ofMinutes(1));
+    assertEquals(400, call("POST", "/api/v3/connections/" + conn + "/actions/pause", null).status());
+    clock.advance(Duration.ofMinutes(2));
+    assertEquals(202, call("POST", "/api/v3/connections/" + conn + "/actions/pause", null).status());
+    assertEquals("PAUSED", fake.connectionState(conn));
+  }
+
+  @Test
+  void mappingStatesMoveWithTimeAndRevisionsGuardEdits() throws IOException {
+    setUp();
+    Reply created = call("POST", "/api/v3/connections/" + conn + "/mappings", ACCOUNT);
+    assertEquals(201, created.status());
+    String id = created.body().path("id").asText();
+    assertEquals("INITIAL", created.body().path("state").asText());
+    clock.advance(Duration.ofSeconds(15));
+    assertEquals("RELOAD_TABLE", call("GET", "/api/v3/mappings/" + id, null).body().path("state").asText());
+    clock.advance(Duration.ofSeconds(20));
+    JsonNode synced = call("GET", "/api/v3/mappings/" + id, null).body();
+    assertEquals("DATA_SYNCED", synced.path("state").asText());
+    assertTrue(synced.path("counts").path("db").asLong() > 0);
+
+    String edit = "{\"config\":{\"access\":\"read_only\",\"revision\":1,\"fields\":{\"Id\":{},\"SystemModstamp\":{}}}}";
+    assertEquals(200, call("PUT", "/api/v3/mappings/" + id, edit).status());
+    assertEquals(409, call("PUT", "/api/v3/mappings/" + id, edit).status(), "revision 1 is stale");
+    assertEquals(400, call("PUT", "/api/v3/mappings/" + id, "{\"config\":{\"access\":\"read_only\"}}").status(), "revision required");
+    assertEquals("SCHEMA_CHANGED", fake.mappings(conn).get(0).state());
+    assertEquals(400, call("POST", "/api/v3/connections/" + conn + "/mappings", ACCOUNT.replace("Account", "ACCOUNT")).status(),
+        "a second mapping of the same object, whatever the case");
+    assertEquals(400, call("POST", "/api/v3/connections/" + conn + "/mappings", ACCOUNT.replace("Account", "Nonsense")).status());
+    assertEquals(202, call("POST", "/api/v3/mappings/" + id + "/actions/abort", null).status());
+    assertEquals("ABORTED", fake.mappings(conn).get(0).state());
+    assertEquals(202, call("POST", "/api/v3/mappings/" + id + "/actions/reload", null).status());
+    assertEquals("RELOAD_TABLE", fake.mappings(conn).get(0).state());
+    assertEquals(204, call("DELETE", "/api/v3/mappings/" + id, null).status());
+    assertEquals(404, call("DELETE", "/api/v3/mappings/" + id, null).status());
+  }
+
+  @Test
+  void rollingDailyLimitAnswers429WithTheTrueWait() throws IOException {
+    setUp();
+    fake.setDailyLimit(fake.requestsInWindow(conn) + 2);
+    clock.advance(Duration.ofHours(1));
+    call("GET", "/api/v3/connections/" + conn, null);
+    clock.advance(Duration.ofHours(1));
+    call("GET", "/api/v3/connections/" + conn, null);
+    Reply throttled = call("GET", "/api/v3/connections/" + conn, null);
+    assertEquals(429, throttled.status());
+    // the oldest request in the window (set-up, 2 h ago) frees its slot in 22 h
+    assertEquals("Request was throttled. Expected available in 79200 seconds.", throttled.body().path("message").asText());
+    assertEquals("79200", throttled.retryAfter());
+    clock.advance(Duration.ofHours(22));
+    assertEquals(200, call("GET", "/api/v3/connections/" + conn, null).status());
+  }
+
+  @Test
+  void authContentTypeAndMethodOverride() throws IOException {
+    setUp();
+    assertEquals(401, call("GET", "/api/v3/connections/" + conn, null, null, null).status());
+    assertEquals(401, call("GET", "/api/v3/connections/" + conn, null, null, "wrong").status());
+    assertEquals(415, call("POST", "/api/v3/connections/" + conn + "/mappings", ACCOUNT, "text/plain", TOKEN).status());
+    String id = call("POST", "/api/v3/connections/" + conn + "/mappings", ACCOUNT).body().path("id").asText();
+    Request overridden = new Request.Builder().url(fake.baseUrl() + "/api/v3/mappings/" + id)
+        .header("Authorization", "Bearer " + TOKEN).header("X-HTTP-Method-Override", "DELETE")
+        .post(RequestBody.create(new byte[0])).build();
+    try (Response r = http.newCall(overridden).execute()) {
+      assertEquals(204, r.code());
+    }
+    FakeConnectApi.RecordedRequest last = fake.requests().get(fake.requests().size() - 1);
+    assertEquals("DELETE", last.method());
+    assertEquals(conn, last.connectionId());
+  }
+
+  @Test
+  void faultsAfterApplyStillChangeState() throws IOException {
+    setUp();
+    fake.setFailureRate(1.0);
+    int failures = 0;
+    for (String object : List.of("Account", "Contact", "Lead", "Case", "Opportunity", "Campaign", "Task", "Event")) {
+      Reply r;
+      try {
+        r = call("POST", "/api/v3/connections/" + conn + "/mappings", ACCOUNT.replace("Account", object));
+      } catch (IOException dropped) {
+        failures++;
+        continue;
+      }
+      assertTrue(r.status() >= 500, "every answer is a failure: " + r.status());
+      failures++;
+    }
+    assertEquals(8, failures);
+    fake.setFailureRate(0);
+    assertFalse(fake.mappings(conn).isEmpty(), "some creates happened although the answer was lost");
+  }
+
+  @Test
+  void exportsAndImportsMerge() throws IOException {
+    setUp();
+    call("POST", "/api/v3/connections/" + conn + "/mappings", ACCOUNT);
+    JsonNode exported = call("GET", "/api/v3/connections/" + conn + "/actions/export", null).body();
+    assertEquals(1, exported.path("version").asInt());
+    assertFalse(exported.path("mappings").get(0).path("config").has("revision"));
+    String contact = "{\"mappings\":[{\"object_name\":\"Contact\",\"config\":{\"access\":\"read_only\",\"fields\":{\"Id\":{},\"SystemModstamp\":{}}}}]}";
+    assertEquals(202, call("POST", "/api/v3/connections/" + conn + "/actions/import", contact).status());
+    assertEquals(List.of("Account", "Contact"), fake.mappings(conn).stream().map(FakeConnectApi.MappingView::objectName).toList(),
+        "mappings not in the file are left alone");
+  }
+}
