@@ -61,6 +61,20 @@ public final class MappingConfig {
     return c;
   }
 
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof MappingConfig c && Objects.equals(access, c.access)
+        && Objects.equals(sfNotifyEnabled, c.sfNotifyEnabled) && Objects.equals(sfPollingSeconds, c.sfPollingSeconds)
+        && Objects.equals(sfMaxDailyApiCalls, c.sfMaxDailyApiCalls) && Objects.equals(fields, c.fields)
+        && Objects.equals(indexes, c.indexes) && Objects.equals(upsertField, c.upsertField)
+        && Objects.equals(revision, c.revision) && unknown.equals(c.unknown);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(access, sfNotifyEnabled, sfPollingSeconds, sfMaxDailyApiCalls, fields, indexes, upsertField, revision, unknown);
+  }
+
   /** An index option: {@code {"unique": true}} plus any keys a newer API adds. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static final class IndexConfig {
@@ -70,6 +84,13 @@ public final class MappingConfig {
     public IndexConfig() {}
     public IndexConfig(boolean unique) { this.unique = unique; }
     public boolean unique() { return unique; }
+
+    /** The same options (unknown keys kept) with another {@code unique}. */
+    public IndexConfig withUnique(boolean u) {
+      IndexConfig c = new IndexConfig(u);
+      unknown.forEach((k, v) -> c.unknown.put(k, v.deepCopy()));
+      return c;
+    }
 
     @JsonAnyGetter
     public Map<String, JsonNode> unknownKeys() { return unknown; }

@@ -19,10 +19,4 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Reason", jsonPath = Crds.READY_REASON_JSON_PATH, type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class HerokuConnection extends CustomResource<HerokuConnectionSpec, HerokuConnectionStatus>
-    implements Namespaced {
-
-  @Override
-  protected HerokuConnectionStatus initStatus() {
-    return new HerokuConnectionStatus();
-  }
-}
+    implements Namespaced {}

@@ -21,10 +21,4 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Reason", jsonPath = Crds.READY_REASON_JSON_PATH, type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class HerokuMapping extends CustomResource<HerokuMappingSpec, HerokuMappingStatus>
-    implements Namespaced {
-
-  @Override
-  protected HerokuMappingStatus initStatus() {
-    return new HerokuMappingStatus();
-  }
-}
+    implements Namespaced {}

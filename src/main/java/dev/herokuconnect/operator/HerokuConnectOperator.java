@@ -1,0 +1,82 @@
+package dev.herokuconnect.operator;
+
+import dev.herokuconnect.operator.config.OperatorConfig;
+import dev.herokuconnect.operator.health.HealthServer;
+import dev.herokuconnect.operator.health.PrometheusApiMetrics;
+import dev.herokuconnect.operator.ratelimit.ApiBudget;
+import dev.herokuconnect.operator.reconciler.ConnectionReconciler;
+import dev.herokuconnect.operator.reconciler.EventRecorder;
+import dev.herokuconnect.operator.reconciler.MappingReconciler;
+import dev.herokuconnect.operator.reconciler.Services;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The operator process: both controllers, the shared API budget, health and metrics. */
+public final class HerokuConnectOperator implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(HerokuConnectOperator.class);
+
+  private final Operator operator;
+  private final Services services;
+  private final HealthServer health;
+
+  private HerokuConnectOperator(Operator operator, Services services, HealthServer health) {
+    this.operator = operator;
+    this.services = services;
+    this.health = health;
+  }
+
+  /** Starts the operator on {@code client}; {@code healthPort} 0 picks a free port, -1 none. */
+  public static HerokuConnectOperator start(KubernetesClient client, OperatorConfig config, Clock clock) throws IOException {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    ApiBudget budget = new ApiBudget(config.dailyBudget(), clock, new PrometheusApiMetrics(registry));
+    Services services = new Services(config, clock, budget);
+    services.useEvents(new EventRecorder(client, clock));
+    String identity = System.getenv().getOrDefault("POD_NAME", "heroku-connect-operator-" + UUID.randomUUID());
+    Operator operator = new Operator(o -> {
+      o.withKubernetesClient(client)
+          .withCloseClientOnStop(false)
+          .withUseSSAToPatchPrimaryResource(false) // the same path in production and against the mock API
+          .withConcurrentReconciliationThreads(config.reconcileThreads())
+          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
+      if (config.leaderElection()) {
+        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(config.leaseName(),
+            config.leaseNamespace().isBlank() ? null : config.leaseNamespace(), identity));
+      }
+    });
+    operator.register(new ConnectionReconciler(services), o -> namespaces(o, config));
+    operator.register(new MappingReconciler(services), o -> namespaces(o, config));
+    HealthServer health = config.healthPort() >= 0 ? HealthServer.start(config.healthPort(), operator, registry) : null;
+    operator.start();
+    log.info("heroku-connect-operator started: namespaces {}, daily budget {} per connection, refresh every {}, leader election {}",
+        config.watchNamespaces().isEmpty() ? "all" : config.watchNamespaces(), config.dailyBudget(),
+        config.refreshInterval(), config.leaderElection() ? "on" : "off");
+    return new HerokuConnectOperator(operator, services, health);
+  }
+
+  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> void namespaces(
+      ControllerConfigurationOverrider<R> o, OperatorConfig config) {
+    if (!config.watchNamespaces().isEmpty()) o.settingNamespaces(config.watchNamespaces());
+  }
+
+  public Services services() { return services; }
+
+  public Operator operator() { return operator; }
+
+  public int healthPort() { return health == null ? -1 : health.port(); }
+
+  @Override
+  public void close() {
+    operator.stop();
+    if (health != null) health.close();
+  }
+}

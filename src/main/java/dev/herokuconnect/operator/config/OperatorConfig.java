@@ -1,0 +1,117 @@
+package dev.herokuconnect.operator.config;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The operator process's settings, all from environment variables (the Helm chart maps its
+ * values onto them). Every variable is listed in the README.
+ */
+public record OperatorConfig(
+    String discoveryUrl,
+    int dailyBudget,
+    Set<String> watchNamespaces,
+    Duration refreshInterval,
+    Duration settlingInterval,
+    Duration pausedInterval,
+    Duration maxBackoff,
+    boolean methodOverride,
+    boolean leaderElection,
+    String leaseName,
+    String leaseNamespace,
+    int healthPort,
+    int reconcileThreads) {
+
+  public static final String DEFAULT_DISCOVERY_URL = "https://hc-central.heroku.com";
+
+  public static OperatorConfig fromEnv() {
+    return fromEnv(System.getenv());
+  }
+
+  public static OperatorConfig fromEnv(Map<String, String> env) {
+    return new OperatorConfig(
+        env.getOrDefault("HEROKU_CONNECT_DISCOVERY_URL", DEFAULT_DISCOVERY_URL),
+        positiveInt(env, "HEROKU_CONNECT_DAILY_BUDGET", 4500),
+        namespaces(env.getOrDefault("WATCH_NAMESPACES", "")),
+        duration(env, "HEROKU_CONNECT_REFRESH_INTERVAL", Duration.ofMinutes(5)),
+        duration(env, "HEROKU_CONNECT_SETTLING_INTERVAL", Duration.ofSeconds(10)),
+        duration(env, "HEROKU_CONNECT_PAUSED_INTERVAL", Duration.ofMinutes(30)),
+        duration(env, "HEROKU_CONNECT_MAX_BACKOFF", Duration.ofMinutes(10)),
+        Boolean.parseBoolean(env.getOrDefault("HEROKU_CONNECT_METHOD_OVERRIDE", "false")),
+        Boolean.parseBoolean(env.getOrDefault("LEADER_ELECTION_ENABLED", "false")),
+        env.getOrDefault("LEADER_ELECTION_LEASE_NAME", "heroku-connect-operator"),
+        env.getOrDefault("LEADER_ELECTION_NAMESPACE", env.getOrDefault("POD_NAMESPACE", "")),
+        positiveInt(env, "HEALTH_PORT", 8080),
+        positiveInt(env, "RECONCILE_THREADS", 10));
+  }
+
+  /** Same settings with other intervals (tests, demo, benchmark). */
+  public OperatorConfig withIntervals(Duration refresh, Duration settling, Duration maxBackoff) {
+    return new OperatorConfig(discoveryUrl, dailyBudget, watchNamespaces, refresh, settling, pausedInterval,
+        maxBackoff, methodOverride, leaderElection, leaseName, leaseNamespace, healthPort, reconcileThreads);
+  }
+
+  public OperatorConfig withDiscoveryUrl(String url) {
+    return new OperatorConfig(url, dailyBudget, watchNamespaces, refreshInterval, settlingInterval, pausedInterval,
+        maxBackoff, methodOverride, leaderElection, leaseName, leaseNamespace, healthPort, reconcileThreads);
+  }
+
+  public OperatorConfig withDailyBudget(int budget) {
+    return new OperatorConfig(discoveryUrl, budget, watchNamespaces, refreshInterval, settlingInterval, pausedInterval,
+        maxBackoff, methodOverride, leaderElection, leaseName, leaseNamespace, healthPort, reconcileThreads);
+  }
+
+  public OperatorConfig withHealthPort(int port) {
+    return new OperatorConfig(discoveryUrl, dailyBudget, watchNamespaces, refreshInterval, settlingInterval, pausedInterval,
+        maxBackoff, methodOverride, leaderElection, leaseName, leaseNamespace, port, reconcileThreads);
+  }
+
+  public OperatorConfig withLeaderElection(boolean on, String lease, String namespace) {
+    return new OperatorConfig(discoveryUrl, dailyBudget, watchNamespaces, refreshInterval, settlingInterval, pausedInterval,
+        maxBackoff, methodOverride, on, lease, namespace, healthPort, reconcileThreads);
+  }
+
+  static Set<String> namespaces(String value) {
+    return Arrays.stream(value.split(","))
+        .map(String::strip)
+        .filter(s -> !s.isEmpty())
+        .collect(Collectors.toUnmodifiableSet());
+  }
+
+  static int positiveInt(Map<String, String> env, String name, int fallback) {
+    String v = env.get(name);
+    if (v == null || v.isBlank()) return fallback;
+    try {
+      int n = Integer.parseInt(v.strip());
+      if (n > 0) return n;
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new IllegalArgumentException(name + "=" + v + " is not a positive whole number");
+  }
+
+  /** Accepts 300, 300s, 5m, 1h, or ISO-8601 such as PT5M. */
+  static Duration duration(Map<String, String> env, String name, Duration fallback) {
+    String v = env.get(name);
+    if (v == null || v.isBlank()) return fallback;
+    String s = v.strip().toLowerCase(Locale.ROOT);
+    try {
+      if (s.startsWith("p")) return Duration.parse(s.toUpperCase(Locale.ROOT));
+      char unit = s.charAt(s.length() - 1);
+      long n = Long.parseLong(Character.isDigit(unit) ? s : s.substring(0, s.length() - 1));
+      Duration d = switch (unit) {
+        case 'm' -> Duration.ofMinutes(n);
+        case 'h' -> Duration.ofHours(n);
+        default -> Duration.ofSeconds(n);
+      };
+      if (!d.isNegative() && !d.isZero()) return d;
+    } catch (RuntimeException ignored) {
+      // reported below
+    }
+    throw new IllegalArgumentException(name + "=" + v + " is not a duration (examples: 300, 300s, 5m, 1h, PT5M)");
+  }
+}

@@ -1,0 +1,423 @@
+package dev.herokuconnect.operator.reconciler;
+
+import dev.herokuconnect.operator.connect.ApiToken;
+import dev.herokuconnect.operator.connect.ApiUrls;
+import dev.herokuconnect.operator.connect.ConnectApi;
+import dev.herokuconnect.operator.connect.ConnectApiException;
+import dev.herokuconnect.operator.connect.ConnectHttp;
+import dev.herokuconnect.operator.connect.DiscoveryApi;
+import dev.herokuconnect.operator.connect.Model;
+import dev.herokuconnect.operator.connect.Model.AddonRef;
+import dev.herokuconnect.operator.connect.Model.Connection;
+import dev.herokuconnect.operator.connect.RequestGate.Priority;
+import dev.herokuconnect.operator.crd.Crds;
+import dev.herokuconnect.operator.crd.HerokuConnection;
+import dev.herokuconnect.operator.crd.HerokuConnectionSpec;
+import dev.herokuconnect.operator.crd.HerokuConnectionStatus;
+import dev.herokuconnect.operator.crd.HerokuMapping;
+import dev.herokuconnect.operator.crd.RateLimitStatus;
+import dev.herokuconnect.operator.crd.SalesforceSpec;
+import dev.herokuconnect.operator.ratelimit.ApiBudget;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one Heroku Connect add-on: find it, set its database and schema, get Salesforce
+ * authorized, pause/resume and restart it, and show its state. observe → validate →
+ * reconcile → status → reschedule, with one deep GET per refresh shared with the mappings.
+ */
+@ControllerConfiguration(name = "herokuconnection", finalizerName = Crds.FINALIZER)
+public class ConnectionReconciler implements Reconciler<HerokuConnection>, Cleaner<HerokuConnection> {
+  private static final Logger log = LoggerFactory.getLogger(ConnectionReconciler.class);
+  static final String SECRET_INDEX = "connection-by-secret";
+
+  private final Services s;
+
+  public ConnectionReconciler(Services services) {
+    this.s = services;
+  }
+
+  @Override
+  public List<EventSource<?, HerokuConnection>> prepareEventSources(EventSourceContext<HerokuConnection> context) {
+    context.getPrimaryCache().addIndexer(SECRET_INDEX, c -> List.of(secretKey(c)));
+    var secrets = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Secret.class, HerokuConnection.class)
+            .withNamespacesInheritedFromController()
+            .withSecondaryToPrimaryMapper(secret -> context.getPrimaryCache()
+                .byIndex(SECRET_INDEX, secret.getMetadata().getNamespace() + "/" + secret.getMetadata().getName())
+                .stream().map(ResourceID::fromResource).collect(Collectors.toSet()))
+            .withPrimaryToSecondaryMapper(c -> Set.of(new ResourceID(
+                ((HerokuConnection) c).getSpec().getCredentials().getSecretRef().getName(),
+                ((HerokuConnection) c).getMetadata().getNamespace())))
+            .build(),
+        context);
+    // Mappings matter here only for deletion: the finalizer waits for the mappings that use us.
+    var mappings = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(HerokuMapping.class, HerokuConnection.class)
+            .withNamespacesInheritedFromController()
+            .withSecondaryToPrimaryMapper(m -> Set.of(new ResourceID(m.getSpec().getConnectionRef().getName(),
+                m.getMetadata().getNamespace())))
+            .withOnAddFilter(m -> false)
+            .withOnUpdateFilter((n, o) -> n.getMetadata().getDeletionTimestamp() != null)
+            .build(),
+        context);
+    return List.of(secrets, mappings);
+  }
+
+  private static String secretKey(HerokuConnection c) {
+    return c.getMetadata().getNamespace() + "/" + c.getSpec().getCredentials().getSecretRef().getName();
+  }
+
+  @Override
+  public UpdateControl<HerokuConnection> reconcile(HerokuConnection c, Context<HerokuConnection> context) {
+    if (c.getStatus() == null) c.setStatus(new HerokuConnectionStatus());
+    HerokuConnectionStatus status = c.getStatus();
+    Object before = Outcomes.snapshotOf(status);
+    Outcome outcome;
+    try {
+      outcome = reconcileRemote(c, context, status);
+    } catch (ConnectApiException e) {
+      outcome = Outcomes.of(e, "reconciling the connection", credentialsHint(c), s, c);
+    } catch (IllegalArgumentException e) { // e.g. an apiUrl that is plain http to a remote host
+      outcome = Outcome.stalled(Reasons.INVALID_SPEC, e.getMessage(), null);
+    }
+    finish(c, status, outcome);
+    boolean changed = !before.equals(Outcomes.snapshotOf(status));
+    UpdateControl<HerokuConnection> control = changed ? UpdateControl.patchStatus(c) : UpdateControl.noUpdate();
+    return outcome.requeue() == null ? control : control.rescheduleAfter(outcome.requeue());
+  }
+
+  private Outcome reconcileRemote(HerokuConnection c, Context<HerokuConnection> context, HerokuConnectionStatus status) {
+    long generation = c.getMetadata().getGeneration();
+    boolean specChanged = !Objects.equals(status.getObservedGeneration(), generation);
+    String restartAt = annotation(c, Crds.RESTART_REQUESTED_AT);
+    String reconcileAt = annotation(c, Crds.RECONCILE_REQUESTED_AT);
+    boolean restartWanted = restartAt != null && !restartAt.equals(status.getLastHandledRestartAt());
+    boolean refreshWanted = reconcileAt != null && !reconcileAt.equals(status.getLastHandledReconcileAt());
+    Priority priority = specChanged || restartWanted || refreshWanted ? Priority.USER : Priority.BACKGROUND;
+    boolean observeOnly = Policies.observeOnly(c);
+
+    // observe: the token and where the connection is
+    Resolution where = connect(c, context, priority, status);
+    if (where.problem() != null) return where.problem();
+    ConnectionHandle handle = where.handle();
+    ConnectApi api = handle.api();
+
+    Duration maxAge = specChanged || restartWanted || refreshWanted ? Duration.ZERO
+        : Conditions.isTrue(status, Conditions.READY) ? s.config.refreshInterval().minusSeconds(1) : s.config.settlingInterval();
+    Connection remote = s.snapshots.get(handle, maxAge, priority).connection();
+    String id = handle.connectionId();
+    if (refreshWanted) status.setLastHandledReconcileAt(reconcileAt);
+
+    // reconcile: database and schema, restart, pause/resume
+    HerokuConnectionSpec.DatabaseSpec db = c.getSpec().getDatabase();
+    boolean dbDiffers = !db.getConfigVar().equals(remote.dbKey()) || !db.getSchema().equals(remote.schemaName());
+    if (dbDiffers && !observeOnly) {
+      api.withPriority(Priority.USER).configureDatabase(id, db.getConfigVar(), db.getSchema());
+      s.events.normal(c, "Configured", "set db_key " + db.getConfigVar() + " and schema_name " + db.getSchema());
+      remote = refetch(handle);
+    }
+    if (restartWanted && !observeOnly) {
+      api.withPriority(Priority.USER).restart(id);
+      status.setLastHandledRestartAt(restartAt);
+      s.events.normal(c, "Restarted", "restarted the connection (" + Crds.RESTART_REQUESTED_AT + "=" + restartAt + ")");
+      remote = refetch(handle);
+    }
+    Outcome waitingToPause = null;
+    if (!observeOnly) {
+      PauseStep step = pauseOrResume(c, api, id, remote.state());
+      if (step == PauseStep.SENT) remote = refetch(handle);
+      if (step == PauseStep.WAITING_FOR_IDLE) {
+        waitingToPause = Outcome.progressing("Pausing", "spec.paused is true; the API pauses only an IDLE connection, and it is "
+            + remote.state() + ": trying again shortly", s.config.settlingInterval());
+      }
+    }
+    String state = remote.state();
+
+    fillStatus(status, remote);
+    Outcome authorization = authorization(c, api, status, state);
+    if (authorization != null) return authorization;
+    if (waitingToPause != null) return waitingToPause;
+    if (observeOnly && dbDiffers) {
+      return Outcome.progressing(Reasons.OBSERVING, "observe-only: the API has db_key " + remote.dbKey() + " and schema_name "
+          + remote.schemaName() + ", the spec wants " + db.getConfigVar() + " and " + db.getSchema(), s.config.refreshInterval());
+    }
+    return outcomeForState(c, remote);
+  }
+
+  private Connection refetch(ConnectionHandle handle) {
+    return s.snapshots.get(handle, Duration.ZERO, Priority.USER).connection();
+  }
+
+  enum PauseStep { NOTHING, SENT, WAITING_FOR_IDLE }
+
+  /** Pauses or resumes as spec.paused asks. */
+  private PauseStep pauseOrResume(HerokuConnection c, ConnectApi api, String id, String state) {
+    boolean paused = "PAUSED".equals(state);
+    if (c.getSpec().isPaused() && !paused) {
+      if (!"IDLE".equals(state)) return PauseStep.WAITING_FOR_IDLE;
+      api.withPriority(Priority.USER).pause(id);
+      s.events.normal(c, "Paused", "paused the connection (spec.paused: true)");
+      return PauseStep.SENT;
+    }
+    if (!c.getSpec().isPaused() && paused) {
+      api.withPriority(Priority.USER).resume(id);
+      s.events.normal(c, "Resumed", "resumed the connection (spec.paused: false)");
+      return PauseStep.SENT;
+    }
+    return PauseStep.NOTHING;
+  }
+
+  /** While Salesforce authorization is needed: ask for the URL once per entry into that state. */
+  private Outcome authorization(HerokuConnection c, ConnectApi api, HerokuConnectionStatus status, String state) {
+    if (States.ofConnection(state) != States.Kind.NEEDS_AUTHORIZATION) {
+      status.setAuthorizationUrl(null);
+      status.setAuthorizationUrlForState(null);
+      return null;
+    }
+    if (!state.equals(status.getAuthorizationUrlForState()) || status.getAuthorizationUrl() == null) {
+      SalesforceSpec sf = c.getSpec().getSalesforce();
+      String url = api.withPriority(Priority.USER).authorizeUrl(status.getConnectionId(), new Model.AuthorizeRequest(
+          sf.getEnvironment().apiValue(), sf.getDomain(), sf.getApiVersion(), sf.getRedirectUrl()));
+      status.setAuthorizationUrl(url);
+      status.setAuthorizationUrlForState(state);
+      s.events.warning(c, Reasons.NEEDS_SALESFORCE_AUTHORIZATION, "the connection is " + state
+          + ": a Salesforce user must open status.authorizationUrl (kubectl get hconn " + c.getMetadata().getName()
+          + " -o jsonpath='{.status.authorizationUrl}') and log in");
+    }
+    return Outcome.stalled(Reasons.NEEDS_SALESFORCE_AUTHORIZATION, "the connection is " + state
+        + ": open status.authorizationUrl and log in to Salesforce (" + c.getSpec().getSalesforce().getEnvironment().apiValue()
+        + "); the operator notices when it is done", s.backoff.next(c.getMetadata().getUid()));
+  }
+
+  private Outcome outcomeForState(HerokuConnection c, Connection remote) {
+    String state = remote.state();
+    String uid = c.getMetadata().getUid();
+    return switch (States.ofConnection(state)) {
+      case HEALTHY -> {
+        s.backoff.reset(uid);
+        if (remote.mappingsSummaryState() != null && !"OK".equals(remote.mappingsSummaryState())) {
+          yield Outcome.blocked(Reasons.REMOTE_ERROR, "the connection is " + state + " but mappings_summary_state is "
+              + remote.mappingsSummaryState() + ": see the HerokuMappings", s.config.refreshInterval());
+        }
+        yield Outcome.ready("the connection is " + state, s.config.refreshInterval());
+      }
+      case PAUSED -> Outcome.idle(Reasons.PAUSED, "the connection is " + state
+          + (c.getSpec().isPaused() ? " as spec.paused asks" : ""), s.config.pausedInterval());
+      case ERROR -> Outcome.stalled(Reasons.REMOTE_ERROR, "the connection is in the error state " + state + ": "
+          + States.adviceForConnection(state), s.backoff.next(uid));
+      case NEEDS_SETUP -> Outcome.progressing(Reasons.PROGRESSING, "the connection is NEW: database and schema not set yet"
+          + (Policies.observeOnly(c) ? " (observe-only: the operator does not set them)" : ""), s.config.settlingInterval());
+      default -> Outcome.progressing(Reasons.PROGRESSING, "the connection is " + state, s.config.settlingInterval());
+    };
+  }
+
+  private void fillStatus(HerokuConnectionStatus status, Connection remote) {
+    status.setState(remote.state());
+    status.setResourceName(remote.resourceName());
+    status.setMappingsSummaryState(remote.mappingsSummaryState());
+    status.setOrganizationId(remote.organizationId());
+    status.setSchemaName(remote.schemaName());
+    status.setDbKey(remote.dbKey());
+    status.setLastSyncTime(remote.mappingsOrEmpty().stream()
+        .map(MappingStatusView::lastSyncTime).filter(Objects::nonNull).max(String::compareTo).orElse(null));
+  }
+
+  private void finish(HerokuConnection c, HerokuConnectionStatus status, Outcome outcome) {
+    Instant now = s.clock.instant();
+    boolean wasStalledFor = Conditions.find(status, Conditions.STALLED)
+        .map(x -> "True".equals(x.getStatus()) && outcome.reason().equals(x.getReason())).orElse(false);
+    Conditions.apply(status, c.getMetadata().getGeneration(), outcome, now);
+    if (outcome.kind() == Outcome.Kind.STALLED && !wasStalledFor && !outcome.reason().equals(Reasons.NEEDS_SALESFORCE_AUTHORIZATION)) {
+      s.events.warning(c, outcome.reason(), outcome.message());
+    }
+    if (status.getConnectionId() != null) {
+      ApiBudget.Usage u = s.budget.usage(status.getConnectionId());
+      RateLimitStatus rl = status.getRateLimit() == null ? new RateLimitStatus() : status.getRateLimit();
+      rl.setDailyLimit(u.dailyLimit());
+      rl.setUsed(u.used());
+      rl.setRemaining(u.remaining());
+      rl.setThrottledUntil(u.throttledUntil() == null ? null : u.throttledUntil().toString());
+      rl.setUsedAsOf(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+      status.setRateLimit(rl);
+    }
+  }
+
+  private void restoreBudget(String connectionId, HerokuConnectionStatus status) {
+    RateLimitStatus rl = status.getRateLimit();
+    if (rl == null || rl.getUsed() == null) return;
+    s.budget.restore(connectionId, rl.getUsed(), parse(rl.getUsedAsOf()), parse(rl.getThrottledUntil()));
+  }
+
+  private static Instant parse(String t) {
+    try {
+      return t == null ? null : Instant.parse(t);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** Where the connection is: pinned in the spec, remembered in status, or discovered. */
+  record Resolution(String connectionId, String apiRoot, Outcome problem, ConnectionHandle handle) {
+    Resolution(String connectionId, String apiRoot, Outcome problem) {
+      this(connectionId, apiRoot, problem, null);
+    }
+  }
+
+  /**
+   * Reads the token, finds the connection and registers it for the mappings; the
+   * resolution carries the handle, or the problem that stops us.
+   */
+  private Resolution connect(HerokuConnection c, Context<HerokuConnection> context, Priority priority,
+                             HerokuConnectionStatus status) {
+    ApiToken token;
+    try {
+      token = readToken(c, context);
+    } catch (IllegalStateException missing) {
+      s.registry.remove(c.getMetadata().getNamespace(), c.getMetadata().getName());
+      return new Resolution(null, null, Outcome.stalled(Reasons.UNAUTHORIZED, missing.getMessage(), s.config.maxBackoff()));
+    }
+    ConnectHttp http = s.http(token);
+    Resolution where = resolve(c, http, priority, status);
+    if (where.problem() != null) return where;
+    restoreBudget(where.connectionId(), status);
+    ConnectionHandle handle = new ConnectionHandle(c.getMetadata().getNamespace(), c.getMetadata().getName(),
+        where.connectionId(), new ConnectApi(http, where.apiRoot(), where.connectionId(), priority));
+    s.registry.put(handle);
+    status.setConnectionId(where.connectionId());
+    status.setApiUrl(where.apiRoot());
+    return new Resolution(where.connectionId(), where.apiRoot(), null, handle);
+  }
+
+  private Resolution resolve(HerokuConnection c, ConnectHttp http, Priority priority, HerokuConnectionStatus status) {
+    HerokuConnectionSpec spec = c.getSpec();
+    String pinnedId = blankToNull(spec.getConnectionId());
+    String pinnedUrl = blankToNull(spec.getApiUrl());
+    if (pinnedId != null && pinnedUrl != null) return new Resolution(pinnedId, ApiUrls.apiRootOf(pinnedUrl), null);
+    if (status.getConnectionId() != null && status.getApiUrl() != null
+        && (pinnedId == null || pinnedId.equals(status.getConnectionId()))
+        && (pinnedUrl == null || ApiUrls.apiRootOf(pinnedUrl).equals(status.getApiUrl()))
+        && (spec.getResourceName() == null || spec.getResourceName().isBlank() || spec.getResourceName().equals(status.getResourceName()))) {
+      return new Resolution(status.getConnectionId(), status.getApiUrl(), null);
+    }
+    String app = spec.getAppName();
+    List<AddonRef> found;
+    if (pinnedUrl != null) {
+      ConnectApi region = new ConnectApi(http, ApiUrls.apiRootOf(pinnedUrl), DiscoveryApi.budgetKey(app), priority);
+      region.linkUserLegacy(app);
+      found = region.listConnections(app).stream()
+          .map(x -> new AddonRef(x.id(), x.resourceName(), x.appName(), x.appId(), x.region(), pinnedUrl, x.detailUrl()))
+          .toList();
+    } else {
+      DiscoveryApi discovery = new DiscoveryApi(http, s.config.discoveryUrl(), priority);
+      try {
+        discovery.linkUser(app);
+      } catch (ConnectApiException.NotFound e) {
+        return new Resolution(null, null, Outcome.stalled(Reasons.CONNECTION_NOT_FOUND, "no Heroku Connect add-on found for app '"
+            + app + "' (spec.appName): check the app name and that the add-on exists (heroku addons -a " + app + ")",
+            s.config.maxBackoff()));
+      }
+      found = discovery.search(app, null);
+    }
+    List<AddonRef> candidates = found.stream()
+        .filter(a -> pinnedId == null || pinnedId.equals(a.id()))
+        .filter(a -> spec.getResourceName() == null || spec.getResourceName().isBlank() || spec.getResourceName().equals(a.resourceName()))
+        .toList();
+    if (candidates.size() == 1) {
+      AddonRef a = candidates.get(0);
+      String root = pinnedUrl != null ? ApiUrls.apiRootOf(pinnedUrl) : ApiUrls.apiRootOf(a.regionUrl());
+      log.info("found connection {} ({}) of app {} at {}", a.id(), a.resourceName(), app, root);
+      return new Resolution(a.id(), root, null);
+    }
+    String listed = found.stream().map(a -> a.resourceName() + " (" + a.id() + ")").collect(Collectors.joining(", "));
+    if (candidates.isEmpty()) {
+      return new Resolution(null, null, Outcome.stalled(Reasons.CONNECTION_NOT_FOUND, "app '" + app + "' has no Heroku Connect add-on"
+          + (spec.getResourceName() != null && !spec.getResourceName().isBlank() ? " named '" + spec.getResourceName() + "' (spec.resourceName)" : "")
+          + (pinnedId != null ? " with id " + pinnedId + " (spec.connectionId)" : "")
+          + " that this token can use" + (found.isEmpty() ? "" : "; found: " + listed), s.config.maxBackoff()));
+    }
+    return new Resolution(null, null, Outcome.stalled(Reasons.CONNECTION_AMBIGUOUS, "app '" + app + "' has "
+        + candidates.size() + " Heroku Connect add-ons: " + listed + "; set spec.resourceName to one of them",
+        s.config.maxBackoff()));
+  }
+
+  private ApiToken readToken(HerokuConnection c, Context<HerokuConnection> context) {
+    var ref = c.getSpec().getCredentials().getSecretRef();
+    String where = "Secret " + c.getMetadata().getNamespace() + "/" + ref.getName();
+    Secret secret = context.getSecondaryResource(Secret.class).orElseThrow(() -> new IllegalStateException(
+        where + " (spec.credentials.secretRef) not found: create it with the Heroku API token under key '" + ref.getKey()
+            + "', e.g. kubectl create secret generic " + ref.getName() + " --from-literal=" + ref.getKey() + "=$(heroku auth:token)"));
+    String encoded = secret.getData() == null ? null : secret.getData().get(ref.getKey());
+    String value = encoded == null ? null : new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+    if (value == null && secret.getStringData() != null) value = secret.getStringData().get(ref.getKey());
+    if (value == null || value.isBlank()) {
+      throw new IllegalStateException(where + " has no key '" + ref.getKey() + "' (spec.credentials.secretRef.key)"
+          + " with the Heroku API token");
+    }
+    return new ApiToken(value);
+  }
+
+  private static String credentialsHint(HerokuConnection c) {
+    var ref = c.getSpec().getCredentials().getSecretRef();
+    return "put a valid Heroku API token in Secret " + c.getMetadata().getNamespace() + "/" + ref.getName()
+        + " key '" + ref.getKey() + "'";
+  }
+
+  static String annotation(io.fabric8.kubernetes.api.model.HasMetadata o, String key) {
+    var a = o.getMetadata().getAnnotations();
+    String v = a == null ? null : a.get(key);
+    return v == null || v.isBlank() ? null : v;
+  }
+
+  private static String blankToNull(String v) {
+    return v == null || v.isBlank() ? null : v;
+  }
+
+  /**
+   * The add-on itself is never deleted (the API cannot). The finalizer stays while any
+   * HerokuMapping still uses this connection, so their cleanup can always reach the API.
+   */
+  @Override
+  public DeleteControl cleanup(HerokuConnection c, Context<HerokuConnection> context) {
+    List<String> users = context.getSecondaryResources(HerokuMapping.class).stream()
+        .filter(m -> c.getMetadata().getName().equals(m.getSpec().getConnectionRef().getName()))
+        .map(m -> m.getMetadata().getName()).sorted().toList();
+    if (!users.isEmpty()) {
+      if (s.registry.get(c.getMetadata().getNamespace(), c.getMetadata().getName()).isEmpty() && c.getStatus() != null) {
+        try {
+          connect(c, context, Priority.USER, c.getStatus()); // their cleanup needs to reach the API
+        } catch (ConnectApiException | IllegalArgumentException e) {
+          log.warn("connection {}/{} could not be resolved for its mappings' cleanup: {}",
+              c.getMetadata().getNamespace(), c.getMetadata().getName(), e.getMessage());
+        }
+      }
+      s.events.normal(c, Reasons.DELETING, "waiting for " + users.size() + " HerokuMapping(s) that use this connection to be deleted: "
+          + String.join(", ", users));
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(s.config.settlingInterval());
+    }
+    s.registry.remove(c.getMetadata().getNamespace(), c.getMetadata().getName());
+    log.info("connection {}/{} released; the Heroku Connect add-on itself is left as it is",
+        c.getMetadata().getNamespace(), c.getMetadata().getName());
+    return DeleteControl.defaultDelete();
+  }
+}

@@ -1,0 +1,22 @@
+package dev.herokuconnect.operator.reconciler;
+
+/** Condition reasons (CamelCase). The README explains what to do for each. */
+public final class Reasons {
+  public static final String SYNCED = "Synced";
+  public static final String PROGRESSING = "Progressing";
+  public static final String PAUSED = "Paused";
+  public static final String RATE_LIMITED = "RateLimited";
+  public static final String THROTTLED = "Throttled";
+  public static final String NEEDS_SALESFORCE_AUTHORIZATION = "NeedsSalesforceAuthorization";
+  public static final String CONNECTION_NOT_READY = "ConnectionNotReady";
+  public static final String CONNECTION_NOT_FOUND = "ConnectionNotFound";
+  public static final String CONNECTION_AMBIGUOUS = "ConnectionAmbiguous";
+  public static final String INVALID_SPEC = "InvalidSpec";
+  public static final String UNAUTHORIZED = "Unauthorized";
+  public static final String REMOTE_ERROR = "RemoteError";
+  public static final String DELETING = "Deleting";
+  public static final String OBSERVING = "Observing";
+  public static final String ABORTED = "Aborted";
+
+  private Reasons() {}
+}

@@ -1,0 +1,123 @@
+package dev.herokuconnect.operator.sandbox;
+
+import dev.herokuconnect.operator.HerokuConnectOperator;
+import dev.herokuconnect.operator.config.OperatorConfig;
+import dev.herokuconnect.operator.fake.FakeConnectApi;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Everything the operator needs, in this process: an in-memory Kubernetes API (the fabric8
+ * mock server in CRUD mode, over real HTTP on loopback) with the CRDs installed, and the fake
+ * Connect API. Used by {@code demo}, the tests and the benchmark.
+ */
+public final class Sandbox implements AutoCloseable {
+  public static final List<String> CRD_RESOURCES = List.of(
+      "META-INF/fabric8/herokuconnections.herokuconnect.dev-v1.yml",
+      "META-INF/fabric8/herokumappings.herokuconnect.dev-v1.yml");
+
+  private final KubernetesMockServer kube;
+  private final KubernetesClient client;
+  private final FakeConnectApi fake;
+  private final Clock clock;
+  private HerokuConnectOperator operator;
+
+  public Sandbox(Clock clock) throws IOException {
+    this.clock = clock;
+    this.kube = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+    kube.init(InetAddress.getLoopbackAddress(), 0);
+    this.client = kube.createClient();
+    this.fake = new FakeConnectApi(clock);
+    for (String crd : CRD_RESOURCES) {
+      try (InputStream in = Sandbox.class.getClassLoader().getResourceAsStream(crd)) {
+        if (in == null) throw new IOException("CRD " + crd + " is not on the classpath; run `make build`");
+        client.resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
+      }
+    }
+  }
+
+  public Sandbox() throws IOException {
+    this(Clock.systemUTC());
+  }
+
+  public KubernetesClient client() { return client; }
+
+  public FakeConnectApi fake() { return fake; }
+
+  public Clock clock() { return clock; }
+
+  public HerokuConnectOperator operator() { return operator; }
+
+  /** Operator settings for the sandbox: discovery on the fake, quick intervals, no health port. */
+  public OperatorConfig config() {
+    return OperatorConfig.fromEnv(java.util.Map.of())
+        .withDiscoveryUrl(fake.baseUrl())
+        .withIntervals(Duration.ofSeconds(30), Duration.ofMillis(500), Duration.ofSeconds(5))
+        .withHealthPort(-1);
+  }
+
+  public HerokuConnectOperator startOperator(OperatorConfig config) throws IOException {
+    operator = HerokuConnectOperator.start(client, config, clock);
+    return operator;
+  }
+
+  /** Stops the operator abruptly (no cleanup of anything remote), as a crash would. */
+  public void stopOperator() {
+    if (operator != null) operator.close();
+    operator = null;
+  }
+
+  /** kubectl apply of a multi-document YAML stream. */
+  public List<HasMetadata> apply(InputStream yaml) {
+    List<HasMetadata> items = client.load(yaml).items();
+    for (HasMetadata item : items) {
+      if (item.getMetadata().getNamespace() != null) ensureNamespace(item.getMetadata().getNamespace());
+      client.resource(item).createOr(NonDeletingOperation::update);
+    }
+    return items;
+  }
+
+  public void ensureNamespace(String ns) {
+    if (client.namespaces().withName(ns).get() == null) {
+      client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(ns)
+          .endMetadata().build()).create();
+    }
+  }
+
+  /** Polls until {@code condition} holds or the deadline passes; true if it held. */
+  public static boolean await(Duration timeout, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (condition.getAsBoolean()) return true;
+      try {
+        Thread.sleep(50); // polling interval, not a synchronisation stand-in: the condition decides
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return condition.getAsBoolean();
+  }
+
+  @Override
+  public void close() {
+    stopOperator();
+    fake.close();
+    client.close();
+    kube.destroy();
+  }
+}
