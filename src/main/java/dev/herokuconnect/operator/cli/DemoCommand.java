@@ -1,0 +1,207 @@
+package dev.herokuconnect.operator.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import dev.herokuconnect.operator.config.OperatorConfig;
+import dev.herokuconnect.operator.crd.HerokuConnection;
+import dev.herokuconnect.operator.crd.HerokuMapping;
+import dev.herokuconnect.operator.fake.FakeConnectApi;
+import dev.herokuconnect.operator.reconciler.Conditions;
+import dev.herokuconnect.operator.sandbox.Sandbox;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code demo}: the operator doing its main job with no cluster and no Heroku account. It
+ * applies examples/ to an in-process Kubernetes API, lets the operator drive the fake Connect
+ * API, opens the Salesforce authorization URL when the operator asks for it, and prints the
+ * objects as they converge.
+ */
+final class DemoCommand {
+  static final String TOKEN = "demo-token-not-a-real-secret";
+  static final String APP = "acme-crm";
+  static final String NAMESPACE = "crm";
+  private static final Duration DEADLINE = Duration.ofSeconds(90);
+
+  private DemoCommand() {}
+
+  static int run(String[] args) throws Exception {
+    if (List.of(args).contains("--help")) {
+      System.out.println("""
+          Usage: java -jar heroku-connect-operator.jar demo [--examples DIR]
+
+          Starts an in-process Kubernetes API and a fake Heroku Connect API with the app
+          'acme-crm', applies the manifests in examples/ (or DIR), runs the operator, completes
+          the Salesforce authorization when asked, and prints the objects until all are Ready.""");
+      return 0;
+    }
+    quietOperatorLogs();
+    long started = System.nanoTime();
+    try (Sandbox sb = new Sandbox()) {
+      FakeConnectApi fake = sb.fake();
+      fake.addToken(TOKEN, "demo@example.com");
+      String connectionId = fake.addConnection(APP, "herokuconnect-demo-42");
+      fake.setSyncTiming(Duration.ofSeconds(1), Duration.ofSeconds(2));
+      OperatorConfig config = sb.config().withIntervals(Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(5));
+      System.out.println("Fake Heroku Connect API on " + fake.baseUrl() + " with app '" + APP + "' (add-on " + connectionId + ")");
+      System.out.println("In-process Kubernetes API on " + sb.client().getMasterUrl());
+      sb.startOperator(config);
+      for (ExampleFile f : examples(args)) {
+        try (InputStream in = f.open()) {
+          sb.apply(in).forEach(o -> System.out.println("applied " + o.getKind() + " " + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName()));
+        }
+      }
+      System.out.println();
+      boolean ready = watch(sb);
+      double seconds = (System.nanoTime() - started) / 1e9;
+      summary(sb, ready, seconds);
+      return ready ? 0 : 1;
+    }
+  }
+
+  private static boolean watch(Sandbox sb) throws Exception {
+    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    String lastTable = "";
+    Set<String> seenEvents = new HashSet<>();
+    boolean authorized = false;
+    while (System.nanoTime() < deadline) {
+      printEvents(sb, seenEvents);
+      HerokuConnection conn = sb.client().resources(HerokuConnection.class).inNamespace(NAMESPACE).withName("sales").get();
+      if (!authorized && conn != null && conn.getStatus() != null && conn.getStatus().getAuthorizationUrl() != null) {
+        String url = conn.getStatus().getAuthorizationUrl();
+        System.out.println("\n>> The operator asks for Salesforce authorization (status.authorizationUrl).");
+        System.out.println(">> Opening " + url + " as a Salesforce user would...");
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        System.out.println(">> " + r.statusCode() + " " + r.body() + "\n");
+        authorized = true;
+      }
+      String table = table(sb);
+      if (!table.equals(lastTable)) {
+        System.out.println(table);
+        lastTable = table;
+      }
+      if (allReady(sb)) return true;
+      Thread.sleep(300); // screen refresh, not synchronisation: allReady() decides
+    }
+    return false;
+  }
+
+  static boolean allReady(Sandbox sb) {
+    List<HerokuConnection> conns = sb.client().resources(HerokuConnection.class).inNamespace(NAMESPACE).list().getItems();
+    List<HerokuMapping> maps = sb.client().resources(HerokuMapping.class).inNamespace(NAMESPACE).list().getItems();
+    return !conns.isEmpty() && !maps.isEmpty()
+        && conns.stream().allMatch(c -> Conditions.isTrue(c.getStatus(), Conditions.READY))
+        && maps.stream().allMatch(m -> Conditions.isTrue(m.getStatus(), Conditions.READY));
+  }
+
+  /** Like {@code kubectl get herokuconnect -n crm}. */
+  static String table(Sandbox sb) {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"KIND", "NAME", "OBJECT", "STATE", "READY", "REASON"});
+    for (HerokuConnection c : sorted(sb.client().resources(HerokuConnection.class).inNamespace(NAMESPACE).list().getItems())) {
+      rows.add(row("HerokuConnection", c.getMetadata().getName(), "-", c.getStatus() == null ? null : c.getStatus().getState(),
+          c.getStatus() == null ? null : Conditions.find(c.getStatus(), Conditions.READY).orElse(null)));
+    }
+    for (HerokuMapping m : sorted(sb.client().resources(HerokuMapping.class).inNamespace(NAMESPACE).list().getItems())) {
+      rows.add(row("HerokuMapping", m.getMetadata().getName(), m.getSpec().getObjectName(),
+          m.getStatus() == null ? null : m.getStatus().getState(),
+          m.getStatus() == null ? null : Conditions.find(m.getStatus(), Conditions.READY).orElse(null)));
+    }
+    int[] width = new int[6];
+    rows.forEach(r -> { for (int i = 0; i < 6; i++) width[i] = Math.max(width[i], r[i].length()); });
+    return rows.stream().map(r -> {
+      StringBuilder b = new StringBuilder();
+      for (int i = 0; i < 6; i++) b.append(String.format("%-" + (width[i] + 2) + "s", r[i]));
+      return b.toString().stripTrailing();
+    }).collect(Collectors.joining("\n")) + "\n";
+  }
+
+  private static <T extends io.fabric8.kubernetes.api.model.HasMetadata> List<T> sorted(List<T> items) {
+    return items.stream().sorted(java.util.Comparator.comparing(o -> o.getMetadata().getName())).toList();
+  }
+
+  private static String[] row(String kind, String name, String object, String state, Condition ready) {
+    return new String[] {kind, name, object, state == null ? "<pending>" : state,
+        ready == null ? "Unknown" : ready.getStatus(), ready == null ? "" : ready.getReason()};
+  }
+
+  private static void printEvents(Sandbox sb, Set<String> seen) {
+    List<Event> events = sb.client().v1().events().inNamespace(NAMESPACE).list().getItems();
+    events.sort((a, b) -> String.valueOf(a.getMetadata().getCreationTimestamp()).compareTo(String.valueOf(b.getMetadata().getCreationTimestamp())));
+    for (Event e : events) {
+      if (seen.add(e.getMetadata().getName())) {
+        System.out.println("  event " + e.getType() + " " + e.getReason() + " " + e.getInvolvedObject().getKind() + "/"
+            + e.getInvolvedObject().getName() + ": " + e.getMessage());
+      }
+    }
+  }
+
+  private static void summary(Sandbox sb, boolean ready, double seconds) {
+    List<FakeConnectApi.RecordedRequest> requests = sb.fake().requests().stream()
+        .filter(r -> !r.path().startsWith("/oauth/")).toList(); // that one was the "person", not the operator
+    Map<String, Long> byEndpoint = new TreeMap<>();
+    for (FakeConnectApi.RecordedRequest r : requests) {
+      String path = r.path().replaceAll("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "{id}");
+      byEndpoint.merge(r.method() + " " + path + (r.query() != null && r.query().contains("deep") ? "?deep=true" : ""), 1L, Long::sum);
+    }
+    System.out.println(ready
+        ? String.format("All objects Ready in %.1f s.", seconds)
+        : String.format("Not all objects were Ready after %.0f s; see the table above.", seconds));
+    System.out.println("Heroku Connect API requests: " + requests.size() + " (of a daily budget of "
+        + sb.operator().services().budget().dailyBudget() + " per connection)");
+    byEndpoint.forEach((k, v) -> System.out.printf("  %4d  %s%n", v, k));
+  }
+
+  /** examples/ next to the working directory, else the copy inside the jar. */
+  interface ExampleFile {
+    InputStream open() throws IOException;
+  }
+
+  private static List<ExampleFile> examples(String[] args) throws Exception {
+    Path dir = Path.of(args.length >= 2 && args[0].equals("--examples") ? args[1] : "examples");
+    if (Files.isDirectory(dir)) return yamlFiles(dir);
+    URL url = DemoCommand.class.getClassLoader().getResource("examples");
+    if (url == null) throw new IOException("no examples/ directory here and none in the jar");
+    if (url.getProtocol().equals("jar")) {
+      FileSystem fs = FileSystems.newFileSystem(url.toURI(), Map.of());
+      return yamlFiles(fs.getPath("/examples"));
+    }
+    return yamlFiles(Path.of(url.toURI()));
+  }
+
+  private static List<ExampleFile> yamlFiles(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> p.toString().endsWith(".yaml")).sorted()
+          .map(p -> (ExampleFile) () -> Files.newInputStream(p)).toList();
+    }
+  }
+
+  private static void quietOperatorLogs() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx) {
+      ctx.getLogger("dev.herokuconnect").setLevel(Level.WARN);
+      ctx.getLogger("io.fabric8.mockwebserver").setLevel(Level.WARN);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package dev.herokuconnect.operator.cli;
+
+import dev.herokuconnect.operator.HerokuConnectOperator;
+import dev.herokuconnect.operator.config.OperatorConfig;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/** Runs the operator until the process is stopped. */
+final class RunCommand {
+  private RunCommand() {}
+
+  static int run(String[] args) throws Exception {
+    if (List.of(args).contains("--help")) {
+      System.out.println("""
+          Usage: java -jar heroku-connect-operator.jar [run]
+
+          Runs the operator against the cluster of the current kubeconfig (or the in-cluster
+          service account). Install the CRDs first: kubectl apply -f crds/
+          Settings come from environment variables: HEROKU_CONNECT_DISCOVERY_URL,
+          HEROKU_CONNECT_DAILY_BUDGET, WATCH_NAMESPACES, HEROKU_CONNECT_REFRESH_INTERVAL, ... (README).""");
+      return 0;
+    }
+    OperatorConfig config;
+    try {
+      config = OperatorConfig.fromEnv();
+    } catch (IllegalArgumentException e) {
+      System.err.println("configuration error: " + e.getMessage());
+      return 2;
+    }
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    HerokuConnectOperator operator = HerokuConnectOperator.start(client, config, Clock.systemUTC());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      operator.close();
+      client.close();
+      stopped.countDown();
+    }, "shutdown"));
+    stopped.await();
+    return Integer.MIN_VALUE; // the shutdown hook is running; let it finish
+  }
+}
