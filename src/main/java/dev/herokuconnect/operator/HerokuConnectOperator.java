@@ -8,6 +8,7 @@ import dev.herokuconnect.operator.reconciler.ConnectionReconciler;
 import dev.herokuconnect.operator.reconciler.EventRecorder;
 import dev.herokuconnect.operator.reconciler.MappingReconciler;
 import dev.herokuconnect.operator.reconciler.Services;
+import dev.herokuconnect.operator.reconciler.SpecOrAnnotationChange;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
@@ -66,6 +67,7 @@ public final class HerokuConnectOperator implements AutoCloseable {
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> void namespaces(
       ControllerConfigurationOverrider<R> o, OperatorConfig config) {
     if (!config.watchNamespaces().isEmpty()) o.settingNamespaces(config.watchNamespaces());
+    o.withGenerationAware(false).withOnUpdateFilter(new SpecOrAnnotationChange<>());
   }
 
   public Services services() { return services; }

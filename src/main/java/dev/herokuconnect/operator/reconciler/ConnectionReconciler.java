@@ -117,6 +117,8 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
     Priority priority = specChanged || restartWanted || refreshWanted ? Priority.USER : Priority.BACKGROUND;
     boolean observeOnly = Policies.observeOnly(c);
 
+    if (refreshWanted) status.setLastHandledReconcileAt(reconcileAt); // acted on now; the conditions tell how it went
+
     // observe: the token and where the connection is
     Resolution where = connect(c, context, priority, status);
     if (where.problem() != null) return where.problem();
@@ -127,7 +129,6 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
         : Conditions.isTrue(status, Conditions.READY) ? s.config.refreshInterval().minusSeconds(1) : s.config.settlingInterval();
     Connection remote = s.snapshots.get(handle, maxAge, priority).connection();
     String id = handle.connectionId();
-    if (refreshWanted) status.setLastHandledReconcileAt(reconcileAt);
 
     // reconcile: database and schema, restart, pause/resume
     HerokuConnectionSpec.DatabaseSpec db = c.getSpec().getDatabase();

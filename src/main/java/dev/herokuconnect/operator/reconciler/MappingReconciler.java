@@ -124,14 +124,15 @@ public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<Her
     boolean observeOnly = Policies.observeOnly(m, conn.get());
     long generation = m.getMetadata().getGeneration();
     boolean specChanged = !Objects.equals(status.getObservedGeneration(), generation);
-    if (!specChanged && Conditions.find(status, Conditions.STALLED)
-        .filter(c -> "True".equals(c.getStatus()) && Reasons.INVALID_SPEC.equals(c.getReason())).isPresent()) {
-      // The API refused this generation; asking again would only be refused again.
-      return Outcome.stalled(Reasons.INVALID_SPEC, Conditions.find(status, Conditions.STALLED).get().getMessage(), null);
-    }
     String reloadAt = ConnectionReconciler.annotation(m, Crds.RELOAD_REQUESTED_AT);
     String abortAt = ConnectionReconciler.annotation(m, Crds.ABORT_REQUESTED_AT);
     String reconcileAt = ConnectionReconciler.annotation(m, Crds.RECONCILE_REQUESTED_AT);
+    if (!specChanged && Conditions.find(status, Conditions.STALLED)
+        .filter(c -> "True".equals(c.getStatus()) && Reasons.INVALID_SPEC.equals(c.getReason())).isPresent()) {
+      // The API refused this generation; asking again would only be refused again.
+      status.setLastHandledReconcileAt(reconcileAt);
+      return Outcome.stalled(Reasons.INVALID_SPEC, Conditions.find(status, Conditions.STALLED).get().getMessage(), null);
+    }
     boolean reloadWanted = reloadAt != null && !reloadAt.equals(status.getLastHandledReloadAt());
     boolean abortWanted = abortAt != null && !abortAt.equals(status.getLastHandledAbortAt());
     boolean refreshWanted = reconcileAt != null && !reconcileAt.equals(status.getLastHandledReconcileAt());
@@ -141,8 +142,8 @@ public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<Her
     Duration maxAge = refreshWanted ? Duration.ZERO
         : Conditions.isTrue(status, Conditions.READY) && !specChanged ? s.config.refreshInterval().minusSeconds(1)
         : s.config.settlingInterval();
+    if (refreshWanted) status.setLastHandledReconcileAt(reconcileAt); // acted on now; the conditions tell how it went
     SnapshotCache.Snapshot snapshot = s.snapshots.get(h, maxAge, priority);
-    if (refreshWanted) status.setLastHandledReconcileAt(reconcileAt);
 
     // observe: the remote mapping (by id, else by object name)
     Mapping remote = snapshot.mappingById(status.getMappingId()).orElse(null);
