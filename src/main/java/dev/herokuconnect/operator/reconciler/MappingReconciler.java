@@ -167,14 +167,7 @@ public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<Her
         return Outcome.progressing(Reasons.OBSERVING, "observe-only: no remote mapping of " + spec.getObjectName()
             + " exists; switch " + Crds.RECONCILE_POLICY + " to manage to create it", s.config.refreshInterval());
       }
-      remote = api.withPriority(Priority.USER).createMapping(h.connectionId(), spec.getObjectName(), MappingConfigs.desired(spec, null));
-      s.snapshots.putMapping(h.connectionId(), remote);
-      if (lost) {
-        s.events.warning(m, "Recreated", "the remote mapping " + status.getMappingId()
-            + " was deleted outside the operator; created " + remote.id() + " again");
-      } else {
-        s.events.normal(m, "Created", "created the remote mapping " + remote.id() + " of " + spec.getObjectName());
-      }
+      remote = create(m, api, h, lost);
     }
     status.setMappingId(remote.id());
     status.setConnectionId(h.connectionId());
@@ -208,6 +201,31 @@ public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<Her
           + " difference(s) between spec and the remote mapping, see status.drift", s.config.refreshInterval());
     }
     return outcomeForState(uid, remote);
+  }
+
+  /**
+   * Creates the remote mapping. A 400 may mean that someone created it since our snapshot was
+   * taken: one fresh read tells, and then it is adopted rather than reported.
+   */
+  private Mapping create(HerokuMapping m, ConnectApi api, ConnectionHandle h, boolean lost) {
+    String object = m.getSpec().getObjectName();
+    Mapping created;
+    try {
+      created = api.withPriority(Priority.USER).createMapping(h.connectionId(), object, MappingConfigs.desired(m.getSpec(), null));
+    } catch (ConnectApiException.BadRequest refused) {
+      Optional<Mapping> appeared = s.snapshots.get(h, Duration.ZERO, Priority.USER).mappingByObject(object);
+      if (appeared.isEmpty()) throw refused;
+      s.events.normal(m, "Adopted", "adopted the remote mapping " + appeared.get().id() + " of " + object + ", created elsewhere meanwhile");
+      return appeared.get();
+    }
+    s.snapshots.putMapping(h.connectionId(), created);
+    if (lost) {
+      s.events.warning(m, "Recreated", "the remote mapping " + m.getStatus().getMappingId()
+          + " was deleted outside the operator; created " + created.id() + " again");
+    } else {
+      s.events.normal(m, "Created", "created the remote mapping " + created.id() + " of " + object);
+    }
+    return created;
   }
 
   /** PUT with the revision just read; on 409, read the mapping again and retry. */
