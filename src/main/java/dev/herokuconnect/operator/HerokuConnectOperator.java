@@ -29,15 +29,26 @@ public final class HerokuConnectOperator implements AutoCloseable {
   private final Operator operator;
   private final Services services;
   private final HealthServer health;
+  private final String identity;
 
-  private HerokuConnectOperator(Operator operator, Services services, HealthServer health) {
+  private HerokuConnectOperator(Operator operator, Services services, HealthServer health, String identity) {
     this.operator = operator;
     this.services = services;
     this.health = health;
+    this.identity = identity;
   }
 
   /** Starts the operator on {@code client}; {@code healthPort} 0 picks a free port, -1 none. */
   public static HerokuConnectOperator start(KubernetesClient client, OperatorConfig config, Clock clock) throws IOException {
+    return start(client, config, clock, true);
+  }
+
+  /**
+   * As above; {@code exitOnLostLease} false keeps the process alive when leadership is lost
+   * (in-process tests). In a pod, exiting is right: the restarted pod waits for the lease.
+   */
+  public static HerokuConnectOperator start(KubernetesClient client, OperatorConfig config, Clock clock,
+                                            boolean exitOnLostLease) throws IOException {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     ApiBudget budget = new ApiBudget(config.dailyBudget(), clock, new PrometheusApiMetrics(registry));
     Services services = new Services(config, clock, budget);
@@ -51,7 +62,9 @@ public final class HerokuConnectOperator implements AutoCloseable {
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
       if (config.leaderElection()) {
         o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(config.leaseName(),
-            config.leaseNamespace().isBlank() ? null : config.leaseNamespace(), identity));
+            config.leaseNamespace().isBlank() ? null : config.leaseNamespace(), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+            LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE, LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+            identity, null, exitOnLostLease));
       }
     });
     operator.register(new ConnectionReconciler(services), o -> namespaces(o, config));
@@ -61,7 +74,7 @@ public final class HerokuConnectOperator implements AutoCloseable {
     log.info("heroku-connect-operator started: namespaces {}, daily budget {} per connection, refresh every {}, leader election {}",
         config.watchNamespaces().isEmpty() ? "all" : config.watchNamespaces(), config.dailyBudget(),
         config.refreshInterval(), config.leaderElection() ? "on" : "off");
-    return new HerokuConnectOperator(operator, services, health);
+    return new HerokuConnectOperator(operator, services, health, identity);
   }
 
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> void namespaces(
@@ -73,6 +86,9 @@ public final class HerokuConnectOperator implements AutoCloseable {
   public Services services() { return services; }
 
   public Operator operator() { return operator; }
+
+  /** The name this instance holds the leader-election Lease under. */
+  public String identity() { return identity; }
 
   public int healthPort() { return health == null ? -1 : health.port(); }
 

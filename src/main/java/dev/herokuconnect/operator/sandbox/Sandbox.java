@@ -7,7 +7,13 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import java.util.Map;
+import java.util.Queue;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -38,9 +44,12 @@ public final class Sandbox implements AutoCloseable {
 
   public Sandbox(Clock clock) throws IOException {
     this.clock = clock;
-    this.kube = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+    Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+    this.kube = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
+        new KubernetesMixedDispatcher(expectations), false);
     kube.init(InetAddress.getLoopbackAddress(), 0);
     this.client = kube.createClient();
+    allowLeases();
     this.fake = new FakeConnectApi(clock);
     for (String crd : CRD_RESOURCES) {
       try (InputStream in = Sandbox.class.getClassLoader().getResourceAsStream(crd)) {
@@ -48,6 +57,19 @@ public final class Sandbox implements AutoCloseable {
         client.resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
       }
     }
+  }
+
+  /**
+   * The mock server has no authorizer; this answers the SelfSubjectRulesReview that leader
+   * election makes at start as a cluster would for the chart's lease Role.
+   */
+  private void allowLeases() {
+    SelfSubjectRulesReview review = new SelfSubjectRulesReviewBuilder()
+        .withNewStatus().withIncomplete(false)
+        .addNewResourceRule().withApiGroups("coordination.k8s.io").withResources("leases")
+        .withVerbs("get", "create", "update").endResourceRule()
+        .endStatus().build();
+    kube.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews").andReturn(201, review).always();
   }
 
   public Sandbox() throws IOException {
@@ -71,7 +93,7 @@ public final class Sandbox implements AutoCloseable {
   }
 
   public HerokuConnectOperator startOperator(OperatorConfig config) throws IOException {
-    operator = HerokuConnectOperator.start(client, config, clock);
+    operator = HerokuConnectOperator.start(client, config, clock, false);
     return operator;
   }
 
