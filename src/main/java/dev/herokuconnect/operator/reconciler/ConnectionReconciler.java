@@ -5,9 +5,8 @@ import dev.herokuconnect.operator.connect.ApiUrls;
 import dev.herokuconnect.operator.connect.ConnectApi;
 import dev.herokuconnect.operator.connect.ConnectApiException;
 import dev.herokuconnect.operator.connect.ConnectHttp;
-import dev.herokuconnect.operator.connect.DiscoveryApi;
+import dev.herokuconnect.operator.connect.ConnectionFinder;
 import dev.herokuconnect.operator.connect.Model;
-import dev.herokuconnect.operator.connect.Model.AddonRef;
 import dev.herokuconnect.operator.connect.Model.Connection;
 import dev.herokuconnect.operator.connect.RequestGate.Priority;
 import dev.herokuconnect.operator.crd.Crds;
@@ -312,55 +311,25 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
 
   private Resolution resolve(HerokuConnection c, ConnectHttp http, Priority priority, HerokuConnectionStatus status) {
     HerokuConnectionSpec spec = c.getSpec();
-    String pinnedId = blankToNull(spec.getConnectionId());
-    String pinnedUrl = blankToNull(spec.getApiUrl());
-    if (pinnedId != null && pinnedUrl != null) return new Resolution(pinnedId, ApiUrls.apiRootOf(pinnedUrl), null);
-    if (status.getConnectionId() != null && status.getApiUrl() != null
-        && (pinnedId == null || pinnedId.equals(status.getConnectionId()))
-        && (pinnedUrl == null || ApiUrls.apiRootOf(pinnedUrl).equals(status.getApiUrl()))
-        && (spec.getResourceName() == null || spec.getResourceName().isBlank() || spec.getResourceName().equals(status.getResourceName()))) {
-      return new Resolution(status.getConnectionId(), status.getApiUrl(), null);
+    ConnectionFinder.Query query = new ConnectionFinder.Query(spec.getAppName(), spec.getResourceName(),
+        spec.getConnectionId(), spec.getApiUrl());
+    boolean pinned = !isBlank(spec.getConnectionId()) && !isBlank(spec.getApiUrl());
+    if (!pinned && status.getConnectionId() != null && status.getApiUrl() != null
+        && (isBlank(spec.getConnectionId()) || spec.getConnectionId().equals(status.getConnectionId()))
+        && (isBlank(spec.getApiUrl()) || ApiUrls.apiRootOf(spec.getApiUrl()).equals(status.getApiUrl()))
+        && (isBlank(spec.getResourceName()) || spec.getResourceName().equals(status.getResourceName()))) {
+      return new Resolution(status.getConnectionId(), status.getApiUrl(), null); // found before: no discovery again
     }
-    String app = spec.getAppName();
-    List<AddonRef> found;
-    if (pinnedUrl != null) {
-      ConnectApi region = new ConnectApi(http, ApiUrls.apiRootOf(pinnedUrl), DiscoveryApi.budgetKey(app), priority);
-      region.linkUserLegacy(app);
-      found = region.listConnections(app).stream()
-          .map(x -> new AddonRef(x.id(), x.resourceName(), x.appName(), x.appId(), x.region(), pinnedUrl, x.detailUrl()))
-          .toList();
-    } else {
-      DiscoveryApi discovery = new DiscoveryApi(http, s.config.discoveryUrl(), priority);
-      try {
-        discovery.linkUser(app);
-      } catch (ConnectApiException.NotFound e) {
-        return new Resolution(null, null, Outcome.stalled(Reasons.CONNECTION_NOT_FOUND, "no Heroku Connect add-on found for app '"
-            + app + "' (spec.appName): check the app name and that the add-on exists (heroku addons -a " + app + ")",
-            s.config.maxBackoff()));
-      }
-      found = discovery.search(app, null);
+    try {
+      ConnectionFinder.Found found = new ConnectionFinder(http, s.config.discoveryUrl(), priority).find(query);
+      if (!pinned) log.info("found connection {} ({}) of app {} at {}", found.connectionId(), found.resourceName(), spec.getAppName(), found.apiRoot());
+      return new Resolution(found.connectionId(), found.apiRoot(), null);
+    } catch (ConnectionFinder.NotFound e) {
+      return new Resolution(null, null, Outcome.stalled(e.ambiguous() ? Reasons.CONNECTION_AMBIGUOUS : Reasons.CONNECTION_NOT_FOUND,
+          e.getMessage() + " (spec.appName, spec.resourceName, spec.connectionId)", s.config.maxBackoff()));
     }
-    List<AddonRef> candidates = found.stream()
-        .filter(a -> pinnedId == null || pinnedId.equals(a.id()))
-        .filter(a -> spec.getResourceName() == null || spec.getResourceName().isBlank() || spec.getResourceName().equals(a.resourceName()))
-        .toList();
-    if (candidates.size() == 1) {
-      AddonRef a = candidates.get(0);
-      String root = pinnedUrl != null ? ApiUrls.apiRootOf(pinnedUrl) : ApiUrls.apiRootOf(a.regionUrl());
-      log.info("found connection {} ({}) of app {} at {}", a.id(), a.resourceName(), app, root);
-      return new Resolution(a.id(), root, null);
-    }
-    String listed = found.stream().map(a -> a.resourceName() + " (" + a.id() + ")").collect(Collectors.joining(", "));
-    if (candidates.isEmpty()) {
-      return new Resolution(null, null, Outcome.stalled(Reasons.CONNECTION_NOT_FOUND, "app '" + app + "' has no Heroku Connect add-on"
-          + (spec.getResourceName() != null && !spec.getResourceName().isBlank() ? " named '" + spec.getResourceName() + "' (spec.resourceName)" : "")
-          + (pinnedId != null ? " with id " + pinnedId + " (spec.connectionId)" : "")
-          + " that this token can use" + (found.isEmpty() ? "" : "; found: " + listed), s.config.maxBackoff()));
-    }
-    return new Resolution(null, null, Outcome.stalled(Reasons.CONNECTION_AMBIGUOUS, "app '" + app + "' has "
-        + candidates.size() + " Heroku Connect add-ons: " + listed + "; set spec.resourceName to one of them",
-        s.config.maxBackoff()));
   }
+
 
   private ApiToken readToken(HerokuConnection c, Context<HerokuConnection> context) {
     var ref = c.getSpec().getCredentials().getSecretRef();
@@ -390,8 +359,8 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
     return v == null || v.isBlank() ? null : v;
   }
 
-  private static String blankToNull(String v) {
-    return v == null || v.isBlank() ? null : v;
+  private static boolean isBlank(String v) {
+    return v == null || v.isBlank();
   }
 
   /**

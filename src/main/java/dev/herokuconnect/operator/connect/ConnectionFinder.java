@@ -1,0 +1,92 @@
+package dev.herokuconnect.operator.connect;
+
+import dev.herokuconnect.operator.connect.Model.AddonRef;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Finds an app's Heroku Connect add-on the way the reference describes: link the token's user
+ * to the app, then search; with a pinned region URL, the older per-region link and list.
+ * Used by the operator and by the export command.
+ */
+public final class ConnectionFinder {
+  /** What the caller knows: the app, and optionally a resource name, an id and a region root. */
+  public record Query(String app, String resourceName, String connectionId, String apiUrl) {
+    String resourceNameOrNull() { return blankToNull(resourceName); }
+    String connectionIdOrNull() { return blankToNull(connectionId); }
+    String apiUrlOrNull() { return blankToNull(apiUrl); }
+  }
+
+  /** The add-on found and the API root to reach it. */
+  public record Found(String connectionId, String resourceName, String apiRoot) {}
+
+  /** None or several add-ons match: only a person can say which (the message says how). */
+  public static final class NotFound extends RuntimeException {
+    private final boolean ambiguous;
+
+    NotFound(String message, boolean ambiguous) {
+      super(message);
+      this.ambiguous = ambiguous;
+    }
+
+    public boolean ambiguous() { return ambiguous; }
+  }
+
+  private final ConnectHttp http;
+  private final String discoveryUrl;
+  private final RequestGate.Priority priority;
+
+  public ConnectionFinder(ConnectHttp http, String discoveryUrl, RequestGate.Priority priority) {
+    this.http = http;
+    this.discoveryUrl = discoveryUrl;
+    this.priority = priority;
+  }
+
+  /** Pinned id and URL are taken as they are (no request); otherwise discovery runs. */
+  public Found find(Query q) {
+    String pinnedId = q.connectionIdOrNull();
+    String pinnedUrl = q.apiUrlOrNull();
+    if (pinnedId != null && pinnedUrl != null) return new Found(pinnedId, q.resourceNameOrNull(), ApiUrls.apiRootOf(pinnedUrl));
+    List<AddonRef> found = pinnedUrl != null ? listInRegion(q.app(), ApiUrls.apiRootOf(pinnedUrl)) : discover(q.app());
+    List<AddonRef> candidates = found.stream()
+        .filter(a -> pinnedId == null || pinnedId.equals(a.id()))
+        .filter(a -> q.resourceNameOrNull() == null || q.resourceNameOrNull().equals(a.resourceName()))
+        .toList();
+    if (candidates.size() == 1) {
+      AddonRef a = candidates.get(0);
+      return new Found(a.id(), a.resourceName(), pinnedUrl != null ? ApiUrls.apiRootOf(pinnedUrl) : ApiUrls.apiRootOf(a.regionUrl()));
+    }
+    String listed = found.stream().map(a -> a.resourceName() + " (" + a.id() + ")").collect(Collectors.joining(", "));
+    if (candidates.isEmpty()) {
+      throw new NotFound("app '" + q.app() + "' has no Heroku Connect add-on"
+          + (q.resourceNameOrNull() != null ? " named '" + q.resourceNameOrNull() + "'" : "")
+          + (pinnedId != null ? " with id " + pinnedId : "")
+          + " that this token can use" + (found.isEmpty() ? "" : "; found: " + listed), false);
+    }
+    throw new NotFound("app '" + q.app() + "' has " + candidates.size() + " Heroku Connect add-ons: " + listed
+        + "; name one of them (resourceName)", true);
+  }
+
+  private List<AddonRef> discover(String app) {
+    DiscoveryApi discovery = new DiscoveryApi(http, discoveryUrl, priority);
+    try {
+      discovery.linkUser(app);
+    } catch (ConnectApiException.NotFound e) {
+      throw new NotFound("no Heroku Connect add-on found for app '" + app + "': check the app name and that the "
+          + "add-on exists (heroku addons -a " + app + ")", false);
+    }
+    return discovery.search(app, null);
+  }
+
+  private List<AddonRef> listInRegion(String app, String root) {
+    ConnectApi region = new ConnectApi(http, root, DiscoveryApi.budgetKey(app), priority);
+    region.linkUserLegacy(app);
+    return region.listConnections(app).stream()
+        .map(x -> new AddonRef(x.id(), x.resourceName(), x.appName(), x.appId(), x.region(), root, x.detailUrl()))
+        .toList();
+  }
+
+  private static String blankToNull(String v) {
+    return v == null || v.isBlank() ? null : v;
+  }
+}
