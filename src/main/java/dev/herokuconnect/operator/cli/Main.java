@@ -15,6 +15,7 @@ public final class Main {
         java -jar heroku-connect-operator.jar run          the same
         java -jar heroku-connect-operator.jar demo         the operator at work on an in-process Kubernetes API
                                                            and a fake Connect API; no cluster, no Heroku account
+        java -jar heroku-connect-operator.jar export ...    write an existing connection as manifests (export --help)
         java -jar heroku-connect-operator.jar --help       this text
 
       The operator is configured by environment variables; see the README.
@@ -29,6 +30,7 @@ public final class Main {
     int code = switch (command) {
       case "run" -> RunCommand.run(rest);
       case "demo" -> DemoCommand.run(rest);
+      case "export" -> ExportCommand.run(rest);
       case "-h", "--help", "help" -> {
         System.out.print(USAGE);
         yield 0;

@@ -28,7 +28,7 @@ import java.util.Set;
  * the openAPIV3Schema with a real JSON-schema validator, list-type set/map uniqueness, and
  * x-kubernetes-validations with a real CEL engine (transition rules only on update).
  */
-final class CrdValidator {
+public final class CrdValidator {
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final CelCompiler CEL = CelCompilerFactory.standardCelCompilerBuilder()
       .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
@@ -38,14 +38,14 @@ final class CrdValidator {
   private final JsonNode openApiSchema;
   private final JsonSchema schema;
 
-  CrdValidator(Path crd) throws IOException {
+  public CrdValidator(Path crd) throws IOException {
     JsonNode doc = YAML.readTree(crd.toFile());
     openApiSchema = doc.path("spec").path("versions").get(0).path("schema").path("openAPIV3Schema");
     schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(openApiSchema);
   }
 
   /** Schema errors a kubectl apply would report, empty when the object is accepted. */
-  List<String> validate(JsonNode object, JsonNode old) {
+  public List<String> validate(JsonNode object, JsonNode old) {
     List<String> errors = new ArrayList<>();
     JsonNode body = object.deepCopy();
     ((com.fasterxml.jackson.databind.node.ObjectNode) body).remove(List.of("apiVersion", "kind", "metadata"));
