@@ -5,7 +5,6 @@ import dev.herokuconnect.operator.health.HealthServer;
 import dev.herokuconnect.operator.health.PrometheusApiMetrics;
 import dev.herokuconnect.operator.ratelimit.ApiBudget;
 import dev.herokuconnect.operator.reconciler.ConnectionReconciler;
-import dev.herokuconnect.operator.reconciler.EventRecorder;
 import dev.herokuconnect.operator.reconciler.MappingReconciler;
 import dev.herokuconnect.operator.reconciler.Services;
 import dev.herokuconnect.operator.reconciler.SpecOrAnnotationChange;
@@ -52,7 +51,7 @@ public final class HerokuConnectOperator implements AutoCloseable {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     ApiBudget budget = new ApiBudget(config.dailyBudget(), clock, new PrometheusApiMetrics(registry));
     Services services = new Services(config, clock, budget);
-    services.useEvents(new EventRecorder(client, clock));
+    services.useKubernetes(client);
     String identity = System.getenv().getOrDefault("POD_NAME", "heroku-connect-operator-" + UUID.randomUUID());
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)

@@ -11,6 +11,8 @@ public class RateLimitStatus {
   private String throttledUntil;
   /** When {@code used} was counted; lets a restarted operator age it out. */
   private String usedAsOf;
+  /** Recorded before spending: at most this many by the next record (restart safety). */
+  private Integer reserved;
 
   public Integer getDailyLimit() { return dailyLimit; }
   public void setDailyLimit(Integer dailyLimit) { this.dailyLimit = dailyLimit; }
@@ -22,4 +24,6 @@ public class RateLimitStatus {
   public void setThrottledUntil(String throttledUntil) { this.throttledUntil = throttledUntil; }
   public String getUsedAsOf() { return usedAsOf; }
   public void setUsedAsOf(String usedAsOf) { this.usedAsOf = usedAsOf; }
+  public Integer getReserved() { return reserved; }
+  public void setReserved(Integer reserved) { this.reserved = reserved; }
 }

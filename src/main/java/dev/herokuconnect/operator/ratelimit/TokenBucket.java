@@ -51,6 +51,11 @@ final class TokenBucket {
     return now.plus(Duration.ofMillis((long) Math.ceil(missing / refillPerSecond * 1000)));
   }
 
+  /** Undoes a {@link #tryTake} whose request was not sent after all. */
+  void giveBack() {
+    tokens = Math.min(capacity, tokens + 1);
+  }
+
   /** After a restart: what was spent in the last 24 h is not given back. */
   void spendAtLeast(int alreadyUsed) {
     tokens = Math.max(0, Math.min(tokens, capacity - alreadyUsed));

@@ -103,7 +103,7 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
     finish(c, status, outcome);
     boolean changed = !before.equals(Outcomes.snapshotOf(status));
     UpdateControl<HerokuConnection> control = changed ? UpdateControl.patchStatus(c) : UpdateControl.noUpdate();
-    return outcome.requeue() == null ? control : control.rescheduleAfter(outcome.requeue());
+    return outcome.requeue() == null ? control : control.rescheduleAfter(s.realDelay(outcome.requeue()));
   }
 
   private Outcome reconcileRemote(HerokuConnection c, Context<HerokuConnection> context, HerokuConnectionStatus status) {
@@ -125,7 +125,7 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
     ConnectApi api = handle.api();
 
     Duration maxAge = specChanged || restartWanted || refreshWanted ? Duration.ZERO
-        : Conditions.isTrue(status, Conditions.READY) ? s.config.refreshInterval().minusSeconds(1) : s.config.settlingInterval();
+        : Conditions.isTrue(status, Conditions.READY) ? s.refreshInterval().minusSeconds(1) : s.config.settlingInterval();
     Connection remote = s.snapshots.get(handle, maxAge, priority).connection();
     String id = handle.connectionId();
 
@@ -160,7 +160,7 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
     if (waitingToPause != null) return waitingToPause;
     if (observeOnly && dbDiffers) {
       return Outcome.progressing(Reasons.OBSERVING, "observe-only: the API has db_key " + remote.dbKey() + " and schema_name "
-          + remote.schemaName() + ", the spec wants " + db.getConfigVar() + " and " + db.getSchema(), s.config.refreshInterval());
+          + remote.schemaName() + ", the spec wants " + db.getConfigVar() + " and " + db.getSchema(), s.refreshInterval());
     }
     return outcomeForState(c, remote);
   }
@@ -218,9 +218,9 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
         s.backoff.reset(uid);
         if (remote.mappingsSummaryState() != null && !"OK".equals(remote.mappingsSummaryState())) {
           yield Outcome.blocked(Reasons.REMOTE_ERROR, "the connection is " + state + " but mappings_summary_state is "
-              + remote.mappingsSummaryState() + ": see the HerokuMappings", s.config.refreshInterval());
+              + remote.mappingsSummaryState() + ": see the HerokuMappings", s.refreshInterval());
         }
-        yield Outcome.ready("the connection is " + state, s.config.refreshInterval());
+        yield Outcome.ready("the connection is " + state, s.refreshInterval());
       }
       case PAUSED -> Outcome.idle(Reasons.PAUSED, "the connection is " + state
           + (c.getSpec().isPaused() ? " as spec.paused asks" : ""), s.config.pausedInterval());
@@ -258,7 +258,8 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
       rl.setUsed(u.used());
       rl.setRemaining(u.remaining());
       rl.setThrottledUntil(u.throttledUntil() == null ? null : u.throttledUntil().toString());
-      rl.setUsedAsOf(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+      rl.setUsedAsOf(now.toString());
+      rl.setReserved(u.reserved());
       status.setRateLimit(rl);
     }
   }
@@ -266,7 +267,8 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
   private void restoreBudget(String connectionId, HerokuConnectionStatus status) {
     RateLimitStatus rl = status.getRateLimit();
     if (rl == null || rl.getUsed() == null) return;
-    s.budget.restore(connectionId, rl.getUsed(), parse(rl.getUsedAsOf()), parse(rl.getThrottledUntil()));
+    s.budget.restore(connectionId, rl.getUsed(), parse(rl.getUsedAsOf()),
+        rl.getReserved() == null ? rl.getUsed() : rl.getReserved(), parse(rl.getThrottledUntil()));
   }
 
   private static Instant parse(String t) {
@@ -383,7 +385,7 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
       }
       s.events.normal(c, Reasons.DELETING, "waiting for " + users.size() + " HerokuMapping(s) that use this connection to be deleted: "
           + String.join(", ", users));
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(s.config.settlingInterval());
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(s.realDelay(s.config.settlingInterval()));
     }
     s.registry.remove(c.getMetadata().getNamespace(), c.getMetadata().getName());
     log.info("connection {}/{} released; the Heroku Connect add-on itself is left as it is",

@@ -109,7 +109,7 @@ public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<Her
     if (newStall && !outcome.reason().equals(Reasons.INVALID_SPEC)) s.events.warning(m, outcome.reason(), outcome.message());
     boolean changed = !before.equals(Outcomes.snapshotOf(status));
     UpdateControl<HerokuMapping> control = changed ? UpdateControl.patchStatus(m) : UpdateControl.noUpdate();
-    return outcome.requeue() == null ? control : control.rescheduleAfter(outcome.requeue());
+    return outcome.requeue() == null ? control : control.rescheduleAfter(s.realDelay(outcome.requeue()));
   }
 
   private Outcome reconcileRemote(HerokuMapping m, Context<HerokuMapping> context, HerokuMappingStatus status) {
@@ -140,7 +140,7 @@ public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<Her
     ConnectApi api = h.api().withPriority(priority);
 
     Duration maxAge = refreshWanted ? Duration.ZERO
-        : Conditions.isTrue(status, Conditions.READY) && !specChanged ? s.config.refreshInterval().minusSeconds(1)
+        : Conditions.isTrue(status, Conditions.READY) && !specChanged ? s.refreshInterval().minusSeconds(1)
         : s.config.settlingInterval();
     if (refreshWanted) status.setLastHandledReconcileAt(reconcileAt); // acted on now; the conditions tell how it went
     SnapshotCache.Snapshot snapshot = s.snapshots.get(h, maxAge, priority);
@@ -165,7 +165,7 @@ public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<Her
         status.setMappingId(null);
         status.setDrift(List.of("remote mapping of " + spec.getObjectName() + " does not exist"));
         return Outcome.progressing(Reasons.OBSERVING, "observe-only: no remote mapping of " + spec.getObjectName()
-            + " exists; switch " + Crds.RECONCILE_POLICY + " to manage to create it", s.config.refreshInterval());
+            + " exists; switch " + Crds.RECONCILE_POLICY + " to manage to create it", s.refreshInterval());
       }
       remote = create(m, api, h, lost);
     }
@@ -198,7 +198,7 @@ public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<Her
     }
     if (observeOnly && !drift.isEmpty()) {
       return Outcome.progressing(Reasons.OBSERVING, "observe-only: " + drift.size()
-          + " difference(s) between spec and the remote mapping, see status.drift", s.config.refreshInterval());
+          + " difference(s) between spec and the remote mapping, see status.drift", s.refreshInterval());
     }
     return outcomeForState(uid, remote);
   }
@@ -260,7 +260,7 @@ public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<Her
       String why = cs == null ? "not reconciled yet" : Conditions.find(cs, Conditions.READY)
           .map(c -> c.getReason() + ": " + c.getMessage()).orElse("state " + state);
       // A connection that looks set up but is not registered yet: this process has just started.
-      Duration again = handle.isEmpty() && state != null && States.acceptsMappings(state) ? s.config.settlingInterval() : s.config.refreshInterval();
+      Duration again = handle.isEmpty() && state != null && States.acceptsMappings(state) ? s.config.settlingInterval() : s.refreshInterval();
       return Outcome.progressing(Reasons.CONNECTION_NOT_READY, "waiting for HerokuConnection " + name + " (" + why + ")", again);
     }
     return null;
@@ -273,12 +273,12 @@ public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<Her
       case HEALTHY -> {
         s.backoff.reset(uid);
         yield Outcome.ready("the mapping is " + described,
-            "DATA_SYNCED".equals(state) ? s.config.refreshInterval() : s.config.settlingInterval().multipliedBy(3));
+            "DATA_SYNCED".equals(state) ? s.refreshInterval() : s.config.settlingInterval().multipliedBy(3));
       }
       case ERROR -> Outcome.stalled(Reasons.REMOTE_ERROR, "the mapping is in the error state " + described
           + ": fix the cause, then set " + Crds.RELOAD_REQUESTED_AT + " (or restart the connection)", s.backoff.next(uid));
       case ABORTED -> Outcome.stalled(Reasons.ABORTED, "the mapping is " + described + ": set " + Crds.RELOAD_REQUESTED_AT
-          + " to reload it and resume sync", s.config.refreshInterval());
+          + " to reload it and resume sync", s.refreshInterval());
       default -> Outcome.progressing(Reasons.PROGRESSING, "the mapping is " + described, s.config.settlingInterval());
     };
   }
@@ -317,7 +317,7 @@ public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<Her
       s.events.warning(m, "DeleteWaiting", "cannot delete the remote mapping of " + spec.getObjectName() + " yet: HerokuConnection "
           + spec.getConnectionRef().getName() + (conn.isEmpty() ? " does not exist; create it again, or set deletionPolicy: Orphan"
           : " is not ready"));
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(s.backoff.next(m.getMetadata().getUid()));
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(s.realDelay(s.backoff.next(m.getMetadata().getUid())));
     }
     ConnectionHandle h = handle.get();
     try {
@@ -339,7 +339,7 @@ public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<Her
           "fix the credentials of HerokuConnection " + spec.getConnectionRef().getName(), s, m);
       Duration again = o.requeue() == null ? s.backoff.next(m.getMetadata().getUid()) : o.requeue();
       s.events.warning(m, "DeleteFailed", o.message() + "; trying again in " + again.toSeconds() + " s");
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(again);
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(s.realDelay(again));
     }
   }
 }

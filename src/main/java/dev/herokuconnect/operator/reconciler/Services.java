@@ -27,8 +27,24 @@ public final class Services {
     this.backoff = new Backoff(config.settlingInterval(), config.maxBackoff());
   }
 
-  public void useEvents(EventRecorder recorder) {
-    this.events = recorder;
+  /** Kubernetes-backed parts: Events, and the spend journal in the connections' status. */
+  public void useKubernetes(io.fabric8.kubernetes.client.KubernetesClient client) {
+    this.events = new EventRecorder(client, clock);
+    budget.useJournal(new StatusSpendJournal(client, registry));
+  }
+
+  /**
+   * The refresh interval of healthy objects, stretched when the configured one would spend
+   * more than half the daily budget on refreshes alone (one deep GET per refresh).
+   */
+  java.time.Duration refreshInterval() {
+    java.time.Duration floor = java.time.Duration.ofDays(1).dividedBy(Math.max(1, budget.dailyBudget() / 2));
+    return config.refreshInterval().compareTo(floor) >= 0 ? config.refreshInterval() : floor;
+  }
+
+  /** A delay in the operator's time as the scheduler's (real) time; see OperatorConfig#timeScale. */
+  java.time.Duration realDelay(java.time.Duration d) {
+    return config.timeScale() == 1.0 ? d : java.time.Duration.ofNanos((long) (d.toNanos() / config.timeScale()));
   }
 
   public ApiBudget budget() { return budget; }

@@ -69,8 +69,7 @@ class OperatorLifecycleTest extends OperatorTestBase {
   @Test
   void watchNamespacesLimitsTheOperator() throws Exception {
     sb.stopOperator();
-    OperatorConfig only = new OperatorConfig(config().discoveryUrl(), 4500, Set.of("crm"), config().refreshInterval(),
-        config().settlingInterval(), config().pausedInterval(), config().maxBackoff(), false, false, "x", "", -1, 4);
+    OperatorConfig only = config().withWatchNamespaces(Set.of("crm"));
     sb.startOperator(only);
     sb.ensureNamespace("other");
     apply((secret(TOKEN) + "---\n" + connection("")).replace("namespace: crm", "namespace: other"));

@@ -1,0 +1,159 @@
+package dev.herokuconnect.operator.ratelimit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.herokuconnect.operator.connect.ConnectApiException;
+import dev.herokuconnect.operator.connect.RequestGate.Priority;
+import dev.herokuconnect.operator.util.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ApiBudgetTest {
+  static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+  /** The most requests in any 24-hour window of {@code times} (sorted). */
+  static int maxInAnyDay(List<Instant> times) {
+    Deque<Instant> window = new ArrayDeque<>();
+    int max = 0;
+    for (Instant t : times) {
+      window.addLast(t);
+      while (!window.peekFirst().isAfter(t.minus(Duration.ofDays(1)))) window.removeFirst();
+      max = Math.max(max, window.size());
+    }
+    return max;
+  }
+
+  /** Asks every {@code step} for {@code days}; returns when requests were let through. */
+  static List<Instant> greedy(ApiBudget budget, MutableClock clock, String key, Priority p, Duration step, int days) {
+    List<Instant> sent = new ArrayList<>();
+    Instant end = clock.instant().plus(Duration.ofDays(days));
+    while (clock.instant().isBefore(end)) {
+      try {
+        budget.admit(key, "GET /x", p);
+        sent.add(clock.instant());
+      } catch (ConnectApiException.RateLimited limited) {
+        assertTrue(limited.retryAt().isAfter(clock.instant()), "names a future time");
+      }
+      clock.advance(step);
+    }
+    return sent;
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {200, 4500})
+  void noDayEverSeesMoreThanTheBudgetEvenWithABurstAtTheStart(int daily) {
+    MutableClock clock = new MutableClock(T0);
+    ApiBudget budget = new ApiBudget(daily, clock);
+    List<Instant> sent = greedy(budget, clock, "c1", Priority.USER, Duration.ofSeconds(2), 3);
+    int max = maxInAnyDay(sent);
+    assertTrue(max <= daily, "max in 24 h " + max + " > " + daily);
+    assertTrue(max >= daily * 0.95, "and the budget is usable: " + max);
+    ApiBudget fresh = new ApiBudget(daily, new MutableClock(T0));
+    int burst = 0;
+    try {
+      while (true) {
+        fresh.admit("c1", "GET", Priority.USER);
+        burst++;
+      }
+    } catch (ConnectApiException.RateLimited e) {
+      assertEquals(TokenBucket.burstFor(daily), burst, "a burst at once is the bucket's capacity, a quarter of the day");
+    }
+  }
+
+  @Test
+  void backgroundRefreshesSlowDownFirst() {
+    MutableClock clock = new MutableClock(T0);
+    ApiBudget budget = new ApiBudget(200, clock); // capacity 50, floor for background 10
+    int background = 0;
+    while (true) {
+      try {
+        budget.admit("c1", "GET", Priority.BACKGROUND);
+        background++;
+      } catch (ConnectApiException.RateLimited e) {
+        break;
+      }
+    }
+    assertEquals(40, background, "background stops at the last fifth");
+    for (int i = 0; i < 10; i++) budget.admit("c1", "PUT", Priority.USER); // a person's change still goes
+    assertThrows(ConnectApiException.RateLimited.class, () -> budget.admit("c1", "PUT", Priority.USER));
+  }
+
+  @Test
+  void anEmptyBucketAnswersAtOnceWithTheTimeOfTheNextToken() {
+    MutableClock clock = new MutableClock(T0);
+    ApiBudget budget = new ApiBudget(200, clock);
+    for (int i = 0; i < 50; i++) budget.admit("c1", "GET", Priority.USER);
+    long start = System.nanoTime();
+    ConnectApiException.RateLimited e = assertThrows(ConnectApiException.RateLimited.class, () -> budget.admit("c1", "GET", Priority.USER));
+    assertTrue(System.nanoTime() - start < Duration.ofSeconds(1).toNanos(), "never blocks");
+    Duration wait = Duration.between(clock.instant(), e.retryAt());
+    assertTrue(wait.toSeconds() > 500 && wait.toSeconds() < 700, "150/day refill: one token in ~576 s, got " + wait);
+    clock.set(e.retryAt());
+    budget.admit("c1", "GET", Priority.USER);
+    assertEquals(51, budget.usage("c1").used(), "accurate to the call");
+    assertEquals(149, budget.usage("c1").remaining());
+  }
+
+  @Test
+  void after429NothingGoesToThatConnectionUntilTheNamedTime() {
+    MutableClock clock = new MutableClock(T0);
+    ApiBudget budget = new ApiBudget(4500, clock);
+    Instant until = T0.plus(Duration.ofHours(20));
+    budget.throttled("c1", new ConnectApiException.Throttled("GET", "429", Duration.ofHours(20), until));
+    assertThrows(ConnectApiException.Throttled.class, () -> budget.admit("c1", "GET", Priority.USER));
+    budget.admit("c2", "GET", Priority.USER); // other connections are not affected
+    assertEquals(until, budget.usage("c1").throttledUntil());
+    clock.set(until);
+    budget.admit("c1", "GET", Priority.USER);
+  }
+
+  @Test
+  void restartsCannotMultiplyTheBudgetEvenWhenTheLastSpendWasNeverRecordedAfterwards() {
+    MutableClock clock = new MutableClock(T0);
+    int daily = 200;
+    List<Instant> sent = new ArrayList<>();
+    int[] record = new int[3]; // used, reserved, asOf-epoch-second
+    for (int run = 0; run < 6; run++) {
+      ApiBudget budget = new ApiBudget(daily, clock);
+      budget.useJournal((key, used, asOf, reserved) -> {
+        record[0] = used;
+        record[1] = reserved;
+        record[2] = (int) asOf.getEpochSecond();
+      });
+      if (run > 0) budget.restore("c1", record[0], Instant.ofEpochSecond(record[2]), record[1], null);
+      // The process spends greedily for 4 hours, then dies: only the journal survives.
+      sent.addAll(greedy(budget, clock, "c1", Priority.USER, Duration.ofSeconds(1), 0));
+      Instant end = clock.instant().plus(Duration.ofHours(4));
+      while (clock.instant().isBefore(end)) {
+        try {
+          budget.admit("c1", "GET", Priority.USER);
+          sent.add(clock.instant());
+        } catch (ConnectApiException.RateLimited ignored) {
+          // wait for a token
+        }
+        clock.advance(Duration.ofSeconds(5));
+      }
+    }
+    int max = maxInAnyDay(sent);
+    assertTrue(max <= daily, "six processes in one day sent at most the budget: " + max);
+  }
+
+  @Test
+  void aJournalThatCannotRecordStopsSpending() {
+    MutableClock clock = new MutableClock(T0);
+    ApiBudget budget = new ApiBudget(200, clock);
+    budget.useJournal((key, used, asOf, reserved) -> { throw new IllegalStateException("kubernetes unavailable"); });
+    ConnectApiException.RateLimited e = assertThrows(ConnectApiException.RateLimited.class, () -> budget.admit("c1", "GET", Priority.USER));
+    assertTrue(e.getMessage().contains("kubernetes unavailable"));
+    assertEquals(0, budget.usage("c1").used());
+  }
+}
