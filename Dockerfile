@@ -15,7 +15,7 @@ FROM eclipse-temurin:17-jre-jammy
 COPY --from=build /src/target/lib /app/lib
 COPY --from=build /src/target/heroku-connect-operator-*.jar /app/heroku-connect-operator-thin.jar
 USER 65532:65532
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC" \
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=35 -XX:+UseSerialGC -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:+ExitOnOutOfMemoryError" \
     HEALTH_PORT=8080
 EXPOSE 8080
 ENTRYPOINT ["java", "-cp", "/app/heroku-connect-operator-thin.jar:/app/lib/*", "dev.herokuconnect.operator.cli.Main"]

@@ -41,7 +41,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
   verbs: ["update"]
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["get", "list", "watch", "patch"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]

@@ -49,6 +49,8 @@ public final class HerokuConnectOperator implements AutoCloseable {
   public static HerokuConnectOperator start(KubernetesClient client, OperatorConfig config, Clock clock,
                                             boolean exitOnLostLease) throws IOException {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
     ApiBudget budget = new ApiBudget(config.dailyBudget(), clock, new PrometheusApiMetrics(registry));
     Services services = new Services(config, clock, budget);
     services.useKubernetes(client);

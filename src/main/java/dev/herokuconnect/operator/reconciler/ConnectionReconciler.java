@@ -334,16 +334,31 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
 
 
   private ApiToken readToken(HerokuConnection c, Context<HerokuConnection> context) {
+    Secret secret = secret(c, context);
+    ApiToken token = tokenIn(secret, c);
+    if (!Policies.observeOnly(c) && secret.getMetadata().getDeletionTimestamp() == null) s.secrets.hold(secret);
+    return token;
+  }
+
+  private static String secretWhere(HerokuConnection c) {
+    return "Secret " + c.getMetadata().getNamespace() + "/" + c.getSpec().getCredentials().getSecretRef().getName();
+  }
+
+  private Secret secret(HerokuConnection c, Context<HerokuConnection> context) {
     var ref = c.getSpec().getCredentials().getSecretRef();
-    String where = "Secret " + c.getMetadata().getNamespace() + "/" + ref.getName();
     Secret secret = context.getSecondaryResource(Secret.class).orElseThrow(() -> new IllegalStateException(
-        where + " (spec.credentials.secretRef) not found: create it with the Heroku API token under key '" + ref.getKey()
+        secretWhere(c) + " (spec.credentials.secretRef) not found: create it with the Heroku API token under key '" + ref.getKey()
             + "', e.g. kubectl create secret generic " + ref.getName() + " --from-literal=" + ref.getKey() + "=$(heroku auth:token)"));
+    return secret;
+  }
+
+  private static ApiToken tokenIn(Secret secret, HerokuConnection c) {
+    var ref = c.getSpec().getCredentials().getSecretRef();
     String encoded = secret.getData() == null ? null : secret.getData().get(ref.getKey());
     String value = encoded == null ? null : new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
     if (value == null && secret.getStringData() != null) value = secret.getStringData().get(ref.getKey());
     if (value == null || value.isBlank()) {
-      throw new IllegalStateException(where + " has no key '" + ref.getKey() + "' (spec.credentials.secretRef.key)"
+      throw new IllegalStateException(secretWhere(c) + " has no key '" + ref.getKey() + "' (spec.credentials.secretRef.key)"
           + " with the Heroku API token");
     }
     return new ApiToken(value);
@@ -388,6 +403,10 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(s.realDelay(s.config.settlingInterval()));
     }
     s.registry.remove(c.getMetadata().getNamespace(), c.getMetadata().getName());
+    String secretName = c.getSpec().getCredentials().getSecretRef().getName();
+    boolean sharedWithOthers = context.getPrimaryCache().byIndex(SECRET_INDEX, secretKey(c)).stream()
+        .anyMatch(o -> !o.getMetadata().getUid().equals(c.getMetadata().getUid()) && o.getMetadata().getDeletionTimestamp() == null);
+    if (!sharedWithOthers) s.secrets.release(c.getMetadata().getNamespace(), secretName);
     log.info("connection {}/{} released; the Heroku Connect add-on itself is left as it is",
         c.getMetadata().getNamespace(), c.getMetadata().getName());
     return DeleteControl.defaultDelete();

@@ -17,6 +17,7 @@ public final class Services {
   final ConnectionRegistry registry = new ConnectionRegistry();
   final Backoff backoff;
   EventRecorder events;
+  SecretGuard secrets;
   private final Map<ApiToken, ConnectHttp> clients = new ConcurrentHashMap<>();
 
   public Services(OperatorConfig config, Clock clock, ApiBudget budget) {
@@ -30,6 +31,7 @@ public final class Services {
   /** Kubernetes-backed parts: Events, and the spend journal in the connections' status. */
   public void useKubernetes(io.fabric8.kubernetes.client.KubernetesClient client) {
     this.events = new EventRecorder(client, clock);
+    this.secrets = new SecretGuard(client);
     budget.useJournal(new StatusSpendJournal(client, registry));
   }
 

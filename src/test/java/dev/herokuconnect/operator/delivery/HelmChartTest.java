@@ -53,7 +53,7 @@ class HelmChartTest {
         "herokuconnect.dev/herokumappings/status:[\"get\",\"patch\",\"update\"]",
         "herokuconnect.dev/herokuconnections/finalizers:[\"update\"]",
         "herokuconnect.dev/herokumappings/finalizers:[\"update\"]",
-        "/secrets:[\"get\",\"list\",\"watch\"]",
+        "/secrets:[\"get\",\"list\",\"watch\",\"patch\"]",
         "/events:[\"create\",\"patch\"]"), rules(role));
     assertTrue(Helm.all(docs, "Role").isEmpty(), "no lease Role without leader election");
     JsonNode pod = Helm.find(docs, "Deployment", null).path("spec").path("template").path("spec");
