@@ -66,6 +66,14 @@ public final class FakeConnectApi implements AutoCloseable {
   private double failureRate;
   private Duration latency = Duration.ZERO;
   private boolean sendRetryAfter = true;
+  private final Map<String, Integer> limitOverrides = new HashMap<>();
+  private boolean conflictOnFirstPut;
+  private final Set<String> putSeen = new HashSet<>();
+  private Garbage garbage = Garbage.NONE;
+  private int faultsInjected;
+
+  /** Broken answers to the deep GET, as a misbehaving proxy or a newer API might give. */
+  public enum Garbage { NONE, HTML_PAGE, INVALID_JSON, MISSING_FIELDS, UNKNOWN_STATE, HUGE_BODY }
 
   public FakeConnectApi(Clock clock) throws IOException {
     this.clock = clock;
@@ -168,6 +176,13 @@ public final class FakeConnectApi implements AutoCloseable {
   }
 
   public synchronized void setDailyLimit(int limit) { dailyLimit = limit; }
+  /** A daily limit for one connection only. */
+  public synchronized void setDailyLimit(String connectionId, int limit) { limitOverrides.put(connectionId, limit); }
+  /** Someone edits each mapping in the dashboard just before the operator's first PUT lands: 409. */
+  public synchronized void setConflictOnFirstPut(boolean on) { conflictOnFirstPut = on; }
+  public synchronized void setGarbage(Garbage g) { garbage = g; }
+  /** Failures injected so far (5xx and dropped connections). */
+  public synchronized int faultsInjected() { return faultsInjected; }
   public synchronized void setPageSize(int size) { pageSize = size; }
   /** Share of requests (0..1) answered with 500/502/503 or a dropped connection. */
   public synchronized void setFailureRate(double rate) { failureRate = rate; }
@@ -212,8 +227,11 @@ public final class FakeConnectApi implements AutoCloseable {
 
   // ---- HTTP ---------------------------------------------------------------------------
 
-  private record Answer(int status, JsonNode body, Map<String, String> headers) {
+  /** An answer: a JSON body, or raw text (a proxy's HTML page, broken JSON). */
+  private record Answer(int status, JsonNode body, Map<String, String> headers, String raw) {
+    Answer(int status, JsonNode body, Map<String, String> headers) { this(status, body, headers, null); }
     static Answer of(int status, JsonNode body) { return new Answer(status, body, Map.of()); }
+    static Answer text(int status, String raw) { return new Answer(status, null, Map.of(), raw); }
   }
 
   private enum Fault { NONE, BEFORE, AFTER, DROP }
@@ -235,6 +253,7 @@ public final class FakeConnectApi implements AutoCloseable {
       Fault fault;
       synchronized (this) {
         fault = pickFault();
+        if (fault != Fault.NONE) faultsInjected++;
         if (fault == Fault.BEFORE) {
           answer = serverError();
         } else {
@@ -270,7 +289,7 @@ public final class FakeConnectApi implements AutoCloseable {
     int status = List.of(500, 502, 503).get(random.nextInt(3));
     return status == 500
         ? Answer.of(500, Json.object().put("message", "Internal Server Error"))
-        : new Answer(status, null, Map.of("X-Html", "<html><body><h1>" + status + " Bad Gateway</h1></body></html>"));
+        : Answer.text(status, "<html><body><h1>" + status + " Bad Gateway</h1></body></html>");
   }
 
   private String connectionOf(String path) {
@@ -323,7 +342,7 @@ public final class FakeConnectApi implements AutoCloseable {
   private Answer countAgainstLimit(String connectionId) {
     Deque<Instant> times = window.computeIfAbsent(connectionId, k -> new ArrayDeque<>());
     prune(times);
-    if (times.size() >= dailyLimit) {
+    if (times.size() >= limitOverrides.getOrDefault(connectionId, dailyLimit)) {
       Instant free = times.peekFirst().plus(Duration.ofDays(1));
       long seconds = Math.max(1, (long) Math.ceil(Duration.between(clock.instant(), free).toMillis() / 1000.0));
       Map<String, String> headers = sendRetryAfter ? Map.of("Retry-After", Long.toString(seconds)) : Map.of();
@@ -349,7 +368,9 @@ public final class FakeConnectApi implements AutoCloseable {
     return switch (route) {
       case "POST users/me/apps/*/auth" -> Answer.of(200, link(decode(r[3]), user));
       case "GET connections" -> Answer.of(200, list(q, user));
-      case "GET connections/*" -> Answer.of(200, store.connectionJson(store.connection(r[1], user), "true".equals(q.get("deep"))));
+      case "GET connections/*" -> garbage == Garbage.NONE || !"true".equals(q.get("deep"))
+          ? Answer.of(200, store.connectionJson(store.connection(r[1], user), "true".equals(q.get("deep"))))
+          : garbled(store.connectionJson(store.connection(r[1], user), true));
       case "PATCH connections/*" -> {
         FakeStore.Conn c = store.connection(r[1], user);
         store.configure(c, body);
@@ -369,6 +390,11 @@ public final class FakeConnectApi implements AutoCloseable {
       case "GET mappings/*" -> Answer.of(200, store.mappingJson(store.mapping(r[1], user)));
       case "PUT mappings/*" -> {
         FakeStore.Mapping m = store.mapping(r[1], user);
+        if (conflictOnFirstPut && putSeen.add(m.id)) {
+          m.config.put("dashboard_note", "edited by a person at the same time");
+          m.revision++;
+          yield Answer.of(409, Json.object().put("message", "The mapping was changed since it was read."));
+        }
         store.edit(m, body);
         yield Answer.of(200, store.mappingJson(m));
       }
@@ -393,6 +419,22 @@ public final class FakeConnectApi implements AutoCloseable {
       out.add(isId ? "*" : r[i]);
     }
     return out;
+  }
+
+  private Answer garbled(ObjectNode real) {
+    return switch (garbage) {
+      case HTML_PAGE -> Answer.text(200, "<html><body>Service temporarily unavailable</body></html>");
+      case INVALID_JSON -> Answer.text(200, "{\"id\": \"" + real.path("id").asText() + "\", \"state\": ");
+      case MISSING_FIELDS -> Answer.of(200, Json.object().put("detail_url", real.path("detail_url").asText()));
+      case UNKNOWN_STATE -> Answer.of(200, real.put("state", "QUANTUM_FLUX"));
+      case HUGE_BODY -> {
+        ArrayNode padding = real.putArray("padding");
+        String chunk = "x".repeat(1024);
+        for (int i = 0; i < 40 * 1024; i++) padding.add(chunk); // 40 MiB
+        yield Answer.of(200, real);
+      }
+      case NONE -> Answer.of(200, real);
+    };
   }
 
   private Answer accepted(Runnable action) {
@@ -488,11 +530,9 @@ public final class FakeConnectApi implements AutoCloseable {
   }
 
   private void respond(HttpExchange ex, Answer a) throws IOException {
-    a.headers().forEach((k, v) -> {
-      if (!k.equals("X-Html")) ex.getResponseHeaders().set(k, v);
-    });
-    if (a.headers().containsKey("X-Html")) { // a gateway's HTML error page, as proxies send
-      byte[] html = a.headers().get("X-Html").getBytes(StandardCharsets.UTF_8);
+    a.headers().forEach((k, v) -> ex.getResponseHeaders().set(k, v));
+    if (a.raw() != null) {
+      byte[] html = a.raw().getBytes(StandardCharsets.UTF_8);
       ex.getResponseHeaders().set("Content-Type", "text/html");
       ex.sendResponseHeaders(a.status(), html.length);
       ex.getResponseBody().write(html);

@@ -115,6 +115,9 @@ public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<Her
   private Outcome reconcileRemote(HerokuMapping m, Context<HerokuMapping> context, HerokuMappingStatus status) {
     HerokuMappingSpec spec = m.getSpec();
     String uid = m.getMetadata().getUid();
+    String reconcileAt = ConnectionReconciler.annotation(m, Crds.RECONCILE_REQUESTED_AT);
+    boolean refreshWanted = reconcileAt != null && !reconcileAt.equals(status.getLastHandledReconcileAt());
+    if (refreshWanted) status.setLastHandledReconcileAt(reconcileAt); // acted on now; the conditions tell how it went
     // observe: the connection
     Optional<HerokuConnection> conn = context.getSecondaryResource(HerokuConnection.class);
     Optional<ConnectionHandle> handle = s.registry.get(m.getMetadata().getNamespace(), spec.getConnectionRef().getName());
@@ -126,23 +129,19 @@ public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<Her
     boolean specChanged = !Objects.equals(status.getObservedGeneration(), generation);
     String reloadAt = ConnectionReconciler.annotation(m, Crds.RELOAD_REQUESTED_AT);
     String abortAt = ConnectionReconciler.annotation(m, Crds.ABORT_REQUESTED_AT);
-    String reconcileAt = ConnectionReconciler.annotation(m, Crds.RECONCILE_REQUESTED_AT);
     if (!specChanged && Conditions.find(status, Conditions.STALLED)
         .filter(c -> "True".equals(c.getStatus()) && Reasons.INVALID_SPEC.equals(c.getReason())).isPresent()) {
       // The API refused this generation; asking again would only be refused again.
-      status.setLastHandledReconcileAt(reconcileAt);
       return Outcome.stalled(Reasons.INVALID_SPEC, Conditions.find(status, Conditions.STALLED).get().getMessage(), null);
     }
     boolean reloadWanted = reloadAt != null && !reloadAt.equals(status.getLastHandledReloadAt());
     boolean abortWanted = abortAt != null && !abortAt.equals(status.getLastHandledAbortAt());
-    boolean refreshWanted = reconcileAt != null && !reconcileAt.equals(status.getLastHandledReconcileAt());
     Priority priority = specChanged || reloadWanted || abortWanted || refreshWanted ? Priority.USER : Priority.BACKGROUND;
     ConnectApi api = h.api().withPriority(priority);
 
     Duration maxAge = refreshWanted ? Duration.ZERO
         : Conditions.isTrue(status, Conditions.READY) && !specChanged ? s.refreshInterval().minusSeconds(1)
         : s.config.settlingInterval();
-    if (refreshWanted) status.setLastHandledReconcileAt(reconcileAt); // acted on now; the conditions tell how it went
     SnapshotCache.Snapshot snapshot = s.snapshots.get(h, maxAge, priority);
 
     // observe: the remote mapping (by id, else by object name)

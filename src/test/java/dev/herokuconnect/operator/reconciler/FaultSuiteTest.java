@@ -1,0 +1,205 @@
+package dev.herokuconnect.operator.reconciler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.herokuconnect.operator.crd.Crds;
+import dev.herokuconnect.operator.crd.HerokuConnection;
+import dev.herokuconnect.operator.crd.HerokuMapping;
+import dev.herokuconnect.operator.fake.FakeConnectApi.MappingView;
+import dev.herokuconnect.operator.fake.FakeConnectApi.RecordedRequest;
+import dev.herokuconnect.operator.sandbox.Sandbox;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator under attack. Each scenario asserts on the fake API's request log and final
+ * state: no duplicates, no leftovers, no unwanted deletes, nothing stuck.
+ */
+class FaultSuiteTest extends OperatorTestBase {
+  static final Duration LONG = Duration.ofSeconds(90);
+  static final String[] OBJECTS = {"Account", "Contact", "Lead", "Opportunity", "Case", "Campaign", "CampaignMember", "User",
+      "Task", "Event", "Product2", "Pricebook2", "PricebookEntry", "Order", "OrderItem", "Contract", "Asset", "Quote",
+      "Invoice__c", "Shipment__c"};
+
+  static String name(String object) {
+    return object.toLowerCase().replace("__c", "-c");
+  }
+
+  /** The remote mappings by object name; fails on any duplicate. */
+  Map<String, MappingView> remoteByObject() {
+    Map<String, List<MappingView>> grouped = fake.mappings(connectionId).stream()
+        .collect(Collectors.groupingBy(m -> m.objectName().toLowerCase(), TreeMap::new, Collectors.toList()));
+    grouped.forEach((k, v) -> assertEquals(1, v.size(), "duplicate remote mappings of " + k));
+    Map<String, MappingView> out = new TreeMap<>();
+    grouped.forEach((k, v) -> out.put(v.get(0).objectName(), v.get(0)));
+    return out;
+  }
+
+  boolean converged(Map<String, Integer> desiredPolling) {
+    Map<String, MappingView> remote = fake.mappings(connectionId).stream().collect(Collectors.toMap(MappingView::objectName, m -> m, (a, b) -> a));
+    if (!remote.keySet().equals(desiredPolling.keySet())) return false;
+    for (var e : desiredPolling.entrySet()) {
+      if (remote.get(e.getKey()).config().path("sf_polling_seconds").asInt() != e.getValue()) return false;
+      HerokuMapping m = map(name(e.getKey()));
+      if (m == null || !Conditions.isTrue(m.getStatus(), Conditions.READY)
+          || m.getMetadata().getGeneration() != m.getStatus().getObservedGeneration()) return false;
+    }
+    return sb.client().resources(HerokuMapping.class).inNamespace(NS).list().getItems().size() == desiredPolling.size();
+  }
+
+  @Test
+  void thirtyPercentFailuresWhileCreatingEditingAndDeletingWithRestarts() throws Exception {
+    readyConnection();
+    fake.setFailureRate(0.3);
+    StringBuilder all = new StringBuilder();
+    for (String o : OBJECTS) all.append("---\n").append(mapping(name(o), o, "sfPollingSeconds: 600"));
+    apply(all.toString());
+    Map<String, Integer> desired = new TreeMap<>();
+    for (String o : OBJECTS) desired.put(o, 600);
+    assertTrue(Sandbox.await(LONG, () -> converged(desired)), "20 mappings converge through the failures");
+
+    sb.stopOperator(); // abruptly, between whatever it was doing
+    sb.startOperator(config());
+    for (int i = 0; i < 8; i++) {
+      apply(mapping(name(OBJECTS[i]), OBJECTS[i], "sfPollingSeconds: 900"));
+      desired.put(OBJECTS[i], 900);
+    }
+    for (int i = 15; i < 20; i++) {
+      sb.client().resources(HerokuMapping.class).inNamespace(NS).withName(name(OBJECTS[i])).delete();
+      desired.remove(OBJECTS[i]);
+    }
+    annotateMapping(name(OBJECTS[9]), Crds.RELOAD_REQUESTED_AT, "once");
+    sb.stopOperator();
+    sb.startOperator(config());
+    assertTrue(Sandbox.await(LONG, () -> converged(desired)
+        && "once".equals(map(name(OBJECTS[9])).getStatus().getLastHandledReloadAt())), "edits and deletes converge too");
+    fake.setFailureRate(0);
+
+    assertEquals(desired.keySet(), remoteByObject().keySet(), "exactly the desired set: no leftovers, nothing lost");
+    List<RecordedRequest> log = fake.requests();
+    long createsThatLanded = log.stream().filter(r -> r.method().equals("POST") && r.path().endsWith("/mappings")
+        && (r.status() == 201 || r.status() >= 500 || r.status() == 0)).count();
+    long reloads = log.stream().filter(r -> r.path().endsWith("/actions/reload") && r.status() == 202).count();
+    assertTrue(reloads <= 1, "the reload was not repeated: " + reloads);
+    System.out.printf("fault suite: %d faults injected, 2 restarts, %d requests, %d create attempts, duplicates 0, leftovers 0%n",
+        fake.faultsInjected(), log.size(), createsThatLanded);
+    assertTrue(fake.faultsInjected() >= 5, "faults were really injected: " + fake.faultsInjected());
+  }
+
+  @Test
+  void everyFirstPutConflictsAndTheEditStillLandsWithoutOverwritingTheOtherParty() {
+    readyConnection();
+    for (String o : List.of("Account", "Contact", "Lead")) apply(mapping(name(o), o, "sfPollingSeconds: 600"));
+    for (String o : List.of("Account", "Contact", "Lead")) awaitMappingReady(name(o));
+    fake.setConflictOnFirstPut(true);
+    for (String o : List.of("Account", "Contact", "Lead")) apply(mapping(name(o), o, "sfPollingSeconds: 1200"));
+    assertTrue(Sandbox.await(WAIT, () -> fake.mappings(connectionId).stream().allMatch(m -> m.config().path("sf_polling_seconds").asInt() == 1200)));
+    for (MappingView m : fake.mappings(connectionId)) {
+      assertEquals("edited by a person at the same time", m.config().path("dashboard_note").asText(), "the other party's key survives");
+    }
+    List<Integer> puts = fake.requests().stream().filter(r -> r.method().equals("PUT")).map(RecordedRequest::status).toList();
+    assertEquals(3, puts.stream().filter(st -> st == 409).count());
+    assertEquals(3, puts.stream().filter(st -> st == 200).count());
+  }
+
+  @Test
+  void aRevokedTokenStallsEverythingWithoutARetryStormAndRecovers() {
+    readyConnection();
+    for (String o : List.of("Account", "Contact", "Lead")) apply(mapping(name(o), o, ""));
+    for (String o : List.of("Account", "Contact", "Lead")) awaitMappingReady(name(o));
+    fake.revokeToken(TOKEN);
+    reconcileConnectionNow();
+    awaitConnection(connectionReason(Conditions.STALLED, Reasons.UNAUTHORIZED), "stalls");
+    for (String o : List.of("Account", "Contact", "Lead")) reconcileMappingNow(name(o));
+    int before = fake.requests().size();
+    long start = System.nanoTime();
+    letItRun(Duration.ofSeconds(10)); // a stretch of wall time is the point here: count what goes out in it
+    double minutes = (System.nanoTime() - start) / 6e10;
+    int during = fake.requests().size() - before;
+    double perMinute = during / minutes;
+    System.out.printf("revoked token: %d requests in %.1f s (%.0f per minute; backoff capped at %s)%n", during, minutes * 60, perMinute, config().maxBackoff());
+    assertTrue(perMinute <= 60, "bounded: " + perMinute + " requests per minute for 1 connection and 3 mappings");
+    assertTrue(fake.requests().subList(before, fake.requests().size()).stream().allMatch(r -> r.status() == 401));
+    fake.addToken("fixed-token-9", "ops@example.com");
+    apply(secret("fixed-token-9"));
+    awaitConnection(c -> Conditions.isTrue(c.getStatus(), Conditions.READY), "recovers");
+    for (String o : List.of("Account", "Contact", "Lead")) reconcileMappingNow(name(o));
+    for (String o : List.of("Account", "Contact", "Lead")) awaitMappingReady(name(o));
+  }
+
+  @Test
+  void a429WithALongWaitStopsThatConnectionOnly() {
+    readyConnection();
+    String beta = fake.addReadyConnection("beta-crm", "herokuconnect-beta", "ops@example.com", "DATABASE_URL", "salesforce");
+    apply(connection("").replace("name: sales", "name: beta").replace("appName: acme-crm", "appName: beta-crm"));
+    assertTrue(Sandbox.await(WAIT, () -> {
+      HerokuConnection c = sb.client().resources(HerokuConnection.class).inNamespace(NS).withName("beta").get();
+      return c != null && Conditions.isTrue(c.getStatus(), Conditions.READY);
+    }), "second connection Ready");
+    fake.setDailyLimit(connectionId, fake.requestsInWindow(connectionId)); // the day's requests of sales are gone
+    reconcileConnectionNow();
+    awaitConnection(connectionReason(Conditions.RECONCILING, Reasons.THROTTLED), "throttled");
+    int afterThrottle = fake.requests().size();
+    apply(mapping("account", "Account", "") + "---\n" + mapping("lead", "Lead", "").replace("name: sales", "name: beta"));
+    awaitMappingReady("lead");
+    awaitMapping("account", mappingReason(Conditions.RECONCILING, Reasons.THROTTLED), "waits for the 429 to pass");
+    reconcileMappingNow("account");
+    List<RecordedRequest> later = fake.requests().subList(afterThrottle, fake.requests().size());
+    assertTrue(later.stream().noneMatch(r -> connectionId.equals(r.connectionId())), "nothing to the throttled connection");
+    assertTrue(later.stream().anyMatch(r -> beta.equals(r.connectionId()) && r.status() == 201), "the other one works");
+  }
+
+  @Test
+  void theWholeNamespaceDeletedAtOnceWithARestartInTheMiddle() throws Exception {
+    readyConnection();
+    apply(mapping("account", "Account", "") + "---\n" + mapping("contact", "Contact", "") + "---\n"
+        + mapping("invoice", "Invoice__c", "deletionPolicy: Orphan"));
+    for (String n : List.of("account", "contact", "invoice")) awaitMappingReady(n);
+    assertTrue(sb.client().secrets().inNamespace(NS).withName("heroku-api").get().getMetadata().getFinalizers()
+        .contains("herokuconnect.dev/credentials-in-use"));
+    sb.stopOperator();
+    // kubectl delete namespace: everything at once, the Secret first.
+    sb.client().secrets().inNamespace(NS).withName("heroku-api").delete();
+    sb.client().resources(HerokuConnection.class).inNamespace(NS).withName("sales").delete();
+    sb.client().resources(HerokuMapping.class).inNamespace(NS).delete();
+    sb.startOperator(config());
+    assertTrue(Sandbox.await(WAIT, () -> sb.client().resources(HerokuMapping.class).inNamespace(NS).list().getItems().isEmpty()
+        && conn() == null && sb.client().secrets().inNamespace(NS).withName("heroku-api").get() == null), "nothing stays Terminating");
+    assertEquals(List.of("Invoice__c"), fake.mappings(connectionId).stream().map(MappingView::objectName).toList(),
+        "Delete policies deleted, Orphan kept");
+  }
+
+  @Test
+  void statusWritesSurviveConcurrentEditsOfTheObjects() {
+    readyConnection();
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      apply(mapping(name(OBJECTS[i]), OBJECTS[i], ""));
+      names.add(name(OBJECTS[i]));
+    }
+    Thread editor = new Thread(() -> {
+      for (int round = 0; round < 40 && !Thread.currentThread().isInterrupted(); round++) {
+        for (String n : names) {
+          sb.client().resources(HerokuMapping.class).inNamespace(NS).withName(n)
+              .patch(MERGE, "{\"metadata\":{\"labels\":{\"round\":\"r" + round + "\"}}}");
+        }
+      }
+    });
+    editor.start();
+    for (String n : names) awaitMappingReady(n);
+    editor.interrupt();
+    for (String n : names) {
+      HerokuMapping m = map(n);
+      assertNotNull(m.getStatus().getMappingId(), "no lost status update for " + n);
+      assertNotNull(m.getStatus().getState());
+    }
+    assertEquals(6, remoteByObject().size());
+  }
+}
