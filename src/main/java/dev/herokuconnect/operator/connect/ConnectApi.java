@@ -72,12 +72,18 @@ public final class ConnectApi {
     return all;
   }
 
-  /** GET /connections/{id}[?deep=true]. */
+  /** GET /connections/{id}[?deep=true]; an answer without id or state (or mappings without id) is refused. */
   public Connection getConnection(String id, boolean deep) {
     HttpUrl.Builder u = url("connections", id).newBuilder();
     if (deep) u.addQueryParameter("deep", "true");
-    return required(http.send(call("GET", u.build(), null, deep ? "GET /connections/{id}?deep" : "GET /connections/{id}"),
-        Connection.class), "GET /connections/{id}");
+    String endpoint = deep ? "GET /connections/{id}?deep" : "GET /connections/{id}";
+    Connection c = required(http.send(call("GET", u.build(), null, endpoint), Connection.class), endpoint);
+    boolean mappingsOk = c.mappingsOrEmpty().stream().allMatch(m -> m.id() != null && m.objectName() != null);
+    if (c.id() == null || c.state() == null || (deep && (c.mappings() == null || !mappingsOk))) {
+      throw new ConnectApiException.UnexpectedResponse(endpoint, 200, endpoint + ": the answer lacks "
+          + (c.id() == null ? "id" : c.state() == null ? "state" : "the mappings' ids and object names"));
+    }
+    return c;
   }
 
   /** PATCH /connections/{id} with db_key and schema_name. */

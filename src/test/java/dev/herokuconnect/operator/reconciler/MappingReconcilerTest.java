@@ -233,6 +233,20 @@ class MappingReconcilerTest extends OperatorTestBase {
     assertFalse(fake.requests().stream().anyMatch(r -> r.method().equals("DELETE") && r.path().contains("/connections/")));
   }
 
+  @Test
+  void aMappingCannotUseAConnectionOfAnotherNamespace() {
+    readyConnection();
+    sb.ensureNamespace("other");
+    apply(mapping("account", "Account", "").replace("namespace: crm", "namespace: other"));
+    assertTrue(dev.herokuconnect.operator.sandbox.Sandbox.await(WAIT, () -> {
+      HerokuMapping m = sb.client().resources(HerokuMapping.class).inNamespace("other").withName("account").get();
+      return m != null && mappingReason(Conditions.RECONCILING, Reasons.CONNECTION_NOT_READY).test(m);
+    }), "waits: sales exists only in crm");
+    HerokuMapping m = sb.client().resources(HerokuMapping.class).inNamespace("other").withName("account").get();
+    assertTrue(Conditions.find(m.getStatus(), Conditions.READY).get().getMessage().contains("other/sales"));
+    assertEquals(0, count("POST", "/mappings"));
+  }
+
   static String withPhone(String yaml) {
     return yaml.replace("fields: [Id, Name, SystemModstamp]", "fields: [Id, Name, SystemModstamp, Phone]");
   }
