@@ -51,30 +51,30 @@ public record OperatorConfig(
         1.0);
   }
 
-  /** Same settings with other intervals (tests, demo, benchmark). */
-  public OperatorConfig withIntervals(Duration refresh, Duration settling, Duration maxBackoff) {
-    return new OperatorConfig(discoveryUrl, dailyBudget, watchNamespaces, refresh, settling, pausedInterval,
-        maxBackoff, methodOverride, leaderElection, leaseName, leaseNamespace, healthPort, reconcileThreads, timeScale);
+  // Copies with one setting changed, for the demo, the tests and the benchmark.
+
+  public OperatorConfig withIntervals(Duration refresh, Duration settling, Duration backoff) {
+    return edit(b -> { b.refreshInterval = refresh; b.settlingInterval = settling; b.maxBackoff = backoff; });
   }
 
   public OperatorConfig withDiscoveryUrl(String url) {
-    return new OperatorConfig(url, dailyBudget, watchNamespaces, refreshInterval, settlingInterval, pausedInterval,
-        maxBackoff, methodOverride, leaderElection, leaseName, leaseNamespace, healthPort, reconcileThreads, timeScale);
+    return edit(b -> b.discoveryUrl = url);
   }
 
   public OperatorConfig withDailyBudget(int budget) {
-    return new OperatorConfig(discoveryUrl, budget, watchNamespaces, refreshInterval, settlingInterval, pausedInterval,
-        maxBackoff, methodOverride, leaderElection, leaseName, leaseNamespace, healthPort, reconcileThreads, timeScale);
+    return edit(b -> b.dailyBudget = budget);
   }
 
   public OperatorConfig withHealthPort(int port) {
-    return new OperatorConfig(discoveryUrl, dailyBudget, watchNamespaces, refreshInterval, settlingInterval, pausedInterval,
-        maxBackoff, methodOverride, leaderElection, leaseName, leaseNamespace, port, reconcileThreads, timeScale);
+    return edit(b -> b.healthPort = port);
+  }
+
+  public OperatorConfig withWatchNamespaces(Set<String> namespaces) {
+    return edit(b -> b.watchNamespaces = namespaces);
   }
 
   public OperatorConfig withLeaderElection(boolean on, String lease, String namespace) {
-    return new OperatorConfig(discoveryUrl, dailyBudget, watchNamespaces, refreshInterval, settlingInterval, pausedInterval,
-        maxBackoff, methodOverride, on, lease, namespace, healthPort, reconcileThreads, timeScale);
+    return edit(b -> { b.leaderElection = on; b.leaseName = lease; b.leaseNamespace = namespace; });
   }
 
   /**
@@ -82,13 +82,53 @@ public record OperatorConfig(
    * simulated day runs a clock 1440 times faster). Not an environment variable: always 1 in use.
    */
   public OperatorConfig withTimeScale(double scale) {
-    return new OperatorConfig(discoveryUrl, dailyBudget, watchNamespaces, refreshInterval, settlingInterval, pausedInterval,
-        maxBackoff, methodOverride, leaderElection, leaseName, leaseNamespace, healthPort, reconcileThreads, scale);
+    return edit(b -> b.timeScale = scale);
   }
 
-  public OperatorConfig withWatchNamespaces(Set<String> namespaces) {
-    return new OperatorConfig(discoveryUrl, dailyBudget, namespaces, refreshInterval, settlingInterval, pausedInterval,
-        maxBackoff, methodOverride, leaderElection, leaseName, leaseNamespace, healthPort, reconcileThreads, timeScale);
+  private OperatorConfig edit(java.util.function.Consumer<Fields> change) {
+    Fields f = new Fields(this);
+    change.accept(f);
+    return f.build();
+  }
+
+  /** The record's fields, mutable, so a copy can change a few of them. */
+  private static final class Fields {
+    String discoveryUrl;
+    int dailyBudget;
+    Set<String> watchNamespaces;
+    Duration refreshInterval;
+    Duration settlingInterval;
+    Duration pausedInterval;
+    Duration maxBackoff;
+    boolean methodOverride;
+    boolean leaderElection;
+    String leaseName;
+    String leaseNamespace;
+    int healthPort;
+    int reconcileThreads;
+    double timeScale;
+
+    Fields(OperatorConfig c) {
+      discoveryUrl = c.discoveryUrl;
+      dailyBudget = c.dailyBudget;
+      watchNamespaces = c.watchNamespaces;
+      refreshInterval = c.refreshInterval;
+      settlingInterval = c.settlingInterval;
+      pausedInterval = c.pausedInterval;
+      maxBackoff = c.maxBackoff;
+      methodOverride = c.methodOverride;
+      leaderElection = c.leaderElection;
+      leaseName = c.leaseName;
+      leaseNamespace = c.leaseNamespace;
+      healthPort = c.healthPort;
+      reconcileThreads = c.reconcileThreads;
+      timeScale = c.timeScale;
+    }
+
+    OperatorConfig build() {
+      return new OperatorConfig(discoveryUrl, dailyBudget, watchNamespaces, refreshInterval, settlingInterval, pausedInterval,
+          maxBackoff, methodOverride, leaderElection, leaseName, leaseNamespace, healthPort, reconcileThreads, timeScale);
+    }
   }
 
   static Set<String> namespaces(String value) {

@@ -110,7 +110,7 @@ class ExportRoundTripTest {
     sb.startOperator(sb.config());
     sb.apply(new ByteArrayInputStream(("apiVersion: v1\nkind: Secret\nmetadata: {name: heroku-api, namespace: crm}\nstringData: {token: "
         + TOKEN + "}\n---\n" + run.out()).getBytes(StandardCharsets.UTF_8)));
-    assertTrue(Sandbox.await(Duration.ofSeconds(30), this::allReady), "everything Ready");
+    assertTrue(Sandbox.await(Duration.ofSeconds(30), this::allReady), () -> "everything Ready: " + summary());
     List<FakeConnectApi.RecordedRequest> writes = fake.requests().stream().filter(FakeConnectApi.RecordedRequest::isWrite).toList();
     assertEquals(List.of(), writes, "zero creates, edits, deletes or actions");
     for (HerokuMapping m : sb.client().resources(HerokuMapping.class).inNamespace("crm").list().getItems()) {
@@ -196,6 +196,16 @@ class ExportRoundTripTest {
     assertEquals("custom-object-c", ManifestExporter.dnsName("Custom_Object__c"));
     assertEquals("ns-thing-c", ManifestExporter.dnsName("ns__Thing__c"));
     assertEquals("account", ManifestExporter.dnsName("Account"));
+  }
+
+  String summary() {
+    StringBuilder b = new StringBuilder();
+    HerokuConnection c = sb.client().resources(HerokuConnection.class).inNamespace("crm").withName("sales").get();
+    b.append(c == null ? "no connection" : "sales " + c.getStatus().getState() + " " + c.getStatus().getConditions()).append('\n');
+    sb.client().resources(HerokuMapping.class).inNamespace("crm").list().getItems().forEach(m -> b.append(m.getMetadata().getName())
+        .append(' ').append(m.getStatus() == null ? "no status" : m.getStatus().getState() + " " + m.getStatus().getConditions()).append('\n'));
+    fake.requests().forEach(r -> b.append(r).append('\n'));
+    return b.toString();
   }
 
   boolean allReady() {

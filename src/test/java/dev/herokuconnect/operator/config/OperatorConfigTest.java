@@ -1,0 +1,47 @@
+package dev.herokuconnect.operator.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class OperatorConfigTest {
+  @Test
+  void defaultsFollowTheContract() {
+    OperatorConfig c = OperatorConfig.fromEnv(Map.of());
+    assertEquals("https://hc-central.heroku.com", c.discoveryUrl());
+    assertEquals(4500, c.dailyBudget());
+    assertTrue(c.watchNamespaces().isEmpty());
+    assertEquals(Duration.ofMinutes(5), c.refreshInterval());
+    assertEquals(1.0, c.timeScale());
+  }
+
+  @Test
+  void environmentVariablesAreRead() {
+    OperatorConfig c = OperatorConfig.fromEnv(Map.of("HEROKU_CONNECT_DAILY_BUDGET", "1000", "WATCH_NAMESPACES", " crm, sales ,",
+        "HEROKU_CONNECT_REFRESH_INTERVAL", "10m", "HEROKU_CONNECT_SETTLING_INTERVAL", "PT3S", "HEROKU_CONNECT_MAX_BACKOFF", "120",
+        "LEADER_ELECTION_ENABLED", "true", "POD_NAMESPACE", "ops"));
+    assertEquals(1000, c.dailyBudget());
+    assertEquals(Set.of("crm", "sales"), c.watchNamespaces());
+    assertEquals(Duration.ofMinutes(10), c.refreshInterval());
+    assertEquals(Duration.ofSeconds(3), c.settlingInterval());
+    assertEquals(Duration.ofSeconds(120), c.maxBackoff());
+    assertTrue(c.leaderElection());
+    assertEquals("ops", c.leaseNamespace());
+    assertEquals(2000, c.withDailyBudget(2000).dailyBudget());
+    assertEquals(Set.of("crm", "sales"), c.withDailyBudget(2000).watchNamespaces(), "copies keep the rest");
+  }
+
+  @Test
+  void badValuesNameTheVariable() {
+    var budget = assertThrows(IllegalArgumentException.class, () -> OperatorConfig.fromEnv(Map.of("HEROKU_CONNECT_DAILY_BUDGET", "lots")));
+    assertTrue(budget.getMessage().contains("HEROKU_CONNECT_DAILY_BUDGET=lots"));
+    var interval = assertThrows(IllegalArgumentException.class, () -> OperatorConfig.fromEnv(Map.of("HEROKU_CONNECT_REFRESH_INTERVAL", "soon")));
+    assertTrue(interval.getMessage().contains("HEROKU_CONNECT_REFRESH_INTERVAL=soon") && interval.getMessage().contains("5m"));
+    assertThrows(IllegalArgumentException.class, () -> OperatorConfig.fromEnv(Map.of("HEROKU_CONNECT_DAILY_BUDGET", "0")));
+  }
+}
