@@ -49,11 +49,12 @@ final class DemoCommand {
   static int run(String[] args) throws Exception {
     if (List.of(args).contains("--help")) {
       System.out.println("""
-          Usage: java -jar heroku-connect-operator.jar demo [--examples DIR]
+          Usage: java -jar heroku-connect-operator.jar demo [--examples DIR] [--status]
 
           Starts an in-process Kubernetes API and a fake Heroku Connect API with the app
           'acme-crm', applies the manifests in examples/ (or DIR), runs the operator, completes
-          the Salesforce authorization when asked, and prints the objects until all are Ready.""");
+          the Salesforce authorization when asked, and prints the objects until all are Ready.
+          --status prints the status of every object at the end.""");
       return 0;
     }
     quietOperatorLogs();
@@ -76,6 +77,7 @@ final class DemoCommand {
       boolean ready = watch(sb);
       double seconds = (System.nanoTime() - started) / 1e9;
       summary(sb, ready, seconds);
+      if (List.of(args).contains("--status")) printStatuses(sb);
       return ready ? 0 : 1;
     }
   }
@@ -174,13 +176,26 @@ final class DemoCommand {
     byEndpoint.forEach((k, v) -> System.out.printf("  %4d  %s%n", v, k));
   }
 
+  private static void printStatuses(Sandbox sb) {
+    var yaml = sb.client().getKubernetesSerialization();
+    List<io.fabric8.kubernetes.api.model.HasMetadata> all = new ArrayList<>();
+    all.addAll(sorted(sb.client().resources(HerokuConnection.class).inNamespace(NAMESPACE).list().getItems()));
+    all.addAll(sorted(sb.client().resources(HerokuMapping.class).inNamespace(NAMESPACE).list().getItems()));
+    for (var o : all) {
+      Object status = o instanceof HerokuConnection c ? c.getStatus() : ((HerokuMapping) o).getStatus();
+      System.out.println("\n# " + o.getKind() + " " + NAMESPACE + "/" + o.getMetadata().getName() + " status");
+      System.out.print(yaml.asYaml(status).replaceFirst("^---\n", ""));
+    }
+  }
+
   /** examples/ next to the working directory, else the copy inside the jar. */
   interface ExampleFile {
     InputStream open() throws IOException;
   }
 
   private static List<ExampleFile> examples(String[] args) throws Exception {
-    Path dir = Path.of(args.length >= 2 && args[0].equals("--examples") ? args[1] : "examples");
+    int at = List.of(args).indexOf("--examples");
+    Path dir = Path.of(at >= 0 && at + 1 < args.length ? args[at + 1] : "examples");
     if (Files.isDirectory(dir)) return yamlFiles(dir);
     URL url = DemoCommand.class.getClassLoader().getResource("examples");
     if (url == null) throw new IOException("no examples/ directory here and none in the jar");

@@ -137,7 +137,7 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
       s.events.normal(c, "Configured", "set db_key " + db.getConfigVar() + " and schema_name " + db.getSchema());
       remote = refetch(handle);
     }
-    if (restartWanted && !observeOnly) {
+    if (restartWanted && !observeOnly && s.firstTime(c.getMetadata().getUid(), "restart", restartAt)) {
       api.withPriority(Priority.USER).restart(id);
       status.setLastHandledRestartAt(restartAt);
       s.events.normal(c, "Restarted", "restarted the connection (" + Crds.RESTART_REQUESTED_AT + "=" + restartAt + ")");
@@ -191,11 +191,13 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
   /** While Salesforce authorization is needed: ask for the URL once per entry into that state. */
   private Outcome authorization(HerokuConnection c, ConnectApi api, HerokuConnectionStatus status, String state) {
     if (States.ofConnection(state) != States.Kind.NEEDS_AUTHORIZATION) {
+      s.firstTime(c.getMetadata().getUid(), "authorize", "-");
       status.setAuthorizationUrl(null);
       status.setAuthorizationUrlForState(null);
       return null;
     }
-    if (!state.equals(status.getAuthorizationUrlForState()) || status.getAuthorizationUrl() == null) {
+    boolean newEntry = !state.equals(status.getAuthorizationUrlForState()) || status.getAuthorizationUrl() == null;
+    if (newEntry && s.firstTime(c.getMetadata().getUid(), "authorize", state + "@" + status.getObservedGeneration())) {
       SalesforceSpec sf = c.getSpec().getSalesforce();
       String url = api.withPriority(Priority.USER).authorizeUrl(status.getConnectionId(), new Model.AuthorizeRequest(
           sf.getEnvironment().apiValue(), sf.getDomain(), sf.getApiVersion(), sf.getRedirectUrl()));

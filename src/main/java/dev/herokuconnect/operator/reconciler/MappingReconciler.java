@@ -177,13 +177,13 @@ public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<Her
     } else {
       status.setDrift(List.of());
       if (!drift.isEmpty()) remote = edit(m, api, h, remote, drift);
-      if (reloadWanted) {
+      if (reloadWanted && s.firstTime(uid, "reload", reloadAt)) {
         api.reloadMapping(remote.id());
         status.setLastHandledReloadAt(reloadAt);
         s.events.normal(m, "Reloaded", "reload requested (" + Crds.RELOAD_REQUESTED_AT + "=" + reloadAt + ")");
         s.snapshots.invalidate(h.connectionId());
       }
-      if (abortWanted) {
+      if (abortWanted && s.firstTime(uid, "abort", abortAt)) {
         api.abortMapping(remote.id());
         status.setLastHandledAbortAt(abortAt);
         s.events.normal(m, "Aborted", "abort requested (" + Crds.ABORT_REQUESTED_AT + "=" + abortAt + ")");

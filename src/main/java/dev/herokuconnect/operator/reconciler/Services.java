@@ -19,6 +19,7 @@ public final class Services {
   EventRecorder events;
   SecretGuard secrets;
   private final Map<ApiToken, ConnectHttp> clients = new ConcurrentHashMap<>();
+  private final Map<String, String> handled = new ConcurrentHashMap<>();
 
   public Services(OperatorConfig config, Clock clock, ApiBudget budget) {
     this.config = config;
@@ -52,6 +53,14 @@ public final class Services {
   public ApiBudget budget() { return budget; }
 
   public SnapshotCache snapshots() { return snapshots; }
+
+  /**
+   * True the first time this process sees {@code value} for an action of an object; the
+   * status records the same, this guards against a reconcile that reads a stale status.
+   */
+  boolean firstTime(String uid, String action, String value) {
+    return !value.equals(handled.put(uid + "/" + action, value));
+  }
 
   /** One HTTP client per token (a rotated token gets a new one; the old is dropped). */
   ConnectHttp http(ApiToken token) {
