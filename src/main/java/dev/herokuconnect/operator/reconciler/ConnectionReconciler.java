@@ -35,6 +35,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -282,9 +283,13 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
   }
 
   /** Where the connection is: pinned in the spec, remembered in status, or discovered. */
-  record Resolution(String connectionId, String apiRoot, Outcome problem, ConnectionHandle handle) {
-    Resolution(String connectionId, String apiRoot, Outcome problem) {
-      this(connectionId, apiRoot, problem, null);
+  record Resolution(String connectionId, String apiRoot, String resourceName, Outcome problem, ConnectionHandle handle) {
+    static Resolution found(String connectionId, String apiRoot, String resourceName) {
+      return new Resolution(connectionId, apiRoot, resourceName, null, null);
+    }
+
+    static Resolution problem(Outcome problem) {
+      return new Resolution(null, null, null, problem, null);
     }
   }
 
@@ -299,18 +304,18 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
       token = readToken(c, context);
     } catch (IllegalStateException missing) {
       s.registry.remove(c.getMetadata().getNamespace(), c.getMetadata().getName());
-      return new Resolution(null, null, Outcome.stalled(Reasons.UNAUTHORIZED, missing.getMessage(), s.config.maxBackoff()));
+      return Resolution.problem(Outcome.stalled(Reasons.UNAUTHORIZED, missing.getMessage(), s.config.maxBackoff()));
     }
     ConnectHttp http = s.http(token);
     Resolution where = resolve(c, http, priority, status);
     if (where.problem() != null) return where;
     restoreBudget(where.connectionId(), status);
     ConnectionHandle handle = new ConnectionHandle(c.getMetadata().getNamespace(), c.getMetadata().getName(),
-        where.connectionId(), new ConnectApi(http, where.apiRoot(), where.connectionId(), priority));
+        where.connectionId(), where.resourceName(), new ConnectApi(http, where.apiRoot(), where.connectionId(), priority));
     s.registry.put(handle);
     status.setConnectionId(where.connectionId());
     status.setApiUrl(where.apiRoot());
-    return new Resolution(where.connectionId(), where.apiRoot(), null, handle);
+    return new Resolution(where.connectionId(), where.apiRoot(), where.resourceName(), null, handle);
   }
 
   private Resolution resolve(HerokuConnection c, ConnectHttp http, Priority priority, HerokuConnectionStatus status) {
@@ -318,18 +323,23 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
     ConnectionFinder.Query query = new ConnectionFinder.Query(spec.getAppName(), spec.getResourceName(),
         spec.getConnectionId(), spec.getApiUrl());
     boolean pinned = !isBlank(spec.getConnectionId()) && !isBlank(spec.getApiUrl());
-    if (!pinned && status.getConnectionId() != null && status.getApiUrl() != null
-        && (isBlank(spec.getConnectionId()) || spec.getConnectionId().equals(status.getConnectionId()))
-        && (isBlank(spec.getApiUrl()) || ApiUrls.apiRootOf(spec.getApiUrl()).equals(status.getApiUrl()))
-        && (isBlank(spec.getResourceName()) || spec.getResourceName().equals(status.getResourceName()))) {
-      return new Resolution(status.getConnectionId(), status.getApiUrl(), null); // found before: no discovery again
+    // What was found before: in status, or (should the status read be stale) in this process's registry.
+    Optional<ConnectionHandle> known = s.registry.get(c.getMetadata().getNamespace(), c.getMetadata().getName());
+    String knownId = status.getConnectionId() != null ? status.getConnectionId() : known.map(ConnectionHandle::connectionId).orElse(null);
+    String knownRoot = status.getApiUrl() != null ? status.getApiUrl() : known.map(h -> h.api().root()).orElse(null);
+    String knownResource = status.getResourceName() != null ? status.getResourceName() : known.map(ConnectionHandle::resourceName).orElse(null);
+    if (!pinned && knownId != null && knownRoot != null
+        && (isBlank(spec.getConnectionId()) || spec.getConnectionId().equals(knownId))
+        && (isBlank(spec.getApiUrl()) || ApiUrls.apiRootOf(spec.getApiUrl()).equals(knownRoot))
+        && (isBlank(spec.getResourceName()) || spec.getResourceName().equals(knownResource))) {
+      return Resolution.found(knownId, knownRoot, knownResource); // found before: no discovery again
     }
     try {
       ConnectionFinder.Found found = new ConnectionFinder(http, s.config.discoveryUrl(), priority).find(query);
       if (!pinned) log.info("found connection {} ({}) of app {} at {}", found.connectionId(), found.resourceName(), spec.getAppName(), found.apiRoot());
-      return new Resolution(found.connectionId(), found.apiRoot(), null);
+      return Resolution.found(found.connectionId(), found.apiRoot(), found.resourceName());
     } catch (ConnectionFinder.NotFound e) {
-      return new Resolution(null, null, Outcome.stalled(e.ambiguous() ? Reasons.CONNECTION_AMBIGUOUS : Reasons.CONNECTION_NOT_FOUND,
+      return Resolution.problem(Outcome.stalled(e.ambiguous() ? Reasons.CONNECTION_AMBIGUOUS : Reasons.CONNECTION_NOT_FOUND,
           e.getMessage() + " (spec.appName, spec.resourceName, spec.connectionId)", s.config.maxBackoff()));
     }
   }
