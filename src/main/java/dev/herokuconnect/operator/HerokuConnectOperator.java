@@ -59,9 +59,6 @@ public final class HerokuConnectOperator implements AutoCloseable {
       o.withKubernetesClient(client)
           .withCloseClientOnStop(false)
           .withUseSSAToPatchPrimaryResource(false) // the same path in production and against the mock API
-          // Our own status writes (and the spend journal's) must win over older informer events,
-          // or a reconcile could read a status that lacks an action it has just handled.
-          .withParseResourceVersions(true)
           .withConcurrentReconciliationThreads(config.reconcileThreads())
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
       if (config.leaderElection()) {

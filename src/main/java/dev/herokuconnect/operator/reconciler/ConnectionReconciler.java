@@ -138,10 +138,10 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
       s.events.normal(c, "Configured", "set db_key " + db.getConfigVar() + " and schema_name " + db.getSchema());
       remote = refetch(handle);
     }
-    if (restartWanted && !observeOnly && s.firstTime(c.getMetadata().getUid(), "restart", restartAt)) {
-      api.withPriority(Priority.USER).restart(id);
+    if (restartWanted && !observeOnly) {
+      s.actOnce(c, "restart", restartAt, () -> api.withPriority(Priority.USER).restart(id), "Restarted",
+          "restarted the connection (" + Crds.RESTART_REQUESTED_AT + "=" + restartAt + ")");
       status.setLastHandledRestartAt(restartAt);
-      s.events.normal(c, "Restarted", "restarted the connection (" + Crds.RESTART_REQUESTED_AT + "=" + restartAt + ")");
       remote = refetch(handle);
     }
     Outcome waitingToPause = null;

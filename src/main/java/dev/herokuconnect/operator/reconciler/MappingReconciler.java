@@ -177,16 +177,17 @@ public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<Her
     } else {
       status.setDrift(List.of());
       if (!drift.isEmpty()) remote = edit(m, api, h, remote, drift);
-      if (reloadWanted && s.firstTime(uid, "reload", reloadAt)) {
-        api.reloadMapping(remote.id());
+      String id = remote.id();
+      if (reloadWanted) {
+        s.actOnce(m, "reload", reloadAt, () -> api.reloadMapping(id), "Reloaded",
+            "reload requested (" + Crds.RELOAD_REQUESTED_AT + "=" + reloadAt + ")");
         status.setLastHandledReloadAt(reloadAt);
-        s.events.normal(m, "Reloaded", "reload requested (" + Crds.RELOAD_REQUESTED_AT + "=" + reloadAt + ")");
         s.snapshots.invalidate(h.connectionId());
       }
-      if (abortWanted && s.firstTime(uid, "abort", abortAt)) {
-        api.abortMapping(remote.id());
+      if (abortWanted) {
+        s.actOnce(m, "abort", abortAt, () -> api.abortMapping(id), "Aborted",
+            "abort requested (" + Crds.ABORT_REQUESTED_AT + "=" + abortAt + ")");
         status.setLastHandledAbortAt(abortAt);
-        s.events.normal(m, "Aborted", "abort requested (" + Crds.ABORT_REQUESTED_AT + "=" + abortAt + ")");
         s.snapshots.invalidate(h.connectionId());
       }
     }

@@ -62,6 +62,28 @@ public final class Services {
     return !value.equals(handled.put(uid + "/" + action, value));
   }
 
+  /**
+   * Sends a requested action (restart, reload, abort) at most once per requested value. When
+   * the answer is lost or refused the action is not sent again (a reload twice empties a table
+   * twice); a Warning event says so. Only a request that never left (budget, 429) is retried.
+   */
+  void actOnce(io.fabric8.kubernetes.api.model.HasMetadata o, String action, String value, Runnable send,
+               String reason, String message) {
+    String uid = o.getMetadata().getUid();
+    if (!firstTime(uid, action, value)) return;
+    try {
+      send.run();
+      events.normal(o, reason, message);
+    } catch (dev.herokuconnect.operator.connect.ConnectApiException.RateLimited
+             | dev.herokuconnect.operator.connect.ConnectApiException.Throttled notSent) {
+      handled.remove(uid + "/" + action);
+      throw notSent;
+    } catch (dev.herokuconnect.operator.connect.ConnectApiException e) {
+      events.warning(o, reason + "Uncertain", action + " was sent but the API's answer was lost or refused (" + e.getMessage()
+          + "); it is not sent again: check the state, and set the annotation to a new value to ask again");
+    }
+  }
+
   /** One HTTP client per token (a rotated token gets a new one; the old is dropped). */
   ConnectHttp http(ApiToken token) {
     return clients.computeIfAbsent(token, t -> {

@@ -79,7 +79,7 @@ class FaultSuiteTest extends OperatorTestBase {
     sb.stopOperator();
     sb.startOperator(config());
     assertTrue(Sandbox.await(LONG, () -> converged(desired)
-        && "once".equals(map(name(OBJECTS[9])).getStatus().getLastHandledReloadAt())), "edits and deletes converge too");
+        && "once".equals(map(name(OBJECTS[9])).getStatus().getLastHandledReloadAt())), () -> "edits and deletes converge too:\n" + state());
     fake.setFailureRate(0);
 
     assertEquals(desired.keySet(), remoteByObject().keySet(), "exactly the desired set: no leftovers, nothing lost");
@@ -91,6 +91,22 @@ class FaultSuiteTest extends OperatorTestBase {
     System.out.printf("fault suite: %d faults injected, 2 restarts, %d requests, %d create attempts, duplicates 0, leftovers 0%n",
         fake.faultsInjected(), log.size(), createsThatLanded);
     assertTrue(fake.faultsInjected() >= 5, "faults were really injected: " + fake.faultsInjected());
+  }
+
+  /** Every mapping's conditions and remote polling, for a failure message. */
+  String state() {
+    StringBuilder b = new StringBuilder();
+    for (HerokuMapping m : sb.client().resources(HerokuMapping.class).inNamespace(NS).list().getItems()) {
+      b.append(m.getMetadata().getName()).append(" gen ").append(m.getMetadata().getGeneration())
+          .append(m.getMetadata().getDeletionTimestamp() == null ? "" : " deleting")
+          .append(m.getStatus() == null ? " no status" : " observed " + m.getStatus().getObservedGeneration() + " "
+              + m.getStatus().getState() + " reload=" + m.getStatus().getLastHandledReloadAt() + " "
+              + Conditions.find(m.getStatus(), Conditions.READY).map(c -> c.getStatus() + "/" + c.getReason() + ": " + c.getMessage()).orElse(""))
+          .append('\n');
+    }
+    fake.mappings(connectionId).forEach(r -> b.append("remote ").append(r.objectName()).append(" polling ")
+        .append(r.config().path("sf_polling_seconds").asInt()).append('\n'));
+    return b.toString();
   }
 
   @Test
