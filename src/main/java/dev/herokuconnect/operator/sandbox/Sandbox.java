@@ -108,9 +108,21 @@ public final class Sandbox implements AutoCloseable {
     List<HasMetadata> items = client.load(yaml).items();
     for (HasMetadata item : items) {
       if (item.getMetadata().getNamespace() != null) ensureNamespace(item.getMetadata().getNamespace());
-      client.resource(item).createOr(NonDeletingOperation::update);
+      applyOne(item);
     }
     return items;
+  }
+
+  /** Create or update; an update that races another writer (409) is tried again, as kubectl apply does. */
+  private void applyOne(HasMetadata item) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client.resource(item).createOr(NonDeletingOperation::update);
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= 5) throw e;
+      }
+    }
   }
 
   public void ensureNamespace(String ns) {
