@@ -36,6 +36,13 @@ public final class Sandbox implements AutoCloseable {
       "META-INF/fabric8/herokuconnections.herokuconnect.dev-v1.yml",
       "META-INF/fabric8/herokumappings.herokuconnect.dev-v1.yml");
 
+  /** The mock server logs every request through java.util.logging; held here so the level sticks. */
+  private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+  static {
+    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+  }
+
   private final KubernetesMockServer kube;
   private final KubernetesClient client;
   private final FakeConnectApi fake;
