@@ -102,9 +102,7 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
       outcome = Outcome.stalled(Reasons.INVALID_SPEC, e.getMessage(), null);
     }
     finish(c, status, outcome);
-    boolean changed = !before.equals(Outcomes.snapshotOf(status));
-    UpdateControl<HerokuConnection> control = changed ? UpdateControl.patchStatus(c) : UpdateControl.noUpdate();
-    return outcome.requeue() == null ? control : control.rescheduleAfter(s.realDelay(outcome.requeue()));
+    return Outcomes.control(c, before, status, outcome, s);
   }
 
   private Outcome reconcileRemote(HerokuConnection c, Context<HerokuConnection> context, HerokuConnectionStatus status) {

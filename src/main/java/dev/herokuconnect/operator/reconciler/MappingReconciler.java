@@ -107,9 +107,7 @@ public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<Her
     boolean newStall = outcome.kind() == Outcome.Kind.STALLED && !Conditions.isTrue(status, Conditions.STALLED);
     Conditions.apply(status, m.getMetadata().getGeneration(), outcome, s.clock.instant());
     if (newStall && !outcome.reason().equals(Reasons.INVALID_SPEC)) s.events.warning(m, outcome.reason(), outcome.message());
-    boolean changed = !before.equals(Outcomes.snapshotOf(status));
-    UpdateControl<HerokuMapping> control = changed ? UpdateControl.patchStatus(m) : UpdateControl.noUpdate();
-    return outcome.requeue() == null ? control : control.rescheduleAfter(s.realDelay(outcome.requeue()));
+    return Outcomes.control(m, before, status, outcome, s);
   }
 
   private Outcome reconcileRemote(HerokuMapping m, Context<HerokuMapping> context, HerokuMappingStatus status) {

@@ -44,6 +44,15 @@ final class Outcomes {
     return d.isNegative() ? Duration.ofSeconds(1) : d.plusMillis(50);
   }
 
+  /** Patch the status only if it changed since {@code before}; look again when the outcome says. */
+  static <R extends HasMetadata> io.javaoperatorsdk.operator.api.reconciler.UpdateControl<R> control(
+      R resource, Object before, Object status, Outcome o, Services s) {
+    var control = before.equals(snapshotOf(status))
+        ? io.javaoperatorsdk.operator.api.reconciler.UpdateControl.<R>noUpdate()
+        : io.javaoperatorsdk.operator.api.reconciler.UpdateControl.patchStatus(resource);
+    return o.requeue() == null ? control : control.rescheduleAfter(s.realDelay(o.requeue()));
+  }
+
   /** Status as JSON, to tell whether a reconcile changed anything worth writing. */
   static Object snapshotOf(Object status) {
     return JSON.convertValue(status, com.fasterxml.jackson.databind.JsonNode.class);
