@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herokuconnect.operator.connect.ConnectApiException.BadRequest;
 import dev.herokuconnect.operator.connect.Model.AuthorizeRequest;
 import dev.herokuconnect.operator.connect.Model.Connection;
