@@ -18,11 +18,6 @@ public final class ApiToken {
     return value;
   }
 
-  /** A short non-reversible tag, to tell tokens apart in logs without showing them. */
-  public String fingerprint() {
-    return Integer.toHexString(value.hashCode() & 0xfffff);
-  }
-
   @Override
   public boolean equals(Object o) {
     return o instanceof ApiToken other && value.equals(other.value);

@@ -203,8 +203,6 @@ public final class FakeConnectApi implements AutoCloseable {
 
   public synchronized String connectionState(String connectionId) { return conn(connectionId).state(); }
 
-  public synchronized JsonNode connectionJson(String connectionId) { return store.connectionJson(conn(connectionId), true); }
-
   /** Requests this connection has had in the last 24 h (what the daily limit counts). */
   public synchronized int requestsInWindow(String connectionId) {
     Deque<Instant> times = window.get(connectionId);

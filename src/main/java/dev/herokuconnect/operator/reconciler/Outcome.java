@@ -31,8 +31,4 @@ public record Outcome(Kind kind, String reason, String message, Duration requeue
   public static Outcome blocked(String reason, String message, Duration requeue) {
     return new Outcome(Kind.BLOCKED, reason, message, requeue);
   }
-
-  public boolean isError() {
-    return kind == Kind.STALLED || kind == Kind.BLOCKED;
-  }
 }

@@ -52,10 +52,6 @@ public final class SnapshotCache {
     listeners.add(listener);
   }
 
-  public Optional<Snapshot> peek(String connectionId) {
-    return Optional.ofNullable(snapshots.get(connectionId));
-  }
-
   /**
    * A snapshot no older than {@code maxAge}, fetched with one deep GET when needed; callers
    * that arrive while it is in flight wait for the same answer. API failures are rethrown.
