@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
@@ -283,6 +282,4 @@ public final class ConnectHttp {
     while (t.getCause() != null) t = t.getCause();
     return excerpt(String.valueOf(t.getMessage()));
   }
-
-  static ObjectNode object() { return MAPPER.createObjectNode(); }
 }

@@ -108,12 +108,12 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
   private Outcome reconcileRemote(HerokuConnection c, Context<HerokuConnection> context, HerokuConnectionStatus status) {
     long generation = c.getMetadata().getGeneration();
     boolean specChanged = !Objects.equals(status.getObservedGeneration(), generation);
-    String restartAt = annotation(c, Crds.RESTART_REQUESTED_AT);
-    String reconcileAt = annotation(c, Crds.RECONCILE_REQUESTED_AT);
-    boolean restartWanted = restartAt != null && !restartAt.equals(status.getLastHandledRestartAt());
-    boolean refreshWanted = reconcileAt != null && !reconcileAt.equals(status.getLastHandledReconcileAt());
+    String restartAt = Annotations.requested(c, Crds.RESTART_REQUESTED_AT, status.getLastHandledRestartAt());
+    String reconcileAt = Annotations.requested(c, Crds.RECONCILE_REQUESTED_AT, status.getLastHandledReconcileAt());
+    boolean restartWanted = restartAt != null;
+    boolean refreshWanted = reconcileAt != null;
     Priority priority = specChanged || restartWanted || refreshWanted ? Priority.USER : Priority.BACKGROUND;
-    boolean observeOnly = Policies.observeOnly(c);
+    boolean observeOnly = Annotations.observeOnly(c);
 
     if (refreshWanted) status.setLastHandledReconcileAt(reconcileAt); // acted on now; the conditions tell how it went
 
@@ -134,14 +134,13 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
     if (dbDiffers && !observeOnly) {
       api.withPriority(Priority.USER).configureDatabase(id, db.getConfigVar(), db.getSchema());
       s.events.normal(c, "Configured", "set db_key " + db.getConfigVar() + " and schema_name " + db.getSchema());
-      remote = refetch(handle);
     }
     if (restartWanted && !observeOnly) {
       s.actOnce(c, "restart", restartAt, () -> api.withPriority(Priority.USER).restart(id), "Restarted",
           "restarted the connection (" + Crds.RESTART_REQUESTED_AT + "=" + restartAt + ")");
       status.setLastHandledRestartAt(restartAt);
-      remote = refetch(handle);
     }
+    if (!observeOnly && (dbDiffers || restartWanted)) remote = refetch(handle); // one read after both writes
     Outcome waitingToPause = null;
     if (!observeOnly) {
       PauseStep step = pauseOrResume(c, api, id, remote.state());
@@ -228,7 +227,7 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
       case ERROR -> Outcome.stalled(Reasons.REMOTE_ERROR, "the connection is in the error state " + state + ": "
           + States.adviceForConnection(state), s.backoff.next(uid));
       case NEEDS_SETUP -> Outcome.progressing(Reasons.PROGRESSING, "the connection is NEW: database and schema not set yet"
-          + (Policies.observeOnly(c) ? " (observe-only: the operator does not set them)" : ""), s.config.settlingInterval());
+          + (Annotations.observeOnly(c) ? " (observe-only: the operator does not set them)" : ""), s.config.settlingInterval());
       default -> Outcome.progressing(Reasons.PROGRESSING, "the connection is " + state, s.config.settlingInterval());
     };
   }
@@ -346,7 +345,7 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
   private ApiToken readToken(HerokuConnection c, Context<HerokuConnection> context) {
     Secret secret = secret(c, context);
     ApiToken token = tokenIn(secret, c);
-    if (!Policies.observeOnly(c) && secret.getMetadata().getDeletionTimestamp() == null) s.secrets.hold(secret);
+    if (!Annotations.observeOnly(c) && secret.getMetadata().getDeletionTimestamp() == null) s.secrets.hold(secret);
     return token;
   }
 
@@ -378,12 +377,6 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
     var ref = c.getSpec().getCredentials().getSecretRef();
     return "put a valid Heroku API token in Secret " + c.getMetadata().getNamespace() + "/" + ref.getName()
         + " key '" + ref.getKey() + "'";
-  }
-
-  static String annotation(io.fabric8.kubernetes.api.model.HasMetadata o, String key) {
-    var a = o.getMetadata().getAnnotations();
-    String v = a == null ? null : a.get(key);
-    return v == null || v.isBlank() ? null : v;
   }
 
   private static boolean isBlank(String v) {

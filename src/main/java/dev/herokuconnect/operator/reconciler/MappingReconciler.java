@@ -113,8 +113,8 @@ public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<Her
   private Outcome reconcileRemote(HerokuMapping m, Context<HerokuMapping> context, HerokuMappingStatus status) {
     HerokuMappingSpec spec = m.getSpec();
     String uid = m.getMetadata().getUid();
-    String reconcileAt = ConnectionReconciler.annotation(m, Crds.RECONCILE_REQUESTED_AT);
-    boolean refreshWanted = reconcileAt != null && !reconcileAt.equals(status.getLastHandledReconcileAt());
+    String reconcileAt = Annotations.requested(m, Crds.RECONCILE_REQUESTED_AT, status.getLastHandledReconcileAt());
+    boolean refreshWanted = reconcileAt != null;
     if (refreshWanted) status.setLastHandledReconcileAt(reconcileAt); // acted on now; the conditions tell how it went
     // observe: the connection
     Optional<HerokuConnection> conn = context.getSecondaryResource(HerokuConnection.class);
@@ -122,18 +122,18 @@ public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<Her
     Outcome waiting = connectionNotReady(m, conn, handle);
     if (waiting != null) return waiting;
     ConnectionHandle h = handle.orElseThrow();
-    boolean observeOnly = Policies.observeOnly(m, conn.get());
+    boolean observeOnly = Annotations.observeOnly(m, conn.get());
     long generation = m.getMetadata().getGeneration();
     boolean specChanged = !Objects.equals(status.getObservedGeneration(), generation);
-    String reloadAt = ConnectionReconciler.annotation(m, Crds.RELOAD_REQUESTED_AT);
-    String abortAt = ConnectionReconciler.annotation(m, Crds.ABORT_REQUESTED_AT);
+    String reloadAt = Annotations.requested(m, Crds.RELOAD_REQUESTED_AT, status.getLastHandledReloadAt());
+    String abortAt = Annotations.requested(m, Crds.ABORT_REQUESTED_AT, status.getLastHandledAbortAt());
     if (!specChanged && Conditions.find(status, Conditions.STALLED)
         .filter(c -> "True".equals(c.getStatus()) && Reasons.INVALID_SPEC.equals(c.getReason())).isPresent()) {
       // The API refused this generation; asking again would only be refused again.
       return Outcome.stalled(Reasons.INVALID_SPEC, Conditions.find(status, Conditions.STALLED).get().getMessage(), null);
     }
-    boolean reloadWanted = reloadAt != null && !reloadAt.equals(status.getLastHandledReloadAt());
-    boolean abortWanted = abortAt != null && !abortAt.equals(status.getLastHandledAbortAt());
+    boolean reloadWanted = reloadAt != null;
+    boolean abortWanted = abortAt != null;
     Priority priority = specChanged || reloadWanted || abortWanted || refreshWanted ? Priority.USER : Priority.BACKGROUND;
     ConnectApi api = h.api().withPriority(priority);
 
@@ -303,7 +303,7 @@ public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<Her
   public DeleteControl cleanup(HerokuMapping m, Context<HerokuMapping> context) {
     HerokuMappingSpec spec = m.getSpec();
     Optional<HerokuConnection> conn = context.getSecondaryResource(HerokuConnection.class);
-    if (spec.getDeletionPolicy() == HerokuMappingSpec.DeletionPolicy.Orphan || Policies.observeOnly(m, conn.orElse(null))) {
+    if (spec.getDeletionPolicy() == HerokuMappingSpec.DeletionPolicy.Orphan || Annotations.observeOnly(m, conn.orElse(null))) {
       s.events.normal(m, "Orphaned", "left the remote mapping of " + spec.getObjectName() + " in place ("
           + (spec.getDeletionPolicy() == HerokuMappingSpec.DeletionPolicy.Orphan ? "deletionPolicy: Orphan" : "observe-only") + ")");
       return DeleteControl.defaultDelete();
