@@ -4,9 +4,7 @@ import dev.herokuconnect.operator.config.OperatorConfig;
 import dev.herokuconnect.operator.health.HealthServer;
 import dev.herokuconnect.operator.health.PrometheusApiMetrics;
 import dev.herokuconnect.operator.ratelimit.ApiBudget;
-import dev.herokuconnect.operator.reconciler.ConnectionReconciler;
-import dev.herokuconnect.operator.reconciler.MappingReconciler;
-import dev.herokuconnect.operator.reconciler.Services;
+import dev.herokuconnect.operator.reconciler.Controllers;
 import dev.herokuconnect.operator.reconciler.SpecOrAnnotationChange;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
@@ -26,13 +24,13 @@ public final class HerokuConnectOperator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HerokuConnectOperator.class);
 
   private final Operator operator;
-  private final Services services;
+  private final ApiBudget budget;
   private final HealthServer health;
   private final String identity;
 
-  private HerokuConnectOperator(Operator operator, Services services, HealthServer health, String identity) {
+  private HerokuConnectOperator(Operator operator, ApiBudget budget, HealthServer health, String identity) {
     this.operator = operator;
-    this.services = services;
+    this.budget = budget;
     this.health = health;
     this.identity = identity;
   }
@@ -52,8 +50,7 @@ public final class HerokuConnectOperator implements AutoCloseable {
     new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
     new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
     ApiBudget budget = new ApiBudget(config.dailyBudget(), clock, new PrometheusApiMetrics(registry));
-    Services services = new Services(config, clock, budget);
-    services.useKubernetes(client);
+    Controllers controllers = new Controllers(client, config, clock, budget, Controllers.http(config, budget, clock));
     String identity = System.getenv().getOrDefault("POD_NAME", "heroku-connect-operator-" + UUID.randomUUID());
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
@@ -68,14 +65,14 @@ public final class HerokuConnectOperator implements AutoCloseable {
             identity, null, exitOnLostLease));
       }
     });
-    operator.register(new ConnectionReconciler(services), o -> namespaces(o, config));
-    operator.register(new MappingReconciler(services), o -> namespaces(o, config));
+    operator.register(controllers.connections(), o -> namespaces(o, config));
+    operator.register(controllers.mappings(), o -> namespaces(o, config));
     HealthServer health = config.healthPort() >= 0 ? HealthServer.start(config.healthPort(), operator, registry) : null;
     operator.start();
     log.info("heroku-connect-operator started: namespaces {}, daily budget {} per connection, refresh every {}, leader election {}",
         config.watchNamespaces().isEmpty() ? "all" : config.watchNamespaces(), config.dailyBudget(),
         config.refreshInterval(), config.leaderElection() ? "on" : "off");
-    return new HerokuConnectOperator(operator, services, health, identity);
+    return new HerokuConnectOperator(operator, budget, health, identity);
   }
 
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> void namespaces(
@@ -84,7 +81,8 @@ public final class HerokuConnectOperator implements AutoCloseable {
     o.withGenerationAware(false).withOnUpdateFilter(new SpecOrAnnotationChange<>());
   }
 
-  public Services services() { return services; }
+  /** The API budget shared by both controllers. */
+  public ApiBudget budget() { return budget; }
 
   public Operator operator() { return operator; }
 
@@ -93,9 +91,16 @@ public final class HerokuConnectOperator implements AutoCloseable {
 
   public int healthPort() { return health == null ? -1 : health.port(); }
 
+  /** Stops at once without recording anything, as a crash would (tests of restarts). */
+  public void crash() {
+    operator.stop();
+    if (health != null) health.close();
+  }
+
   @Override
   public void close() {
     operator.stop();
+    budget.recordAll(); // a graceful stop records the true spend: no phantom reservation after a restart
     if (health != null) health.close();
   }
 }

@@ -172,7 +172,7 @@ final class DemoCommand {
         ? String.format("All objects Ready in %.1f s.", seconds)
         : String.format("Not all objects were Ready after %.0f s; see the table above.", seconds));
     System.out.println("Heroku Connect API requests: " + requests.size() + " (of a daily budget of "
-        + sb.operator().services().budget().dailyBudget() + " per connection)");
+        + sb.operator().budget().dailyBudget() + " per connection)");
     byEndpoint.forEach((k, v) -> System.out.printf("  %4d  %s%n", v, k));
   }
 

@@ -21,7 +21,7 @@ import okhttp3.HttpUrl;
  * Typed calls to one region's API root ({@code .../api/v3}). Every call is paid from one
  * budget key (the connection id, or "app:NAME" before it is known).
  */
-public final class ConnectApi {
+public final class ConnectApi implements ConnectionApi {
   private static final JavaType CONNECTION_PAGE =
       ConnectHttp.MAPPER.getTypeFactory().constructParametricType(Page.class, Connection.class);
   private static final JavaType ERROR_PAGE =
@@ -44,6 +44,7 @@ public final class ConnectApi {
   }
 
   /** The same API, paying with another priority. */
+  @Override
   public ConnectApi withPriority(RequestGate.Priority p) {
     return p == priority ? this : new ConnectApi(http, root, budgetKey, p);
   }

@@ -42,12 +42,22 @@ public final class ConnectionFinder {
     this.priority = priority;
   }
 
-  /** Pinned id and URL are taken as they are (no request); otherwise discovery runs. */
+  /** As {@link #find(Query, boolean)}, linking the user when needed. */
   public Found find(Query q) {
+    return find(q, true);
+  }
+
+  /**
+   * Pinned id and URL are taken as they are (no request); otherwise discovery runs: search
+   * first, and link the token's user to the app (a write) only when the add-on is not visible
+   * yet and {@code mayLink}.
+   */
+  public Found find(Query q, boolean mayLink) {
     String pinnedId = q.connectionIdOrNull();
     String pinnedUrl = q.apiUrlOrNull();
     if (pinnedId != null && pinnedUrl != null) return new Found(pinnedId, q.resourceNameOrNull(), ApiUrls.apiRootOf(pinnedUrl));
-    List<AddonRef> found = pinnedUrl != null ? listInRegion(q.app(), ApiUrls.apiRootOf(pinnedUrl)) : discover(q.app());
+    List<AddonRef> found = pinnedUrl != null ? listInRegion(q.app(), ApiUrls.apiRootOf(pinnedUrl), mayLink)
+        : discover(q, mayLink);
     List<AddonRef> candidates = found.stream()
         .filter(a -> pinnedId == null || pinnedId.equals(a.id()))
         .filter(a -> q.resourceNameOrNull() == null || q.resourceNameOrNull().equals(a.resourceName()))
@@ -67,20 +77,34 @@ public final class ConnectionFinder {
         + "; name one of them (resourceName)", true);
   }
 
-  private List<AddonRef> discover(String app) {
+  private List<AddonRef> discover(Query q, boolean mayLink) {
+    String app = q.app();
     DiscoveryApi discovery = new DiscoveryApi(http, discoveryUrl, priority);
+    List<AddonRef> visible = discovery.search(app, null);
+    if (!visible.isEmpty() || !mayLink) {
+      if (visible.isEmpty()) {
+        throw new NotFound("app '" + app + "' has no Heroku Connect add-on visible to this token, and observe-only does not "
+            + "link the token's user to the app (a write): link it once (heroku connect:info -a " + app + ") or switch to manage", false);
+      }
+      return visible;
+    }
     try {
-      discovery.linkUser(app);
+      return discovery.linkUser(app); // answers with the add-ons now visible
     } catch (ConnectApiException.NotFound e) {
       throw new NotFound("no Heroku Connect add-on found for app '" + app + "': check the app name and that the "
           + "add-on exists (heroku addons -a " + app + ")", false);
     }
-    return discovery.search(app, null);
   }
 
-  private List<AddonRef> listInRegion(String app, String root) {
+  private List<AddonRef> listInRegion(String app, String root, boolean mayLink) {
     ConnectApi region = new ConnectApi(http, root, DiscoveryApi.budgetKey(app), priority);
+    List<AddonRef> listed = list(region, app, root);
+    if (!listed.isEmpty() || !mayLink) return listed;
     region.linkUserLegacy(app);
+    return list(region, app, root);
+  }
+
+  private static List<AddonRef> list(ConnectApi region, String app, String root) {
     return region.listConnections(app).stream()
         .map(x -> new AddonRef(x.id(), x.resourceName(), x.appName(), x.appId(), x.region(), root, x.detailUrl()))
         .toList();

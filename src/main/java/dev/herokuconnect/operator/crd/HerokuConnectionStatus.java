@@ -41,4 +41,10 @@ public class HerokuConnectionStatus extends ConditionedStatus {
   public void setSchemaName(String schemaName) { this.schemaName = schemaName; }
   public String getDbKey() { return dbKey; }
   public void setDbKey(String dbKey) { this.dbKey = dbKey; }
+
+  /** The Secret that holds this operator's credentials-in-use finalizer for this connection. */
+  private String credentialsSecret;
+
+  public String getCredentialsSecret() { return credentialsSecret; }
+  public void setCredentialsSecret(String v) { this.credentialsSecret = v; }
 }

@@ -41,6 +41,20 @@ public class HerokuMappingStatus extends ConditionedStatus {
   public String getLastHandledAbortAt() { return lastHandledAbortAt; }
   public void setLastHandledAbortAt(String v) { this.lastHandledAbortAt = v; }
 
+  /** spec.objectName as first applied: the operator refuses a change where the API server does not. */
+  private String objectName;
+  /** spec.connectionRef.name as first applied (immutable, like objectName). */
+  private String connectionName;
+  /** The connection's state when the API refused this generation (InvalidSpec ends when it changes). */
+  private String refusedInConnectionState;
+
+  public String getObjectName() { return objectName; }
+  public void setObjectName(String v) { this.objectName = v; }
+  public String getConnectionName() { return connectionName; }
+  public void setConnectionName(String v) { this.connectionName = v; }
+  public String getRefusedInConnectionState() { return refusedInConnectionState; }
+  public void setRefusedInConnectionState(String v) { this.refusedInConnectionState = v; }
+
   public static class Counts {
     private Long db;
     private Long sf;

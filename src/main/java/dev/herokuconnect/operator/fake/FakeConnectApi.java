@@ -127,6 +127,11 @@ public final class FakeConnectApi implements AutoCloseable {
     return id;
   }
 
+  /** Links {@code user} to an add-on, as a person who once opened it in the dashboard. */
+  public synchronized void linkUser(String connectionId, String user) {
+    store.connections.get(connectionId).linkedUsers.add(user);
+  }
+
   /** An add-on that is already set up, linked to {@code user} and authorized (an existing connection). */
   public synchronized String addReadyConnection(String app, String resourceName, String user, String dbKey, String schema) {
     String id = addConnection(app, resourceName);

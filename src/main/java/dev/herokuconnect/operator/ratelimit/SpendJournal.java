@@ -4,16 +4,16 @@ import java.time.Instant;
 
 /**
  * Where the budget records, before spending, how much it may have spent, so that a restarted
- * operator (which cannot know what the dead one sent after its last status write) never hands
- * out the day's budget twice. The operator writes it into the connection's status.
+ * operator (which cannot know what the dead one sent after its last record) never hands out the
+ * day's budget twice. The operator writes it into the status of every HerokuConnection that uses
+ * the connection id.
  */
 public interface SpendJournal {
   /**
-   * Durably records that at {@code asOf} {@code used} requests had gone out in the last 24 h and
-   * that no more than {@code reserved} will have gone out before the next record. Throws if it
-   * cannot be recorded; then nothing is sent.
+   * Durably records the account as {@code record} says. Throws if it cannot be recorded; a
+   * reservation that fails is not spent.
    */
-  void reserve(String key, int used, Instant asOf, int reserved);
+  void record(String key, ApiBudget.Usage record);
 
-  SpendJournal NONE = (key, used, asOf, reserved) -> {};
+  SpendJournal NONE = (key, record) -> {};
 }

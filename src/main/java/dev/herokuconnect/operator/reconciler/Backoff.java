@@ -4,18 +4,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Exponential backoff per object (by uid) for error states, reset once things work again. */
+/** Exponential backoff per object (by uid), from a base up to a cap, reset once things work again. */
 final class Backoff {
-  private final Duration base;
-  private final Duration cap;
   private final Map<String, Integer> attempts = new ConcurrentHashMap<>();
 
-  Backoff(Duration base, Duration cap) {
-    this.base = base;
-    this.cap = cap;
-  }
-
-  Duration next(String uid) {
+  Duration next(String uid, Duration base, Duration cap) {
     int n = attempts.merge(uid, 1, Integer::sum);
     long millis = base.toMillis() * (1L << Math.min(n - 1, 20));
     return Duration.ofMillis(Math.min(millis, cap.toMillis()));

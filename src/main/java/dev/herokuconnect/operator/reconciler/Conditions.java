@@ -12,12 +12,14 @@ public final class Conditions {
   public static final String READY = "Ready";
   public static final String RECONCILING = "Reconciling";
   public static final String STALLED = "Stalled";
+  public static final String TRUE = "True";
+  public static final String FALSE = "False";
 
   private Conditions() {}
 
   public static void apply(ConditionedStatus status, long generation, Outcome o, Instant now) {
     boolean keepReady = o.kind() == Outcome.Kind.BLOCKED
-        && find(status, READY).filter(c -> "True".equals(c.getStatus())
+        && find(status, READY).filter(c -> TRUE.equals(c.getStatus())
             && Long.valueOf(generation).equals(c.getObservedGeneration())).isPresent();
     if (!keepReady) {
       boolean ready = o.kind() == Outcome.Kind.READY;
@@ -34,13 +36,18 @@ public final class Conditions {
     return status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
   }
 
+  /** True when condition {@code type} is True with {@code reason}. */
+  public static boolean isTrueWith(ConditionedStatus status, String type, String reason) {
+    return status != null && find(status, type).map(c -> TRUE.equals(c.getStatus()) && reason.equals(c.getReason())).orElse(false);
+  }
+
   public static boolean isTrue(ConditionedStatus status, String type) {
-    return status != null && find(status, type).map(c -> "True".equals(c.getStatus())).orElse(false);
+    return status != null && find(status, type).map(c -> TRUE.equals(c.getStatus())).orElse(false);
   }
 
   private static void set(ConditionedStatus status, String type, boolean value, String reason, String message,
                           long generation, Instant now) {
-    String s = value ? "True" : "False";
+    String s = value ? TRUE : FALSE;
     List<Condition> conditions = new ArrayList<>(status.getConditions());
     Condition existing = conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
     String since = existing != null && s.equals(existing.getStatus()) && existing.getLastTransitionTime() != null

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * Kubernetes Events for what the operator did or cannot do. The same event for the same
  * object is not repeated within ten minutes, so a stall does not flood the namespace.
  */
-public final class EventRecorder {
+public final class EventRecorder implements Events {
   private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
   private static final Duration REPEAT_AFTER = Duration.ofMinutes(10);
   private final KubernetesClient client;
@@ -30,10 +30,12 @@ public final class EventRecorder {
     this.clock = clock;
   }
 
+  @Override
   public void normal(HasMetadata object, String reason, String message) {
     emit(object, "Normal", reason, message);
   }
 
+  @Override
   public void warning(HasMetadata object, String reason, String message) {
     emit(object, "Warning", reason, message);
   }

@@ -1,10 +1,11 @@
 package dev.herokuconnect.operator.reconciler;
 
-/** Condition reasons (CamelCase). The README explains what to do for each. */
+/** Condition reasons (CamelCase), all in one place. The README explains what to do for each. */
 public final class Reasons {
   public static final String SYNCED = "Synced";
   public static final String PROGRESSING = "Progressing";
   public static final String PAUSED = "Paused";
+  public static final String PAUSING = "Pausing";
   public static final String RATE_LIMITED = "RateLimited";
   public static final String THROTTLED = "Throttled";
   public static final String NEEDS_SALESFORCE_AUTHORIZATION = "NeedsSalesforceAuthorization";
@@ -17,6 +18,7 @@ public final class Reasons {
   public static final String DELETING = "Deleting";
   public static final String OBSERVING = "Observing";
   public static final String ABORTED = "Aborted";
+  public static final String CONFLICT = "Conflict";
 
   private Reasons() {}
 }

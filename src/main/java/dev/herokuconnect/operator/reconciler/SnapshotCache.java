@@ -1,8 +1,9 @@
 package dev.herokuconnect.operator.reconciler;
 
+import dev.herokuconnect.operator.connect.ConnectionApi;
 import dev.herokuconnect.operator.connect.Model.Connection;
 import dev.herokuconnect.operator.connect.Model.Mapping;
-import dev.herokuconnect.operator.connect.RequestGate;
+import dev.herokuconnect.operator.connect.RequestGate.Priority;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +23,11 @@ import java.util.function.Consumer;
  * steady-state cost per connection does not grow with the number of mappings. Concurrent
  * callers that need a newer snapshot share one request (single flight). Writes the operator
  * makes (create, edit, delete) are folded in at once, so nothing acts on what it already changed.
+ *
+ * <p>Two rules keep it honest: a failed fetch forgets the snapshot, so nothing can report
+ * Synced from a read older than the failure; and while a connection is in a settling or
+ * unknown state, background reads back off exponentially per connection (settling interval
+ * up to the refresh interval), however many objects ask.
  */
 public final class SnapshotCache {
   /** One deep GET and when it was taken. */
@@ -32,19 +38,42 @@ public final class SnapshotCache {
     }
 
     public Optional<Mapping> mappingByObject(String objectName) {
+      String wanted = objectName.toLowerCase(Locale.ROOT);
       return connection.mappingsOrEmpty().stream()
-          .filter(m -> m.objectName() != null && m.objectName().toLowerCase(Locale.ROOT).equals(objectName.toLowerCase(Locale.ROOT)))
+          .filter(m -> m.objectName() != null && m.objectName().toLowerCase(Locale.ROOT).equals(wanted))
           .findFirst();
     }
   }
 
+  /** How fresh a read must be: no older than {@code maxAge}, and taken after {@code notBefore}. */
+  public record Freshness(Duration maxAge, Instant notBefore, Priority priority) {
+    public static Freshness within(Duration maxAge, Priority priority) {
+      return new Freshness(maxAge, Instant.MIN, priority);
+    }
+
+    public static Freshness now(Priority priority) {
+      return new Freshness(Duration.ZERO, Instant.MIN, priority);
+    }
+
+    public Freshness takenAfter(Instant t) {
+      return new Freshness(maxAge, t.isAfter(notBefore) ? t : notBefore, priority);
+    }
+  }
+
+  private record InFlight(Instant startedAt, CompletableFuture<Snapshot> result) {}
+
   private final Clock clock;
+  private final Duration settlingStart;
+  private final Duration settlingCap;
   private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
-  private final Map<String, CompletableFuture<Snapshot>> inflight = new ConcurrentHashMap<>();
+  private final Map<String, InFlight> inflight = new ConcurrentHashMap<>();
+  private final Map<String, Duration> settlingStep = new ConcurrentHashMap<>();
   private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
 
-  public SnapshotCache(Clock clock) {
+  public SnapshotCache(Clock clock, Duration settlingStart, Duration settlingCap) {
     this.clock = clock;
+    this.settlingStart = settlingStart;
+    this.settlingCap = settlingCap;
   }
 
   /** Called with a connection id whenever what is known about that connection changes. */
@@ -53,27 +82,69 @@ public final class SnapshotCache {
   }
 
   /**
-   * A snapshot no older than {@code maxAge}, fetched with one deep GET when needed; callers
-   * that arrive while it is in flight wait for the same answer. API failures are rethrown.
+   * A snapshot as fresh as asked, fetched with one deep GET when needed; callers that arrive
+   * while a fetch that started late enough is in flight wait for the same answer. API failures
+   * are rethrown (and the old snapshot is forgotten).
    */
-  public Snapshot get(ConnectionHandle handle, Duration maxAge, RequestGate.Priority priority) {
-    String id = handle.connectionId();
-    Snapshot current = snapshots.get(id);
-    if (current != null && !current.fetchedAt().plus(maxAge).isBefore(clock.instant())) return current;
-    CompletableFuture<Snapshot> mine = new CompletableFuture<>();
-    CompletableFuture<Snapshot> running = inflight.putIfAbsent(id, mine);
-    if (running != null) return join(running);
+  public Snapshot get(String connectionId, ConnectionApi api, Freshness want) {
+    Snapshot current = snapshots.get(connectionId);
+    Instant now = clock.instant();
+    if (current != null && fresh(connectionId, current, want, now)) return current;
+    while (true) {
+      InFlight running = inflight.get(connectionId);
+      if (running != null) {
+        if (!running.startedAt().isBefore(want.notBefore())) return join(running.result());
+        join(running.result()); // too early for us: wait for it, then fetch again
+        continue;
+      }
+      InFlight mine = new InFlight(clock.instant(), new CompletableFuture<>());
+      if (inflight.putIfAbsent(connectionId, mine) != null) continue;
+      return fetch(connectionId, api, want.priority(), mine);
+    }
+  }
+
+  /** The snapshot in hand, if any, without a request. */
+  public Optional<Snapshot> peek(String connectionId) {
+    return Optional.ofNullable(snapshots.get(connectionId));
+  }
+
+  private boolean fresh(String connectionId, Snapshot s, Freshness want, Instant now) {
+    if (s.fetchedAt().isBefore(want.notBefore())) return false;
+    Duration maxAge = want.maxAge();
+    if (want.priority() == Priority.BACKGROUND) {
+      Duration step = settlingStep.get(connectionId);
+      if (step != null && step.compareTo(maxAge) > 0) maxAge = step;
+    }
+    return !s.fetchedAt().plus(maxAge).isBefore(now);
+  }
+
+  private Snapshot fetch(String connectionId, ConnectionApi api, Priority priority, InFlight mine) {
     try {
-      Snapshot fresh = new Snapshot(handle.api().withPriority(priority).getConnection(id, true), clock.instant());
-      Snapshot old = snapshots.put(id, fresh);
-      mine.complete(fresh);
-      if (old == null || !old.connection().equals(fresh.connection())) notifyChange(id);
+      Snapshot fresh = new Snapshot(api.withPriority(priority).getConnection(connectionId, true), clock.instant());
+      Snapshot old = snapshots.put(connectionId, fresh);
+      paceSettling(connectionId, fresh.connection().state());
+      mine.result().complete(fresh);
+      if (old == null || !old.connection().equals(fresh.connection())) notifyChange(connectionId);
       return fresh;
     } catch (RuntimeException e) {
-      mine.completeExceptionally(e);
+      snapshots.remove(connectionId); // nothing may be reported from before the failure
+      mine.result().completeExceptionally(e);
       throw e;
     } finally {
-      inflight.remove(id, mine);
+      inflight.remove(connectionId, mine);
+    }
+  }
+
+  /** Settling and unknown connection states: each background read waits twice as long as the last. */
+  private void paceSettling(String connectionId, String state) {
+    StateTable.Kind kind = StateTable.CONNECTION.kind(state);
+    if (kind == StateTable.Kind.SETTLING) {
+      settlingStep.merge(connectionId, settlingStart, (old, x) -> {
+        Duration doubled = old.multipliedBy(2);
+        return doubled.compareTo(settlingCap) > 0 ? settlingCap : doubled;
+      });
+    } else {
+      settlingStep.remove(connectionId);
     }
   }
 
@@ -99,6 +170,13 @@ public final class SnapshotCache {
   /** Makes the next {@link #get} fetch again (after a write that changes connection state). */
   public void invalidate(String connectionId) {
     snapshots.computeIfPresent(connectionId, (k, s) -> new Snapshot(s.connection(), Instant.EPOCH));
+    settlingStep.remove(connectionId);
+  }
+
+  /** Forgets a connection entirely (the add-on is gone). */
+  public void forget(String connectionId) {
+    snapshots.remove(connectionId);
+    settlingStep.remove(connectionId);
   }
 
   private void notifyChange(String connectionId) {

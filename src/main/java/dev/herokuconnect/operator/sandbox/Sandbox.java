@@ -104,8 +104,14 @@ public final class Sandbox implements AutoCloseable {
     return operator;
   }
 
-  /** Stops the operator abruptly (no cleanup of anything remote), as a crash would. */
+  /** Stops the operator abruptly (no cleanup of anything remote, no last record of the spend), as a crash would. */
   public void stopOperator() {
+    if (operator != null) operator.crash();
+    operator = null;
+  }
+
+  /** Stops the operator as SIGTERM does: it records the true API spend before it goes. */
+  public void stopOperatorGracefully() {
     if (operator != null) operator.close();
     operator = null;
   }
@@ -156,7 +162,7 @@ public final class Sandbox implements AutoCloseable {
 
   @Override
   public void close() {
-    stopOperator();
+    stopOperatorGracefully();
     fake.close();
     client.close();
     kube.destroy();

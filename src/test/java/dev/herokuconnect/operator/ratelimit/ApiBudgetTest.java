@@ -100,7 +100,10 @@ class ApiBudgetTest {
     clock.set(e.retryAt());
     budget.admit("c1", "GET", Priority.USER);
     assertEquals(51, budget.usage("c1").used(), "accurate to the call");
-    assertEquals(149, budget.usage("c1").remaining());
+    // 149 of the day's 200 are unspent, but the bucket can give none now: remaining says what can go now.
+    assertEquals(0, budget.usage("c1").remaining());
+    clock.advance(Duration.ofSeconds(576 * 3));
+    assertEquals(3, budget.usage("c1").remaining());
   }
 
   @Test
@@ -124,10 +127,10 @@ class ApiBudgetTest {
     int[] record = new int[3]; // used, reserved, asOf-epoch-second
     for (int run = 0; run < 6; run++) {
       ApiBudget budget = new ApiBudget(daily, clock);
-      budget.useJournal((key, used, asOf, reserved) -> {
-        record[0] = used;
-        record[1] = reserved;
-        record[2] = (int) asOf.getEpochSecond();
+      budget.useJournal((key, u) -> {
+        record[0] = u.used();
+        record[1] = u.reserved();
+        record[2] = (int) u.usedAsOf().getEpochSecond();
       });
       if (run > 0) budget.restore("c1", record[0], Instant.ofEpochSecond(record[2]), record[1], null);
       // The process spends greedily for 4 hours, then dies: only the journal survives.
@@ -151,7 +154,7 @@ class ApiBudgetTest {
   void aJournalThatCannotRecordStopsSpending() {
     MutableClock clock = new MutableClock(T0);
     ApiBudget budget = new ApiBudget(200, clock);
-    budget.useJournal((key, used, asOf, reserved) -> { throw new IllegalStateException("kubernetes unavailable"); });
+    budget.useJournal((key, u) -> { throw new IllegalStateException("kubernetes unavailable"); });
     ConnectApiException.RateLimited e = assertThrows(ConnectApiException.RateLimited.class, () -> budget.admit("c1", "GET", Priority.USER));
     assertTrue(e.getMessage().contains("kubernetes unavailable"));
     assertEquals(0, budget.usage("c1").used());

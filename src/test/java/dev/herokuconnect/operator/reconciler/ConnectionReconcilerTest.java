@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class ConnectionReconcilerTest extends OperatorTestBase {
 
+
   @Test
   void discoversSetsUpAndAsksForAuthorizationOncePerEntry() {
     applySecretAndConnection();
@@ -135,11 +136,24 @@ class ConnectionReconcilerTest extends OperatorTestBase {
 
   @Test
   void observeOnlyWritesNothing() {
+    fake.linkUser(connectionId, "ops@example.com"); // an add-on someone already uses: observe-only finds it by search alone
     apply(secret(TOKEN) + "---\n" + connection("").replace("metadata: {name: sales, namespace: crm}",
         "metadata: {name: sales, namespace: crm, annotations: {herokuconnect.dev/reconcile-policy: observe}}"));
     HerokuConnection c = awaitConnection(x -> "NEW".equals(x.getStatus() == null ? null : x.getStatus().getState()), "observed");
     assertEquals(0, count("PATCH", "/connections/"));
     assertTrue(Conditions.find(c.getStatus(), Conditions.READY).get().getMessage().contains("observe"));
+    assertEquals(0, count("POST", "/auth/"), "discovery searched and did not link the user");
+    assertEquals(1, fake.requests().stream().filter(r -> r.path().equals("/connections")).count(), "one search: " + fake.requests());
+  }
+
+  @Test
+  void observeOnlyNeverLinksTheUserToFindAnAddon() {
+    apply(secret(TOKEN) + "---\n" + connection("").replace("metadata: {name: sales, namespace: crm}",
+        "metadata: {name: sales, namespace: crm, annotations: {herokuconnect.dev/reconcile-policy: observe}}"));
+    HerokuConnection c = awaitConnection(connectionReason(Conditions.STALLED, Reasons.CONNECTION_NOT_FOUND), "stalls");
+    String msg = Conditions.find(c.getStatus(), Conditions.STALLED).get().getMessage();
+    assertTrue(msg.contains("observe-only does not link"), msg);
+    assertTrue(fake.requests().stream().noneMatch(dev.herokuconnect.operator.fake.FakeConnectApi.RecordedRequest::isWrite), "no write at all: " + fake.requests());
   }
 
   @Test

@@ -1,0 +1,40 @@
+package dev.herokuconnect.operator.connect;
+
+import dev.herokuconnect.operator.connect.Model.AuthorizeRequest;
+import dev.herokuconnect.operator.connect.Model.Connection;
+import dev.herokuconnect.operator.connect.Model.Mapping;
+
+/**
+ * The calls the controllers make on one connection's region. {@link ConnectApi} sends them over
+ * HTTP; tests of the managed-resource loop use an in-memory implementation.
+ */
+public interface ConnectionApi {
+  /** The same API, paying with another priority. */
+  ConnectionApi withPriority(RequestGate.Priority priority);
+
+  String root();
+
+  Connection getConnection(String id, boolean deep);
+
+  Connection configureDatabase(String id, String dbKey, String schemaName);
+
+  String authorizeUrl(String id, AuthorizeRequest request);
+
+  void pause(String id);
+
+  void resume(String id);
+
+  void restart(String id);
+
+  Mapping createMapping(String connectionId, String objectName, MappingConfig config);
+
+  Mapping getMapping(String id);
+
+  Mapping editMapping(String id, String objectName, MappingConfig config);
+
+  void deleteMapping(String id);
+
+  void reloadMapping(String id);
+
+  void abortMapping(String id);
+}

@@ -1,0 +1,58 @@
+package dev.herokuconnect.operator.reconciler;
+
+import dev.herokuconnect.operator.config.OperatorConfig;
+import dev.herokuconnect.operator.ratelimit.ApiBudget;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Builds both controllers and what they share, each collaborator passed to the classes that use
+ * it: the directory of cluster objects, the connector, the snapshot cache, the loop, the
+ * action ledger, the credentials guard and the spend journal.
+ */
+public final class Controllers {
+  private final ConnectionReconciler connections;
+  private final MappingReconciler mappings;
+  private final SnapshotCache snapshots;
+
+  public Controllers(KubernetesClient client, OperatorConfig config, Clock clock, ApiBudget budget, Connector.Clients clients) {
+    Intervals intervals = new Intervals(config, budget.dailyBudget());
+    Directory directory = new Directory();
+    Events events = new EventRecorder(client, clock);
+    ManagedLoop loop = new ManagedLoop(clock, intervals, events);
+    Connector connector = new Connector(clients, budget, intervals);
+    this.snapshots = new SnapshotCache(clock, intervals.settling(), intervals.refresh());
+    ActionLedger actions = new ActionLedger((o, field) -> writeStatusField(client, o, field), events);
+    ConnectionSync connectionSync = new ConnectionSync(directory, connector, snapshots, budget,
+        new CredentialsGuard(client, directory), loop, actions);
+    Connector.Secrets secretsByGet = (ns, name) -> Optional.ofNullable(client.secrets().inNamespace(ns).withName(name).get());
+    MappingSync mappingSync = new MappingSync(directory, connector, secretsByGet, snapshots, loop, actions);
+    this.connections = new ConnectionReconciler(loop, connectionSync, directory);
+    this.mappings = new MappingReconciler(loop, mappingSync, directory);
+    snapshots.onChange(mappings::wake);
+    budget.onThrottled(connections::wake);
+    budget.useJournal(new StatusSpendJournal(client, directory));
+  }
+
+  /** The HTTP clients for the configured discovery URL. */
+  public static Connector.Clients http(OperatorConfig config, ApiBudget budget, Clock clock) {
+    return new HttpClients(budget, config.discoveryUrl(), config.methodOverride(), clock);
+  }
+
+  public ConnectionReconciler connections() { return connections; }
+
+  public MappingReconciler mappings() { return mappings; }
+
+  public SnapshotCache snapshots() { return snapshots; }
+
+  /** One status field at once, as a merge patch (a requested action recorded before it is sent). */
+  private static void writeStatusField(KubernetesClient client, HasMetadata o, Map.Entry<String, String> field) {
+    var node = client.getKubernetesSerialization().convertValue(Map.of(), com.fasterxml.jackson.databind.node.ObjectNode.class);
+    node.putObject("status").put(field.getKey(), field.getValue());
+    client.resources(o.getClass().asSubclass(HasMetadata.class)).inNamespace(o.getMetadata().getNamespace())
+        .withName(o.getMetadata().getName()).subresource("status").patch(StatusSpendJournal.MERGE, node.toString());
+  }
+}

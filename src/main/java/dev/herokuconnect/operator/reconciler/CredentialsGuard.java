@@ -1,0 +1,77 @@
+package dev.herokuconnect.operator.reconciler;
+
+import dev.herokuconnect.operator.crd.HerokuConnection;
+import dev.herokuconnect.operator.crd.HerokuConnectionStatus;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Holds a finalizer on the token Secret while a HerokuConnection uses it, so that when a whole
+ * namespace is deleted at once the Secret outlives the connection and its mappings, whose
+ * cleanup needs the token (even across an operator restart). status.credentialsSecret names
+ * the Secret held; when spec.credentials.secretRef moves, the old one is released. A Secret is
+ * released only when no HerokuConnection of its namespace (being deleted or not) still names it.
+ */
+final class CredentialsGuard {
+  static final String FINALIZER = "herokuconnect.dev/credentials-in-use";
+  private final KubernetesClient client;
+  private final Directory directory;
+
+  CredentialsGuard(KubernetesClient client, Directory directory) {
+    this.client = client;
+    this.directory = directory;
+  }
+
+  /** Holds the Secret the spec names (when it exists) and releases the one held before, if it moved. */
+  void hold(HerokuConnection c, Optional<Secret> secret, HerokuConnectionStatus status) {
+    String wanted = c.getSpec().getCredentials().getSecretRef().getName();
+    String held = status.getCredentialsSecret();
+    if (secret.isPresent() && secret.get().getMetadata().getDeletionTimestamp() == null) {
+      List<String> f = secret.get().getMetadata().getFinalizers();
+      if (f == null || !f.contains(FINALIZER)) edit(c.getMetadata().getNamespace(), wanted, true);
+      status.setCredentialsSecret(wanted);
+    }
+    if (held != null && !held.equals(wanted)) {
+      releaseIfUnused(c, held);
+      if (secret.isEmpty()) status.setCredentialsSecret(null);
+    }
+  }
+
+  /** On deletion: releases every Secret this connection may hold, unless another connection needs it. */
+  void releaseAll(HerokuConnection c) {
+    Set<String> names = new TreeSet<>();
+    names.add(c.getSpec().getCredentials().getSecretRef().getName());
+    if (c.getStatus() != null && c.getStatus().getCredentialsSecret() != null) names.add(c.getStatus().getCredentialsSecret());
+    for (String name : names) releaseIfUnused(c, name);
+  }
+
+  private void releaseIfUnused(HerokuConnection c, String name) {
+    String ns = c.getMetadata().getNamespace();
+    boolean needed = directory.connectionsIn(ns).stream()
+        .filter(o -> !o.getMetadata().getUid().equals(c.getMetadata().getUid()))
+        .anyMatch(o -> name.equals(o.getSpec().getCredentials().getSecretRef().getName())
+            || o.getStatus() != null && name.equals(o.getStatus().getCredentialsSecret()));
+    if (!needed) edit(ns, name, false);
+  }
+
+  /** Adds or removes the finalizer; a Secret that is gone needs nothing. Other failures are thrown. */
+  private void edit(String namespace, String name, boolean add) {
+    try {
+      client.secrets().inNamespace(namespace).withName(name).edit(s -> {
+        List<String> f = new ArrayList<>(s.getMetadata().getFinalizers() == null ? List.of() : s.getMetadata().getFinalizers());
+        f.remove(FINALIZER);
+        if (add) f.add(FINALIZER);
+        s.getMetadata().setFinalizers(f);
+        return s;
+      });
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) throw e;
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package dev.herokuconnect.operator.reconciler;
+
+import dev.herokuconnect.operator.crd.HerokuConnection;
+import dev.herokuconnect.operator.crd.HerokuMapping;
+import dev.herokuconnect.operator.reconciler.Ownership.Claimant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * What the cluster holds, read from the controllers' informer caches (never from what this
+ * process happens to have reconciled): which HerokuConnections use a connection id, which
+ * HerokuMappings claim a remote mapping, and so who owns what.
+ */
+public final class Directory {
+  private volatile Supplier<Stream<HerokuConnection>> connections = Stream::empty;
+  private volatile Supplier<Stream<HerokuMapping>> mappings = Stream::empty;
+
+  void useConnections(Supplier<Stream<HerokuConnection>> cache) {
+    this.connections = cache;
+  }
+
+  void useMappings(Supplier<Stream<HerokuMapping>> cache) {
+    this.mappings = cache;
+  }
+
+  public Optional<HerokuConnection> connection(String namespace, String name) {
+    return connections.get().filter(c -> namespace.equals(c.getMetadata().getNamespace()) && name.equals(c.getMetadata().getName()))
+        .findFirst();
+  }
+
+  /** The connection id a HerokuConnection stands for: resolved in status, else pinned in the spec. */
+  static String connectionIdOf(HerokuConnection c) {
+    String id = c.getStatus() == null ? null : c.getStatus().getConnectionId();
+    if (id == null || id.isBlank()) id = c.getSpec().getConnectionId();
+    return id == null || id.isBlank() ? null : id;
+  }
+
+  /** Every HerokuConnection of {@code namespace}, being deleted or not. */
+  public List<HerokuConnection> connectionsIn(String namespace) {
+    return connections.get().filter(c -> namespace.equals(c.getMetadata().getNamespace())).toList();
+  }
+
+  /** Every HerokuConnection, in any namespace, that stands for {@code connectionId}. */
+  public List<HerokuConnection> connectionsUsing(String connectionId) {
+    return connections.get().filter(c -> connectionId.equals(connectionIdOf(c))).toList();
+  }
+
+  /** The HerokuConnection {@code c} conflicts with on its add-on, if an older one claims it. */
+  public Optional<Claimant> connectionConflict(HerokuConnection c, String connectionId) {
+    return Ownership.conflictFor(Claimant.of(c), connectionsUsing(connectionId).stream().map(Claimant::of).toList());
+  }
+
+  /** True when {@code c} owns its add-on (no older HerokuConnection claims the same id). */
+  public boolean ownsAddon(HerokuConnection c, String connectionId) {
+    return connectionConflict(c, connectionId).isEmpty();
+  }
+
+  /**
+   * The HerokuMapping {@code m} conflicts with: an older one, in any namespace, for the same object
+   * (case-insensitively) through a HerokuConnection that owns the same add-on.
+   */
+  public Optional<Claimant> mappingConflict(HerokuMapping m, String connectionId) {
+    String object = m.getSpec().getObjectName().toLowerCase(Locale.ROOT);
+    List<Claimant> claimants = mappings.get()
+        .filter(x -> object.equals(x.getSpec().getObjectName().toLowerCase(Locale.ROOT)))
+        .filter(x -> connection(x.getMetadata().getNamespace(), x.getSpec().getConnectionRef().getName())
+            .filter(c -> connectionId.equals(connectionIdOf(c)) && ownsAddon(c, connectionId)).isPresent())
+        .map(Claimant::of).toList();
+    return Ownership.conflictFor(Claimant.of(m), claimants);
+  }
+
+  /** The HerokuMappings that use the HerokuConnection {@code namespace/name}. */
+  public List<HerokuMapping> mappingsOf(String namespace, String name) {
+    return mappings.get().filter(m -> namespace.equals(m.getMetadata().getNamespace())
+        && name.equals(m.getSpec().getConnectionRef().getName())).toList();
+  }
+
+  /** The HerokuMappings of every HerokuConnection that stands for {@code connectionId}. */
+  public List<HerokuMapping> mappingsUsing(String connectionId) {
+    return connectionsUsing(connectionId).stream()
+        .flatMap(c -> mappingsOf(c.getMetadata().getNamespace(), c.getMetadata().getName()).stream())
+        .filter(Objects::nonNull).toList();
+  }
+}

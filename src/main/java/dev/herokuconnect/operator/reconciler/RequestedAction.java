@@ -1,0 +1,64 @@
+package dev.herokuconnect.operator.reconciler;
+
+import dev.herokuconnect.operator.crd.ConditionedStatus;
+import dev.herokuconnect.operator.crd.Crds;
+import dev.herokuconnect.operator.crd.HerokuConnectionStatus;
+import dev.herokuconnect.operator.crd.HerokuMappingStatus;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+
+/**
+ * The Flux-style requested-at annotations: setting one to a new value asks for the action once;
+ * the handled value is echoed into status so it never repeats, even after a restart.
+ */
+public enum RequestedAction {
+  RECONCILE(Crds.RECONCILE_REQUESTED_AT, "lastHandledReconcileAt",
+      ConditionedStatus::getLastHandledReconcileAt, ConditionedStatus::setLastHandledReconcileAt),
+  RESTART(Crds.RESTART_REQUESTED_AT, "lastHandledRestartAt",
+      s -> ((HerokuConnectionStatus) s).getLastHandledRestartAt(), (s, v) -> ((HerokuConnectionStatus) s).setLastHandledRestartAt(v)),
+  RELOAD(Crds.RELOAD_REQUESTED_AT, "lastHandledReloadAt",
+      s -> ((HerokuMappingStatus) s).getLastHandledReloadAt(), (s, v) -> ((HerokuMappingStatus) s).setLastHandledReloadAt(v)),
+  ABORT(Crds.ABORT_REQUESTED_AT, "lastHandledAbortAt",
+      s -> ((HerokuMappingStatus) s).getLastHandledAbortAt(), (s, v) -> ((HerokuMappingStatus) s).setLastHandledAbortAt(v));
+
+  private final String annotation;
+  private final String statusField;
+  private final Function<ConditionedStatus, String> handled;
+  private final BiConsumer<ConditionedStatus, String> markHandled;
+
+  RequestedAction(String annotation, String statusField, Function<ConditionedStatus, String> handled,
+                  BiConsumer<ConditionedStatus, String> markHandled) {
+    this.annotation = annotation;
+    this.statusField = statusField;
+    this.handled = handled;
+    this.markHandled = markHandled;
+  }
+
+  public String annotation() { return annotation; }
+
+  /** The status field that echoes the handled value. */
+  public String statusField() { return statusField; }
+
+  /** The requested value when it differs from the one last handled (the action is due), else null. */
+  public String pending(HasMetadata o, ConditionedStatus status) {
+    var a = o.getMetadata().getAnnotations();
+    String v = a == null ? null : a.get(annotation);
+    return v == null || v.isBlank() || v.equals(handled.apply(status)) ? null : v;
+  }
+
+  public String handled(ConditionedStatus status) {
+    return handled.apply(status);
+  }
+
+  public void markHandled(ConditionedStatus status, String value) {
+    markHandled.accept(status, value);
+  }
+
+  /** A pending request: the action and the value asked for. */
+  public record Request(RequestedAction action, String value) {
+    public String describe() {
+      return action.annotation + "=" + value;
+    }
+  }
+}
