@@ -99,8 +99,8 @@ public final class HerokuConnectOperator implements AutoCloseable {
 
   @Override
   public void close() {
+    budget.recordAll(); // a graceful stop records the true spend (while the caches still know the objects)
     operator.stop();
-    budget.recordAll(); // a graceful stop records the true spend: no phantom reservation after a restart
     if (health != null) health.close();
   }
 }

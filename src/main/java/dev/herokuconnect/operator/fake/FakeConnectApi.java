@@ -127,6 +127,12 @@ public final class FakeConnectApi implements AutoCloseable {
     return id;
   }
 
+  /** Destroys an add-on and its mappings (heroku addons:destroy): the API answers 404 for it from now on. */
+  public synchronized void destroyConnection(String connectionId) {
+    store.connections.remove(connectionId);
+    store.mappings.values().removeIf(m -> m.connectionId.equals(connectionId));
+  }
+
   /** Links {@code user} to an add-on, as a person who once opened it in the dashboard. */
   public synchronized void linkUser(String connectionId, String user) {
     store.connections.get(connectionId).linkedUsers.add(user);

@@ -91,7 +91,7 @@ public final class ConnectionDecisions {
   public static Outcome conflict(String owner) {
     return Outcome.stalled(Reasons.CONFLICT, "HerokuConnection " + owner
         + " already manages this add-on (it is older); this one sends no write: delete one of the two, or point this one at "
-        + "another add-on (spec.resourceName, spec.connectionId)", Requeue.REFRESH);
+        + "another add-on (spec.resourceName, spec.connectionId)", Requeue.SETTLING); // costs no request
   }
 
   /** A 404 for the connection: the add-on is gone, or the pinned id is wrong. */

@@ -53,7 +53,7 @@ public final class MappingDecisions {
     if (f.conflictOwner() != null) {
       return Plan.stop(Outcome.stalled(Reasons.CONFLICT, "HerokuMapping " + f.conflictOwner() + " already owns the remote mapping of "
           + f.objectName() + " on this connection (it is older); this one sends no write and deletes nothing remote: delete one of the two",
-          Requeue.REFRESH));
+          Requeue.SETTLING)); // costs no request; looks again soon in case the owner goes
     }
     Mapping remote = f.remote();
     List<Step> steps = new ArrayList<>();

@@ -84,6 +84,9 @@ public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<Her
 
   @Override
   public DeleteControl cleanup(HerokuMapping m, Context<HerokuMapping> context) {
-    return loop.deleteControl(m, sync.delete(m, sync.management(m)));
+    ManagedLoop.Deletion d = sync.delete(m, sync.management(m));
+    String connectionId = m.getStatus() == null ? null : m.getStatus().getConnectionId();
+    if (d.done() && connectionId != null) wake(connectionId); // another claimant of the same remote mapping may take over
+    return loop.deleteControl(m, d);
   }
 }

@@ -155,8 +155,10 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
     if (byId == null && byObject == null) {
       // Absent from a snapshot taken before this object existed (or long ago) proves nothing: read again once,
       // shared with every mapping of the connection that waits for the same.
-      Instant created = Instant.parse(m.getMetadata().getCreationTimestamp());
-      Instant notBefore = status.getMappingId() != null ? pass.now().minus(loop.intervals().settling()) : created;
+      // creationTimestamp is cut to the second: a read must start after the next second (or now, if that is sooner)
+      Instant created = Instant.parse(m.getMetadata().getCreationTimestamp()).plusSeconds(1);
+      Instant notBefore = status.getMappingId() != null ? pass.now().minus(loop.intervals().settling())
+          : created.isBefore(pass.now()) ? created : pass.now();
       if (snap.fetchedAt().isBefore(notBefore) || snap.fetchedAt().equals(notBefore)) {
         snap = snapshots.get(c.connectionId(), c.api(), Freshness.now(Priority.USER).takenAfter(notBefore.plusMillis(1)));
         byId = snap.mappingById(status.getMappingId()).orElse(null);
@@ -294,6 +296,11 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
     Optional<HerokuConnection> conn = connection(m);
     boolean resolved = conn.isPresent() && Directory.connectionIdOf(conn.get()) != null;
     if (mappingId == null && !resolved) return ManagedLoop.Deletion.DONE; // it never reached the API: nothing remote is ours
+    if (conn.isPresent() && Conditions.isTrueWith(conn.get().getStatus(), Conditions.STALLED, Reasons.CONNECTION_NOT_FOUND)) {
+      loop.events().normal(m, "Deleted", "the add-on of HerokuConnection " + spec.getConnectionRef().getName()
+          + " no longer exists, and its mappings with it");
+      return ManagedLoop.Deletion.DONE;
+    }
     Connector.Result r = conn.isPresent() ? connector.connectKnown(conn.get(), secrets) : null;
     if (r == null || !r.ok()) {
       java.time.Duration again = loop.retryDelay(m);
