@@ -10,6 +10,7 @@ import dev.herokuconnect.operator.crd.Crds;
 import dev.herokuconnect.operator.crd.HerokuConnection;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ConnectionReconcilerTest extends OperatorTestBase {
@@ -109,8 +110,8 @@ class ConnectionReconcilerTest extends OperatorTestBase {
     HerokuConnection c = awaitConnection(x -> "PAUSED".equals(x.getStatus().getState()), "paused");
     awaitConnection(x -> Conditions.find(x.getStatus(), Conditions.READY).map(r -> r.getReason().equals(Reasons.PAUSED)).orElse(false), "Paused");
     assertFalse(Conditions.isTrue(c.getStatus(), Conditions.STALLED));
-    assertTrue(fake.requests().stream().filter(r -> r.path().endsWith("/actions/pause")).allMatch(r -> r.status() == 202),
-        "pause was only sent once the connection was IDLE");
+    assertEquals(List.of(202), fake.requests().stream().filter(r -> r.path().endsWith("/actions/pause")).map(r -> r.status()).toList(),
+        "pause was sent once, only once the connection was IDLE");
     assertTrue(hasEvent("sales", "Paused"));
     apply(connection("paused: false"));
     awaitConnection(x -> Conditions.isTrue(x.getStatus(), Conditions.READY), "resumed and Ready");
