@@ -16,14 +16,10 @@ import java.util.List;
 @JsonClassDescription("The mapping's configuration (-> the mapping's config in the Connect API). connectionRef and objectName are immutable; everything else may change and is applied with PUT and the current revision.")
 @ValidationRule(
     value = "!has(self.indexes) || self.indexes.all(i, i.field in self.fields)",
-    message = "every indexes[].field must also be listed in fields",
-    fieldPath = ".indexes",
-    reason = "FieldValueInvalid")
+    message = "every indexes[].field must also be listed in fields")
 @ValidationRule(
     value = "!has(self.upsertField) || self.upsertField in self.fields",
-    message = "upsertField must also be listed in fields",
-    fieldPath = ".upsertField",
-    reason = "FieldValueInvalid")
+    message = "upsertField must also be listed in fields")
 public class HerokuMappingSpec {
   public enum Access {
     @JsonProperty("read_only") READ_ONLY,

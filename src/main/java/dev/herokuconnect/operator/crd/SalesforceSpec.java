@@ -9,9 +9,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 /** What the operator sends when it asks for the Salesforce authorization URL. */
 @ValidationRule(
     value = "self.environment != 'custom' || (has(self.domain) && self.domain != '')",
-    message = "salesforce.domain is required when salesforce.environment is custom",
-    fieldPath = ".domain",
-    reason = "FieldValueRequired")
+    message = "salesforce.domain is required when salesforce.environment is custom")
 public class SalesforceSpec {
   public enum Environment {
     @JsonProperty("production") PRODUCTION,

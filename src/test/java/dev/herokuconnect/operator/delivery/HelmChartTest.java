@@ -41,6 +41,19 @@ class HelmChartTest {
     assertEquals(0, r.exitCode(), r.output());
   }
 
+  /** Chart.yaml's kubeVersion: one clear line on a cluster too old for the CRDs' CEL rules. */
+  @Test
+  void olderClustersAreRefusedWithOneLine() throws Exception {
+    Helm.Result old = Helm.run("template", "hco", Helm.CHART.toString(), "--kube-version", "1.24.0");
+    assertNotEquals(0, old.exitCode(), old.output());
+    assertTrue(old.output().contains(
+        "chart requires kubeVersion: >=1.25.0-0 which is incompatible with Kubernetes v1.24.0"), old.output());
+    for (String supported : List.of("1.25.0", "1.31.0", "v1.29.3-eks-4b9e1a2")) {
+      Helm.Result r = Helm.run("template", "hco", Helm.CHART.toString(), "--kube-version", supported);
+      assertEquals(0, r.exitCode(), supported + ": " + r.output());
+    }
+  }
+
   @Test
   void defaultsAreLeastPrivilegeAndLockedDown() throws Exception {
     List<JsonNode> docs = Helm.template();
