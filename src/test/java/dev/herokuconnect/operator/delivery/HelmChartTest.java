@@ -129,7 +129,7 @@ class HelmChartTest {
         "operator.dailyBudget=1000", "operator.refreshInterval=10m", "operator.discoveryUrl=https://hc.example",
         "logging.level=DEBUG", "logging.format=text", "extraEnv[0].name=HTTPS_PROXY", "extraEnv[0].value=http://proxy:3128",
         "nodeSelector.pool=ops", "tolerations[0].key=dedicated", "tolerations[0].operator=Exists",
-        "metrics.serviceMonitor.enabled=true", "argocd.healthChecks.enabled=true", "resources.limits.memory=1Gi");
+        "metrics.serviceMonitor.enabled=true", "resources.limits.memory=1Gi");
     Map<String, String> env = env(docs);
     assertEquals("registry.example/hco:1.2.3", container(docs).path("image").asText());
     assertEquals("1000", env.get("HEROKU_CONNECT_DAILY_BUDGET"));
@@ -143,10 +143,15 @@ class HelmChartTest {
     assertEquals("dedicated", pod.path("tolerations").get(0).path("key").asText());
     assertEquals("1Gi", container(docs).path("resources").path("limits").path("memory").asText());
     assertNotNull(Helm.find(docs, "ServiceMonitor", null));
-    JsonNode health = Helm.find(docs, "ConfigMap", "hco-heroku-connect-operator-argocd-health");
-    assertEquals("argocd", health.path("metadata").path("namespace").asText());
-    String lua = Files.readString(Helm.CHART.resolve("files/health.lua"));
-    assertEquals(lua.strip(), health.path("data").path("resource.customizations.health.herokuconnect.dev_HerokuMapping").asText().strip());
+  }
+
+  /** The ConfigMap Argo CD never read is gone; asking for it says where the health checks went. */
+  @Test
+  void theRemovedArgoCdConfigMapExplainsItself() throws Exception {
+    Helm.Result r = Helm.run("template", "hco", Helm.CHART.toString(), "--set", "argocd.healthChecks.enabled=true");
+    assertNotEquals(0, r.exitCode(), r.output());
+    assertTrue(r.output().contains("argocd.healthChecks was removed: Argo CD never read the ConfigMap it rendered"), r.output());
+    assertTrue(Helm.all(Helm.template("argocd.healthChecks.enabled=false"), "ConfigMap").isEmpty());
   }
 
   static final List<String> RECOMMENDED_LABELS = List.of("app.kubernetes.io/name", "app.kubernetes.io/instance",
@@ -160,7 +165,7 @@ class HelmChartTest {
   void everyObjectCarriesTheRecommendedLabels() throws Exception {
     List<List<JsonNode>> renders = List.of(Helm.template(),
         Helm.template("replicaCount=2", "podDisruptionBudget.enabled=true", "metrics.serviceMonitor.enabled=true",
-            "operator.watchNamespaces={crm}", "argocd.healthChecks.enabled=true"));
+            "operator.watchNamespaces={crm}"));
     int checked = 0;
     for (List<JsonNode> docs : renders) {
       for (JsonNode d : docs) {
