@@ -1,21 +1,44 @@
+{{/* The app name: the chart's, or nameOverride. */}}
+{{- define "hco.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* The objects' name: fullnameOverride, else <release>-<name> (just <release> when it holds the name). */}}
 {{- define "hco.fullname" -}}
-{{- if contains .Chart.Name .Release.Name -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := include "hco.name" . -}}
+{{- if contains $name .Release.Name -}}
 {{- .Release.Name | trunc 63 | trimSuffix "-" -}}
 {{- else -}}
-{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 
+{{/* Labels of every object but the helm test's (hco.testLabels). */}}
 {{- define "hco.labels" -}}
-app.kubernetes.io/name: {{ .Chart.Name }}
-app.kubernetes.io/instance: {{ .Release.Name }}
+{{ include "hco.commonLabels" . }}
+app.kubernetes.io/component: operator
+{{- end -}}
+
+{{- define "hco.testLabels" -}}
+{{ include "hco.commonLabels" . }}
+app.kubernetes.io/component: test
+{{- end -}}
+
+{{- define "hco.commonLabels" -}}
+{{ include "hco.selectorLabels" . }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
-helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+app.kubernetes.io/part-of: heroku-connect-operator
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- end -}}
 
+{{/* The Deployment's selector: never change it (it is immutable), so no component or version here. */}}
 {{- define "hco.selectorLabels" -}}
-app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/name: {{ include "hco.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 

@@ -1,5 +1,6 @@
 package dev.herokuconnect.operator.crd;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -9,6 +10,7 @@ import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
 
 /** A Heroku Connect add-on (one connection) that the operator sets up and watches. */
+@JsonClassDescription("A Heroku Connect add-on (one connection: a Heroku app's Postgres database synced with one Salesforce org) that the operator finds, sets up (database, schema, Salesforce authorization), pauses or resumes, and watches. Its HerokuMappings say which Salesforce objects are synced. Deleting it never deletes the add-on.")
 @Group(Crds.GROUP)
 @Version(Crds.VERSION)
 @ShortNames("hconn")

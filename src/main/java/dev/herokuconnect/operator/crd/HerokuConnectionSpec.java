@@ -1,37 +1,64 @@
 package dev.herokuconnect.operator.crd;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 
+@JsonClassDescription("What the connection should be: which add-on (appName, optionally resourceName, or a pinned connectionId and apiUrl), the Heroku API token to use, the database and schema to write to, how to authorize Salesforce, and whether it is paused.")
 public class HerokuConnectionSpec {
   /** Heroku app name or UUID that holds the Heroku Connect add-on. */
   @Required
   @Pattern(Patterns.APP)
+  @JsonPropertyDescription("Heroku app (name or UUID) that holds the Heroku Connect add-on; discovery searches by it "
+      + "(POST /auth/{app}, GET /connections?app=). Required. 3-30 characters (lower-case letters, "
+      + "digits, dashes; starts with a letter) or the app's UUID. May change, but once the add-on "
+      + "is found its id is kept in status.connectionId and discovery does not run again.")
   private String appName;
 
   /** Picks one add-on when the app has several. */
   @Pattern(Patterns.RESOURCE_NAME)
+  @JsonPropertyDescription("Add-on resource name (-> resource_name of the discovery search) that picks one add-on when "
+      + "the app has several. Optional; empty = the app's only add-on. Up to 100 characters: "
+      + "letters, digits, '_' and '-'. May change: a value that differs from status.resourceName "
+      + "runs discovery again.")
   private String resourceName;
 
   /** Pins the add-on (connection) UUID and skips the search. */
   @Pattern(Patterns.OPTIONAL_UUID)
+  @JsonPropertyDescription("Pins the add-on (connection) UUID (-> the {id} of /connections/{id}) and skips the "
+      + "discovery search. Optional; empty = discovered and kept in status.connectionId. Must be a "
+      + "UUID. May change: the object then follows the add-on named.")
   private String connectionId;
 
   /** Region API root ending in /api/v3; discovered when empty. */
   @Pattern(Patterns.API_URL)
+  @JsonPropertyDescription("Region API root ending in /api/v3, e.g. https://connect-oregon.heroku.com/api/v3 (-> "
+      + "region_url + /api/v3). Optional; empty = discovered and kept in status.apiUrl. With "
+      + "connectionId also set no discovery call is made. Plain http is refused unless the host is "
+      + "a loopback address.")
   private String apiUrl;
 
   @Required
+  @JsonPropertyDescription("Where the Heroku API token is read from (sent as Authorization: Bearer). Required.")
   private Credentials credentials;
 
   @Required
+  @JsonPropertyDescription("The Heroku Postgres database the add-on writes to (-> PATCH /connections/{id} with db_key "
+      + "and schema_name). Required. May change: a difference from what the API has is PATCHed.")
   private DatabaseSpec database;
 
+  @JsonPropertyDescription("What the operator sends to POST /connections/{id}/authorize_url when Salesforce "
+      + "authorization is needed. Optional (default: environment production). Read each time a new "
+      + "authorization URL is asked for.")
   private SalesforceSpec salesforce = new SalesforceSpec();
 
   /** true pauses the connection (actions/pause), false resumes it. */
   @Default("false")
+  @JsonPropertyDescription("true pauses the connection (POST actions/pause; the API pauses only an IDLE connection, so "
+      + "the operator retries until it is), false resumes it (POST actions/resume). Default false. "
+      + "May change at any time; while paused, Ready is False with reason Paused.")
   private boolean paused;
 
   public String getAppName() { return appName; }
@@ -54,6 +81,9 @@ public class HerokuConnectionSpec {
   public static class Credentials {
     /** Secret in the same namespace holding the Heroku API token. */
     @Required
+    @JsonPropertyDescription("Key of a Secret in the same namespace holding the Heroku API token (no namespace field: a "
+        + "connection can only read its own namespace's Secrets). Required. Changes (and changes to "
+        + "the Secret) are picked up at once.")
     private SecretKeyRef secretRef;
 
     public Credentials() {}
@@ -66,11 +96,16 @@ public class HerokuConnectionSpec {
     /** Config var of the Heroku Postgres database (db_key). */
     @Required
     @Pattern(Patterns.CONFIG_VAR)
+    @JsonPropertyDescription("Config var of the app holding the Heroku Postgres URL, e.g. DATABASE_URL or "
+        + "HEROKU_POSTGRESQL_AQUA_URL (-> db_key). Required. Pattern ^[A-Z][A-Z0-9_]{0,99}$. May "
+        + "change.")
     private String configVar;
 
     /** Postgres schema for the Salesforce data (schema_name). */
     @Required
     @Pattern(Patterns.SCHEMA)
+    @JsonPropertyDescription("Postgres schema the Salesforce data is written to, e.g. salesforce (-> schema_name). "
+        + "Required. Lower-case unquoted identifier, at most 63 characters. May change.")
     private String schema;
 
     public DatabaseSpec() {}

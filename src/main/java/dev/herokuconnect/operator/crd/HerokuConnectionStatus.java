@@ -1,20 +1,43 @@
 package dev.herokuconnect.operator.crd;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+@JsonClassDescription("What the operator last read of the add-on from the Connect API (GET /connections/{id}?deep=true), its API budget, and the Ready, Reconciling and Stalled conditions. Written by the operator only.")
 public class HerokuConnectionStatus extends ConditionedStatus {
+  @JsonPropertyDescription("The add-on (connection) UUID in use: spec.connectionId, or the one discovery found. Kept "
+      + "so discovery runs once.")
   private String connectionId;
+  @JsonPropertyDescription("The add-on's resource name (-> resource_name), as discovery found it.")
   private String resourceName;
+  @JsonPropertyDescription("The region API root in use (-> region_url + /api/v3).")
   private String apiUrl;
   /** The API's connection state, verbatim. */
+  @JsonPropertyDescription("The API's connection state, verbatim (-> state), e.g. IDLE, POLLING_DB_CHANGES, NEW, "
+      + "NEED_AUTHENTICATION, PAUSED, DB_UNAVAILABLE.")
   private String state;
+  @JsonPropertyDescription("-> mappings_summary_state: OK when every mapping of the connection is fine.")
   private String mappingsSummaryState;
+  @JsonPropertyDescription("The Salesforce org id (-> organization_id).")
   private String organizationId;
   /** Open this URL to authorize Salesforce; set only while authorization is needed. */
+  @JsonPropertyDescription("Set only while Salesforce authorization is needed (NEED_AUTHENTICATION, UNAUTHORIZED): "
+      + "open it and log in to Salesforce. From POST authorize_url (-> redirect); cleared once "
+      + "authorized.")
   private String authorizationUrl;
   /** The state for which authorizationUrl was asked, so it is asked once per entry. */
+  @JsonPropertyDescription("The state for which authorizationUrl was asked, so a URL is asked once per entry into that "
+      + "state (bookkeeping).")
   private String authorizationUrlForState;
+  @JsonPropertyDescription("This operator's API budget on this connection (one token bucket per connection; "
+      + "HEROKU_CONNECT_DAILY_BUDGET). Survives restarts.")
   private RateLimitStatus rateLimit;
+  @JsonPropertyDescription("The value of the herokuconnect.dev/restart-requested-at annotation last acted on (POST "
+      + "actions/restart), so a restart never repeats.")
   private String lastHandledRestartAt;
+  @JsonPropertyDescription("-> schema_name, as the API has it.")
   private String schemaName;
+  @JsonPropertyDescription("-> db_key, as the API has it.")
   private String dbKey;
 
   public String getConnectionId() { return connectionId; }

@@ -1,5 +1,6 @@
 package dev.herokuconnect.operator.crd;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -9,6 +10,7 @@ import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
 
 /** One Salesforce object mapped into Postgres on a {@link HerokuConnection}. */
+@JsonClassDescription("One Salesforce object synced into a Postgres table by the add-on of a HerokuConnection in the same namespace (one Heroku Connect mapping: /connections/{id}/mappings). The operator adopts an existing mapping of the same object, creates it otherwise, corrects drift with PUT, and deletes it with the object unless deletionPolicy is Orphan.")
 @Group(Crds.GROUP)
 @Version(Crds.VERSION)
 @ShortNames("hmap")

@@ -1,6 +1,8 @@
 package dev.herokuconnect.operator.crd;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -11,16 +13,13 @@ import io.fabric8.generator.annotation.ValidationRule;
 import java.util.ArrayList;
 import java.util.List;
 
+@JsonClassDescription("The mapping's configuration (-> the mapping's config in the Connect API). connectionRef and objectName are immutable; everything else may change and is applied with PUT and the current revision.")
 @ValidationRule(
     value = "!has(self.indexes) || self.indexes.all(i, i.field in self.fields)",
-    message = "every indexes[].field must also be listed in fields",
-    fieldPath = ".indexes",
-    reason = "FieldValueInvalid")
+    message = "every indexes[].field must also be listed in fields")
 @ValidationRule(
     value = "!has(self.upsertField) || self.upsertField in self.fields",
-    message = "upsertField must also be listed in fields",
-    fieldPath = ".upsertField",
-    reason = "FieldValueInvalid")
+    message = "upsertField must also be listed in fields")
 public class HerokuMappingSpec {
   public enum Access {
     @JsonProperty("read_only") READ_ONLY,
@@ -34,6 +33,8 @@ public class HerokuMappingSpec {
   /** The HerokuConnection in the same namespace; immutable. */
   @Required
   @ValidationRule(value = "self == oldSelf", message = "connectionRef is immutable")
+  @JsonPropertyDescription("The HerokuConnection (same namespace) whose add-on holds this mapping. Required. Immutable "
+      + "(CEL: self == oldSelf): to move a mapping, create another HerokuMapping.")
   private LocalObjectRef connectionRef;
 
   /** Salesforce object API name, e.g. Account or Invoice__c; immutable. */
@@ -41,37 +42,61 @@ public class HerokuMappingSpec {
   @Pattern(Patterns.SALESFORCE_NAME)
   @Size(max = 80)
   @ValidationRule(value = "self == oldSelf", message = "objectName is immutable")
+  @JsonPropertyDescription("Salesforce object API name, e.g. Account or Invoice__c (-> object_name). Required. Up to "
+      + "80 characters: a letter, then letters, digits and '_'. Immutable (CEL: self == oldSelf). A "
+      + "remote mapping of the same object (case-insensitive) is adopted, never created twice.")
   private String objectName;
 
   @Default("read_only")
+  @JsonPropertyDescription("read_only syncs Salesforce into Postgres; read_write also writes Postgres changes back to "
+      + "Salesforce (-> config.access). Default read_only. May change (PUT with the current "
+      + "revision).")
   private Access access = Access.READ_ONLY;
 
   /** Salesforce fields to sync, a set (list-type set); must include Id and SystemModstamp. */
   @Required
   @Size(min = 1, max = 800)
+  @JsonPropertyDescription("Salesforce fields to sync (-> config.fields, one key per field). Required: 1 to 800 items, "
+      + "a set (x-kubernetes-list-type: set), each a Salesforce API name of at most 80 characters. "
+      + "The API requires Id and SystemModstamp. May change (PUT with the current revision).")
   private List<String> fields = new ArrayList<>();
 
   /** Postgres indexes, one per field (list-type map keyed by field). */
   @Size(max = 100)
+  @JsonPropertyDescription("Postgres indexes (-> config.indexes), a list keyed by field (x-kubernetes-list-type: map, "
+      + "one entry per field). Optional; at most 100; every field must also be listed in fields "
+      + "(CEL rule). May change (PUT with the current revision).")
   private List<IndexSpec> indexes;
 
   @Default("false")
+  @JsonPropertyDescription("Let Salesforce notify Connect of changes instead of waiting for the next poll (-> "
+      + "config.sf_notify_enabled). Default false. May change.")
   private Boolean sfNotifyEnabled = false;
 
   @Default("600")
   @Min(60)
   @Max(86400)
+  @JsonPropertyDescription("Seconds between polls of Salesforce for changes (-> config.sf_polling_seconds). Default "
+      + "600; minimum 60, maximum 86400. May change.")
   private Integer sfPollingSeconds = 600;
 
   @Min(1)
+  @JsonPropertyDescription("Salesforce API calls this mapping may spend per day (-> config.sf_max_daily_api_calls). "
+      + "Optional, minimum 1; empty = left as the API has it. May change.")
   private Integer sfMaxDailyApiCalls;
 
   @Pattern(Patterns.SALESFORCE_NAME)
   @Size(max = 80)
+  @JsonPropertyDescription("External id field used to upsert into Salesforce (-> config.upsert_field). Optional; empty "
+      + "= left as the API has it. At most 80 characters; must also be listed in fields (CEL rule). "
+      + "May change.")
   private String upsertField;
 
   /** Delete removes the remote mapping with the object; Orphan leaves it. */
   @Default("Delete")
+  @JsonPropertyDescription("What deleting this object does to the remote mapping: Delete removes it (DELETE "
+      + "/mappings/{id}; a 404 counts as done), Orphan leaves it in place. Default Delete. May "
+      + "change at any time, also just before deleting.")
   private DeletionPolicy deletionPolicy = DeletionPolicy.Delete;
 
   public LocalObjectRef getConnectionRef() { return connectionRef; }
@@ -99,9 +124,12 @@ public class HerokuMappingSpec {
     @Required
     @Pattern(Patterns.SALESFORCE_NAME)
     @Size(max = 80)
+    @JsonPropertyDescription("Field to index (-> the key of config.indexes); the list's key. Required; at most 80 "
+        + "characters; must also be listed in fields.")
     private String field;
 
     @Default("false")
+    @JsonPropertyDescription("Whether the Postgres index is unique (-> config.indexes.<field>.unique). Default false.")
     private boolean unique;
 
     public IndexSpec() {}

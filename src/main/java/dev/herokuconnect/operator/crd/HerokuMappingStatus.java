@@ -1,21 +1,42 @@
 package dev.herokuconnect.operator.crd;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.ArrayList;
 import java.util.List;
 
+@JsonClassDescription("What the operator last read of the remote mapping from the Connect API, and the Ready, Reconciling and Stalled conditions. Written by the operator only.")
 public class HerokuMappingStatus extends ConditionedStatus {
+  @JsonPropertyDescription("The remote mapping's UUID (-> id): found by object name when adopted, or returned on "
+      + "create.")
   private String mappingId;
+  @JsonPropertyDescription("The add-on (connection) UUID the mapping lives on, from the HerokuConnection's status.")
   private String connectionId;
   /** The API's mapping state, verbatim. */
+  @JsonPropertyDescription("The API's mapping state, verbatim (-> state), e.g. DATA_SYNCED, POLLING_SF_CHANGES, "
+      + "INITIAL, ABORTED, BAD_CONFIG.")
   private String state;
+  @JsonPropertyDescription("-> state_description: the API's words for the state.")
   private String stateDescription;
+  @JsonPropertyDescription("-> config.revision: the remote configuration's revision, sent back unchanged with every "
+      + "PUT (a 409 means it was stale).")
   private Long revision;
+  @JsonPropertyDescription("-> actively_writing: true while Connect is writing to Salesforce.")
   private Boolean activelyWriting;
+  @JsonPropertyDescription("-> counts: record counts as the API reports them.")
   private Counts counts;
+  @JsonPropertyDescription("-> times: when Connect last polled and wrote each side, verbatim.")
   private Times times;
   /** observe mode: one line per difference between spec and the remote configuration. */
+  @JsonPropertyDescription("Observe-only mode (annotation herokuconnect.dev/reconcile-policy: observe): one line per "
+      + "difference between the spec and the remote configuration; empty when they agree, and in "
+      + "manage mode.")
   private List<String> drift = new ArrayList<>();
+  @JsonPropertyDescription("The value of the herokuconnect.dev/reload-requested-at annotation last acted on (POST "
+      + "/mappings/{id}/actions/reload), so a reload never repeats.")
   private String lastHandledReloadAt;
+  @JsonPropertyDescription("The value of the herokuconnect.dev/abort-requested-at annotation last acted on (POST "
+      + "/mappings/{id}/actions/abort), so an abort never repeats.")
   private String lastHandledAbortAt;
 
   public String getMappingId() { return mappingId; }
@@ -56,9 +77,13 @@ public class HerokuMappingStatus extends ConditionedStatus {
   public void setRefusedInConnectionState(String v) { this.refusedInConnectionState = v; }
 
   public static class Counts {
+    @JsonPropertyDescription("-> counts.db: rows in the Postgres table.")
     private Long db;
+    @JsonPropertyDescription("-> counts.sf: records in Salesforce.")
     private Long sf;
+    @JsonPropertyDescription("-> counts.errors: records that failed to sync (GET /mappings/{id}/errors lists them).")
     private Long errors;
+    @JsonPropertyDescription("-> counts.pending: Postgres changes waiting to be written to Salesforce.")
     private Long pending;
 
     public Counts() {}
@@ -79,9 +104,13 @@ public class HerokuMappingStatus extends ConditionedStatus {
   }
 
   public static class Times {
+    @JsonPropertyDescription("-> times.db_poll: when Postgres was last polled for changes.")
     private String dbPoll;
+    @JsonPropertyDescription("-> times.db_write: when Postgres was last written to.")
     private String dbWrite;
+    @JsonPropertyDescription("-> times.sf_poll: when Salesforce was last polled for changes.")
     private String sfPoll;
+    @JsonPropertyDescription("-> times.sf_write: when Salesforce was last written to.")
     private String sfWrite;
 
     public Times() {}

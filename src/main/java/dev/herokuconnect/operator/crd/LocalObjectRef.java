@@ -1,5 +1,6 @@
 package dev.herokuconnect.operator.crd;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import java.util.Objects;
@@ -8,6 +9,8 @@ import java.util.Objects;
 public class LocalObjectRef {
   @Required
   @Pattern(Patterns.DNS_SUBDOMAIN)
+  @JsonPropertyDescription("Name of the object, in the same namespace (no namespace field on purpose). Required. "
+      + "DNS-1123 subdomain.")
   private String name;
 
   public LocalObjectRef() {}

@@ -1,6 +1,7 @@
 package dev.herokuconnect.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -8,9 +9,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 /** What the operator sends when it asks for the Salesforce authorization URL. */
 @ValidationRule(
     value = "self.environment != 'custom' || (has(self.domain) && self.domain != '')",
-    message = "salesforce.domain is required when salesforce.environment is custom",
-    fieldPath = ".domain",
-    reason = "FieldValueRequired")
+    message = "salesforce.domain is required when salesforce.environment is custom")
 public class SalesforceSpec {
   public enum Environment {
     @JsonProperty("production") PRODUCTION,
@@ -21,18 +20,26 @@ public class SalesforceSpec {
   }
 
   @Default("production")
+  @JsonPropertyDescription("Salesforce environment to log in to (-> environment): production, sandbox, or custom (then "
+      + "domain is required). Default production. May change; applies to the next authorization "
+      + "URL.")
   private Environment environment = Environment.PRODUCTION;
 
   /** Custom login domain, e.g. example.my.salesforce.com; required for custom. */
   @Pattern(Patterns.DOMAIN)
+  @JsonPropertyDescription("Custom login domain, e.g. example.my.salesforce.com (-> domain). Required when environment "
+      + "is custom (CEL rule); otherwise optional. Lower-case DNS name.")
   private String domain;
 
   /** Salesforce API version such as "52.0"; latest when empty. */
   @Pattern(Patterns.SALESFORCE_API_VERSION)
+  @JsonPropertyDescription("Salesforce API version such as \"52.0\" (-> api_version). Optional; empty = the API's "
+      + "default. Pattern NN.0 or NNN.0.")
   private String apiVersion;
 
   /** Where Salesforce sends the person after authorizing (the API's "next"). */
   @Pattern(Patterns.URL)
+  @JsonPropertyDescription("Where Salesforce sends the person after authorizing (-> next). Optional; an http(s) URL.")
   private String redirectUrl;
 
   public Environment getEnvironment() { return environment == null ? Environment.PRODUCTION : environment; }

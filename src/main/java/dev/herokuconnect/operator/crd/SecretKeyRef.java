@@ -1,5 +1,6 @@
 package dev.herokuconnect.operator.crd;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
@@ -8,10 +9,14 @@ import io.fabric8.generator.annotation.Required;
 public class SecretKeyRef {
   @Required
   @Pattern(Patterns.DNS_SUBDOMAIN)
+  @JsonPropertyDescription("Name of the Secret, in the same namespace as the object that names it. Required. DNS-1123 "
+      + "subdomain.")
   private String name;
 
   @Default("token")
   @Pattern("^[-._a-zA-Z0-9]+$")
+  @JsonPropertyDescription("Key in the Secret whose value is the Heroku API token. Default token. Letters, digits, "
+      + "'-', '_' and '.'.")
   private String key = "token";
 
   public SecretKeyRef() {}

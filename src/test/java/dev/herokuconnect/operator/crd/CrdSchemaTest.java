@@ -53,6 +53,25 @@ class CrdSchemaTest {
         sfPollingSeconds: 600
       """;
 
+  /** A status as the operator writes it: the kstatus trio, shaped like metav1.Condition. */
+  static final String STATUS = """
+      observedGeneration: 2
+      state: DATA_SYNCED
+      conditions:
+        - {type: Ready, status: "True", reason: Synced, message: "in sync", observedGeneration: 2, lastTransitionTime: "2026-11-22T10:00:00Z"}
+        - {type: Reconciling, status: "False", reason: Synced, message: "", observedGeneration: 2, lastTransitionTime: "2026-11-22T10:00:00Z"}
+        - {type: Stalled, status: "False", reason: Synced, message: "", observedGeneration: 2, lastTransitionTime: "2026-11-22T09:00:00Z"}
+      """;
+
+  /** MAPPING with STATUS, changed by {@code change} (which gets status.conditions). */
+  static JsonNode withConditions(Consumer<com.fasterxml.jackson.databind.node.ArrayNode> change) {
+    ObjectNode n = (ObjectNode) yaml(MAPPING);
+    ObjectNode status = (ObjectNode) yaml(STATUS);
+    n.set("status", status);
+    change.accept((com.fasterxml.jackson.databind.node.ArrayNode) status.path("conditions"));
+    return n;
+  }
+
   static JsonNode yaml(String text) {
     try {
       return CrdValidator.YAML.readTree(text);
@@ -87,6 +106,10 @@ class CrdSchemaTest {
     assertEquals(List.of(), connections.validate(yaml(CONNECTION), null));
     assertEquals(List.of(), mappings.validate(yaml(MAPPING), null));
     assertEquals(List.of(), mappings.validate(yaml(MAPPING), yaml(MAPPING)), "an update that keeps immutable fields");
+    assertEquals(List.of(), mappings.validate(withConditions(c -> {}), null), "a status as the operator writes it");
+    JsonNode connection = yaml(CONNECTION);
+    ((ObjectNode) connection).set("status", yaml(STATUS));
+    assertEquals(List.of(), connections.validate(connection, null), "a connection's status as the operator writes it");
   }
 
   static Stream<Arguments> badObjects() {
@@ -125,6 +148,26 @@ class CrdSchemaTest {
         "objectName is immutable"));
     cases.add(Arguments.of("connectionRef with a namespace-like name", edit(MAPPING, s -> s.with("connectionRef").put("name", "other/sales")), null,
         "name"));
+
+    // status.conditions is a metav1.Condition list: keyed by type, five required fields, status an enum.
+    cases.add(Arguments.of("condition without type", withConditions(c -> ((ObjectNode) c.get(0)).remove("type")), null,
+        "conditions[0]: required property 'type' not found"));
+    cases.add(Arguments.of("condition status Maybe", withConditions(c -> ((ObjectNode) c.get(1)).put("status", "Maybe")), null,
+        "conditions[1].status: does not have a value in the enumeration"));
+    cases.add(Arguments.of("a condition type twice", withConditions(c -> ((ObjectNode) c.get(2)).put("type", "Ready")), null,
+        "status.conditions[2]: Duplicate value: \"Ready\"/"));
+    cases.add(Arguments.of("condition without lastTransitionTime", withConditions(c -> ((ObjectNode) c.get(0)).remove("lastTransitionTime")), null,
+        "conditions[0]: required property 'lastTransitionTime' not found"));
+    cases.add(Arguments.of("condition without message", withConditions(c -> ((ObjectNode) c.get(1)).remove("message")), null,
+        "conditions[1]: required property 'message' not found"));
+    cases.add(Arguments.of("condition reason not CamelCase", withConditions(c -> ((ObjectNode) c.get(0)).put("reason", "in sync")), null,
+        "conditions[0].reason: does not match the regex pattern"));
+    cases.add(Arguments.of("condition with an empty reason", withConditions(c -> ((ObjectNode) c.get(0)).put("reason", "")), null,
+        "conditions[0].reason"));
+    cases.add(Arguments.of("condition time not a date-time", withConditions(c -> ((ObjectNode) c.get(0)).put("lastTransitionTime", "yesterday")), null,
+        "conditions[0].lastTransitionTime"));
+    cases.add(Arguments.of("condition generation below 0", withConditions(c -> ((ObjectNode) c.get(0)).put("observedGeneration", -1)), null,
+        "conditions[0].observedGeneration"));
     return cases.stream();
   }
 

@@ -1,18 +1,25 @@
 package dev.herokuconnect.operator.delivery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +46,19 @@ class HelmChartTest {
   void lintStrict() throws Exception {
     Helm.Result r = Helm.run("lint", "--strict", Helm.CHART.toString());
     assertEquals(0, r.exitCode(), r.output());
+  }
+
+  /** Chart.yaml's kubeVersion: one clear line on a cluster too old for the CRDs' CEL rules. */
+  @Test
+  void olderClustersAreRefusedWithOneLine() throws Exception {
+    Helm.Result old = Helm.run("template", "hco", Helm.CHART.toString(), "--kube-version", "1.24.0");
+    assertNotEquals(0, old.exitCode(), old.output());
+    assertTrue(old.output().contains(
+        "chart requires kubeVersion: >=1.25.0-0 which is incompatible with Kubernetes v1.24.0"), old.output());
+    for (String supported : List.of("1.25.0", "1.31.0", "v1.29.3-eks-4b9e1a2")) {
+      Helm.Result r = Helm.run("template", "hco", Helm.CHART.toString(), "--kube-version", supported);
+      assertEquals(0, r.exitCode(), supported + ": " + r.output());
+    }
   }
 
   @Test
@@ -109,7 +129,7 @@ class HelmChartTest {
         "operator.dailyBudget=1000", "operator.refreshInterval=10m", "operator.discoveryUrl=https://hc.example",
         "logging.level=DEBUG", "logging.format=text", "extraEnv[0].name=HTTPS_PROXY", "extraEnv[0].value=http://proxy:3128",
         "nodeSelector.pool=ops", "tolerations[0].key=dedicated", "tolerations[0].operator=Exists",
-        "metrics.serviceMonitor.enabled=true", "argocd.healthChecks.enabled=true", "resources.limits.memory=1Gi");
+        "metrics.serviceMonitor.enabled=true", "resources.limits.memory=1Gi");
     Map<String, String> env = env(docs);
     assertEquals("registry.example/hco:1.2.3", container(docs).path("image").asText());
     assertEquals("1000", env.get("HEROKU_CONNECT_DAILY_BUDGET"));
@@ -123,10 +143,233 @@ class HelmChartTest {
     assertEquals("dedicated", pod.path("tolerations").get(0).path("key").asText());
     assertEquals("1Gi", container(docs).path("resources").path("limits").path("memory").asText());
     assertNotNull(Helm.find(docs, "ServiceMonitor", null));
-    JsonNode health = Helm.find(docs, "ConfigMap", "hco-heroku-connect-operator-argocd-health");
-    assertEquals("argocd", health.path("metadata").path("namespace").asText());
-    String lua = Files.readString(Helm.CHART.resolve("files/health.lua"));
-    assertEquals(lua.strip(), health.path("data").path("resource.customizations.health.herokuconnect.dev_HerokuMapping").asText().strip());
+  }
+
+  /** The ConfigMap Argo CD never read is gone; asking for it says where the health checks went. */
+  @Test
+  void theRemovedArgoCdConfigMapExplainsItself() throws Exception {
+    Helm.Result r = Helm.run("template", "hco", Helm.CHART.toString(), "--set", "argocd.healthChecks.enabled=true");
+    assertNotEquals(0, r.exitCode(), r.output());
+    assertTrue(r.output().contains("argocd.healthChecks was removed: Argo CD never read the ConfigMap it rendered"), r.output());
+    assertTrue(Helm.all(Helm.template("argocd.healthChecks.enabled=false"), "ConfigMap").isEmpty());
+  }
+
+  static final List<String> RECOMMENDED_LABELS = List.of("app.kubernetes.io/name", "app.kubernetes.io/instance",
+      "app.kubernetes.io/version", "app.kubernetes.io/managed-by", "app.kubernetes.io/component", "app.kubernetes.io/part-of");
+
+  static JsonNode podSpec(List<JsonNode> docs) {
+    return Helm.find(docs, "Deployment", null).path("spec").path("template").path("spec");
+  }
+
+  @Test
+  void everyObjectCarriesTheRecommendedLabels() throws Exception {
+    List<List<JsonNode>> renders = List.of(Helm.template(),
+        Helm.template("replicaCount=2", "podDisruptionBudget.enabled=true", "metrics.serviceMonitor.enabled=true",
+            "operator.watchNamespaces={crm}"));
+    int checked = 0;
+    for (List<JsonNode> docs : renders) {
+      for (JsonNode d : docs) {
+        String what = d.path("kind").asText() + "/" + d.path("metadata").path("name").asText();
+        JsonNode labels = d.path("metadata").path("labels");
+        for (String l : RECOMMENDED_LABELS) assertTrue(labels.hasNonNull(l), what + " lacks " + l + ": " + labels);
+        assertEquals("heroku-connect-operator", labels.path("app.kubernetes.io/part-of").asText(), what);
+        boolean test = d.path("metadata").path("annotations").path("helm.sh/hook").asText().equals("test");
+        assertEquals(test ? "test" : "operator", labels.path("app.kubernetes.io/component").asText(), what);
+        checked++;
+      }
+    }
+    assertTrue(checked >= 15, "objects checked: " + checked);
+    JsonNode podLabels = Helm.find(renders.get(0), "Deployment", null).path("spec").path("template").path("metadata").path("labels");
+    for (String l : RECOMMENDED_LABELS) assertTrue(podLabels.hasNonNull(l), "the pods lack " + l);
+    assertEquals("{\"app.kubernetes.io/name\":\"heroku-connect-operator\",\"app.kubernetes.io/instance\":\"hco\"}",
+        Helm.find(renders.get(0), "Deployment", null).path("spec").path("selector").path("matchLabels").toString(),
+        "the selector is immutable: it must not change");
+  }
+
+  @Test
+  void securityContextsCanBeOverriddenKeyByKey() throws Exception {
+    List<JsonNode> docs = Helm.template("podSecurityContext.runAsUser=1000", "podSecurityContext.fsGroup=null",
+        "securityContext.readOnlyRootFilesystem=false", "securityContext.capabilities.add={NET_BIND_SERVICE}");
+    JsonNode pod = podSpec(docs).path("securityContext");
+    assertEquals(1000, pod.path("runAsUser").asInt());
+    assertFalse(pod.has("fsGroup"), "null drops a default: " + pod);
+    assertEquals("RuntimeDefault", pod.path("seccompProfile").path("type").asText(), "other defaults stay");
+    JsonNode sc = container(docs).path("securityContext");
+    assertFalse(sc.path("readOnlyRootFilesystem").asBoolean(true));
+    assertEquals("[\"NET_BIND_SERVICE\"]", sc.path("capabilities").path("add").toString());
+    assertEquals("[\"ALL\"]", sc.path("capabilities").path("drop").toString());
+    assertFalse(sc.path("allowPrivilegeEscalation").asBoolean(true));
+  }
+
+  @Test
+  void podDisruptionBudgetOnlyWhenEnabledWithMoreThanOneReplica() throws Exception {
+    assertNull(Helm.find(Helm.template("replicaCount=2"), "PodDisruptionBudget", null), "off by default");
+    assertNull(Helm.find(Helm.template("podDisruptionBudget.enabled=true"), "PodDisruptionBudget", null),
+        "never with one replica: it would block every drain");
+    List<JsonNode> docs = Helm.template("podDisruptionBudget.enabled=true", "replicaCount=3");
+    JsonNode pdb = Helm.find(docs, "PodDisruptionBudget", "hco-heroku-connect-operator");
+    assertNotNull(pdb);
+    assertEquals("policy/v1", pdb.path("apiVersion").asText());
+    assertEquals(1, pdb.path("spec").path("minAvailable").asInt());
+    assertFalse(pdb.path("spec").has("maxUnavailable"));
+    assertEquals(Helm.find(docs, "Deployment", null).path("spec").path("selector"), pdb.path("spec").path("selector"));
+    JsonNode max = Helm.find(Helm.template("podDisruptionBudget.enabled=true", "replicaCount=2",
+        "podDisruptionBudget.maxUnavailable=50%"), "PodDisruptionBudget", null).path("spec");
+    assertEquals("50%", max.path("maxUnavailable").asText());
+    assertFalse(max.has("minAvailable"));
+  }
+
+  @Test
+  void namesHonourTheOverrides() throws Exception {
+    List<JsonNode> full = Helm.template("fullnameOverride=hconnect");
+    for (String kind : List.of("Deployment", "ClusterRole", "ClusterRoleBinding", "ServiceAccount")) {
+      assertNotNull(Helm.find(full, kind, "hconnect"), kind + " named hconnect");
+    }
+    assertNotNull(Helm.find(full, "Service", "hconnect-metrics"));
+    assertEquals("hconnect", podSpec(full).path("serviceAccountName").asText());
+    List<JsonNode> named = Helm.template("nameOverride=connect");
+    JsonNode deployment = Helm.find(named, "Deployment", "hco-connect");
+    assertNotNull(deployment, "nameOverride replaces the chart's name");
+    assertEquals("connect", deployment.path("metadata").path("labels").path("app.kubernetes.io/name").asText());
+    assertEquals("connect", deployment.path("spec").path("selector").path("matchLabels").path("app.kubernetes.io/name").asText());
+    assertEquals("connect", deployment.path("spec").path("template").path("metadata").path("labels").path("app.kubernetes.io/name").asText());
+    assertEquals("connect", Helm.find(named, "Service", "hco-connect-metrics").path("spec").path("selector").path("app.kubernetes.io/name").asText());
+    assertNotNull(Helm.find(Helm.template(), "Deployment", "hco-heroku-connect-operator"), "the default name");
+  }
+
+  @Test
+  void schedulingAndPodMetadataReachThePods() throws Exception {
+    List<JsonNode> docs = Helm.template("podAnnotations.team=crm", "podLabels.cost-center=sales",
+        "affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].key=pool",
+        "affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].operator=Exists",
+        "topologySpreadConstraints[0].maxSkew=1", "topologySpreadConstraints[0].topologyKey=topology.kubernetes.io/zone",
+        "topologySpreadConstraints[0].whenUnsatisfiable=ScheduleAnyway",
+        "topologySpreadConstraints[1].maxSkew=2", "topologySpreadConstraints[1].topologyKey=kubernetes.io/hostname",
+        "topologySpreadConstraints[1].whenUnsatisfiable=DoNotSchedule",
+        "topologySpreadConstraints[1].labelSelector.matchLabels.tier=ops");
+    JsonNode template = Helm.find(docs, "Deployment", null).path("spec").path("template");
+    assertEquals("crm", template.path("metadata").path("annotations").path("team").asText());
+    assertEquals("sales", template.path("metadata").path("labels").path("cost-center").asText());
+    JsonNode pod = template.path("spec");
+    assertEquals("pool", pod.path("affinity").path("nodeAffinity").path("requiredDuringSchedulingIgnoredDuringExecution")
+        .path("nodeSelectorTerms").get(0).path("matchExpressions").get(0).path("key").asText());
+    JsonNode spread = pod.path("topologySpreadConstraints");
+    assertEquals(2, spread.size());
+    assertEquals("topology.kubernetes.io/zone", spread.get(0).path("topologyKey").asText());
+    assertEquals("ScheduleAnyway", spread.get(0).path("whenUnsatisfiable").asText());
+    assertEquals(Helm.find(docs, "Deployment", null).path("spec").path("selector").path("matchLabels"),
+        spread.get(0).path("labelSelector").path("matchLabels"), "a constraint without a selector counts this release's pods");
+    assertEquals("{\"tier\":\"ops\"}", spread.get(1).path("labelSelector").path("matchLabels").toString(), "a given selector is kept");
+    JsonNode plain = podSpec(Helm.template());
+    assertFalse(plain.has("topologySpreadConstraints") || plain.has("affinity"), "nothing by default: " + plain);
+  }
+
+  static JsonNode testPod(List<JsonNode> docs) {
+    return docs.stream().filter(d -> d.path("kind").asText().equals("Pod")
+        && d.path("metadata").path("annotations").path("helm.sh/hook").asText().equals("test")).findFirst().orElse(null);
+  }
+
+  @Test
+  void helmTestHookChecksTheCrdsAndReadiness() throws Exception {
+    List<JsonNode> docs = Helm.template("tests.image.repository=registry.example/curl", "tests.image.tag=8.0.0");
+    JsonNode pod = testPod(docs);
+    assertNotNull(pod, "a Pod with helm.sh/hook: test");
+    assertEquals("registry.example/curl:8.0.0", pod.path("spec").path("containers").get(0).path("image").asText());
+    assertEquals("Never", pod.path("spec").path("restartPolicy").asText());
+    assertTrue(pod.path("spec").path("securityContext").path("runAsNonRoot").asBoolean());
+    String sa = pod.path("spec").path("serviceAccountName").asText();
+    JsonNode account = Helm.find(docs, "ServiceAccount", sa);
+    assertEquals("test", account.path("metadata").path("annotations").path("helm.sh/hook").asText(), "its own account, a test hook too");
+    assertTrue(Helm.all(docs, "Role").isEmpty() && Helm.all(docs, "RoleBinding").isEmpty(), "discovery needs no RBAC");
+    String script = pod.path("spec").path("containers").get(0).path("args").get(0).asText();
+    assertTrue(script.contains("http://hco-heroku-connect-operator-metrics.ops.svc:8080/readyz"), script);
+    String noService = testPod(Helm.template("metrics.service.enabled=false")).path("spec").path("containers").get(0)
+        .path("args").get(0).asText();
+    assertFalse(noService.contains("/readyz\""), "no Service, no readiness check: " + noService);
+  }
+
+  /** The test hook's script, run by a real shell and curl against a stand-in API server and operator. */
+  @Test
+  void helmTestScriptPassesAndFailsForTheRightReasons(@TempDir Path dir) throws Exception {
+    Assumptions.assumeTrue(new java.io.File("/usr/bin/curl").canExecute() || new java.io.File("/bin/curl").canExecute(),
+        "curl not installed");
+    JsonNode container = testPod(Helm.template()).path("spec").path("containers").get(0);
+    List<String> command = new ArrayList<>();
+    container.path("command").forEach(c -> command.add(c.asText()));
+    command.add(container.path("args").get(0).asText());
+    Files.writeString(dir.resolve("token"), "sa-token-123");
+    Files.writeString(dir.resolve("ca.crt"), "unused over http");
+
+    AtomicReference<String> discovery = new AtomicReference<>();
+    AtomicReference<Integer> readyz = new AtomicReference<>(200);
+    AtomicReference<String> auth = new AtomicReference<>();
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/apis/herokuconnect.dev/v1alpha1", ex -> {
+      auth.set(ex.getRequestHeaders().getFirst("Authorization"));
+      byte[] body = discovery.get().getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(200, body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    server.createContext("/readyz", ex -> {
+      byte[] body = (readyz.get() == 200 ? "ready" : "starting").getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(readyz.get(), body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    server.start();
+    try {
+      String base = "http://127.0.0.1:" + server.getAddress().getPort();
+      String both = "{\"kind\":\"APIResourceList\",\"apiVersion\":\"v1\",\"groupVersion\":\"herokuconnect.dev/v1alpha1\",\"resources\":["
+          + "{\"name\":\"herokuconnections\",\"singularName\":\"herokuconnection\",\"namespaced\":true,\"kind\":\"HerokuConnection\"},"
+          + "{\"name\":\"herokuconnections/status\",\"singularName\":\"\",\"namespaced\":true,\"kind\":\"HerokuConnection\"},"
+          + "{\"name\":\"herokumappings\",\"singularName\":\"herokumapping\",\"namespaced\":true,\"kind\":\"HerokuMapping\"}]}";
+      String onlyStatus = both.replace("{\"name\":\"herokumappings\",", "{\"name\":\"herokumappings/status\",");
+
+      discovery.set(both);
+      Helm.Result ok = sh(command, dir, base);
+      assertEquals(0, ok.exitCode(), ok.output());
+      assertTrue(ok.output().contains("ok: herokuconnections and herokumappings are served"), ok.output());
+      assertTrue(ok.output().contains("ok: the operator is ready"), ok.output());
+      assertEquals("Bearer sa-token-123", auth.get(), "the pod's service account token is sent");
+
+      discovery.set(onlyStatus);
+      Helm.Result missing = sh(command, dir, base);
+      assertEquals(1, missing.exitCode(), missing.output());
+      assertTrue(missing.output().contains("FAIL: herokumappings is not served"), missing.output());
+
+      discovery.set(both);
+      readyz.set(503);
+      Helm.Result notReady = sh(command, dir, base);
+      assertEquals(1, notReady.exitCode(), notReady.output());
+      assertTrue(notReady.output().contains("/readyz does not answer 200"), notReady.output());
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  private static Helm.Result sh(List<String> command, Path saDir, String base) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().put("SA_DIR", saDir.toString());
+    pb.environment().put("KUBERNETES_API", base);
+    pb.environment().put("READYZ_URL", base + "/readyz");
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(30, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException("the test script hung: " + out);
+    }
+    return new Helm.Result(p.exitValue(), out);
+  }
+
+  @Test
+  void lintStrictWithEveryOption() throws Exception {
+    Helm.Result r = Helm.run("lint", "--strict", Helm.CHART.toString(), "--set", "replicaCount=2",
+        "--set", "podDisruptionBudget.enabled=true", "--set", "metrics.serviceMonitor.enabled=true",
+        "--set", "nameOverride=connect", "--set", "topologySpreadConstraints[0].maxSkew=1",
+        "--set", "topologySpreadConstraints[0].topologyKey=kubernetes.io/hostname",
+        "--set", "topologySpreadConstraints[0].whenUnsatisfiable=ScheduleAnyway");
+    assertEquals(0, r.exitCode(), r.output());
   }
 
   @Test
@@ -147,5 +390,29 @@ class HelmChartTest {
     }
     Helm.Result typo = Helm.run("template", "hco", Helm.CHART.toString(), "--set", "operatr.dailyBudget=1");
     assertNotEquals(0, typo.exitCode(), "unknown keys are rejected: " + typo.output());
+
+    Path badChart = dir.resolve("bad-chart-values.yaml");
+    Files.writeString(badChart, """
+        nameOverride: Heroku_Connect
+        podSecurityContext:
+          runAsNonroot: true
+        securityContext:
+          readOnlyRootFilesystem: "yes"
+        podAnnotations:
+          enabled: true
+        topologySpreadConstraints:
+          - {maxSkew: 1, whenUnsatisfiable: Sometimes}
+        podDisruptionBudget:
+          enabled: true
+          minAvailable: half
+        tests:
+          image: {repository: ""}
+        """);
+    Helm.Result r2 = Helm.run("template", "hco", Helm.CHART.toString(), "-f", badChart.toString());
+    assertNotEquals(0, r2.exitCode());
+    for (String field : List.of("nameOverride", "runAsNonroot", "readOnlyRootFilesystem", "podAnnotations",
+        "topologyKey", "whenUnsatisfiable", "minAvailable", "repository")) {
+      assertTrue(r2.output().contains(field), field + " not reported in:\n" + r2.output());
+    }
   }
 }
