@@ -66,6 +66,9 @@ public class HerokuConnectionStatus extends ConditionedStatus {
   public void setDbKey(String dbKey) { this.dbKey = dbKey; }
 
   /** The Secret that holds this operator's credentials-in-use finalizer for this connection. */
+  @JsonPropertyDescription("Name of the Secret (in this namespace) on which the operator holds the finalizer "
+      + "herokuconnect.dev/credentials-in-use for this connection; released when spec.credentials.secretRef moves or the "
+      + "connection is deleted and no other HerokuConnection names it. Set by the operator.")
   private String credentialsSecret;
 
   public String getCredentialsSecret() { return credentialsSecret; }

@@ -63,10 +63,15 @@ public class HerokuMappingStatus extends ConditionedStatus {
   public void setLastHandledAbortAt(String v) { this.lastHandledAbortAt = v; }
 
   /** spec.objectName as first applied: the operator refuses a change where the API server does not. */
+  @JsonPropertyDescription("spec.objectName as first applied. Where the API server does not enforce the CRD's "
+      + "immutability rules, a changed spec.objectName is refused by the operator (Stalled, InvalidSpec). Set by the operator.")
   private String objectName;
   /** spec.connectionRef.name as first applied (immutable, like objectName). */
+  @JsonPropertyDescription("spec.connectionRef.name as first applied; immutable like objectName. Set by the operator.")
   private String connectionName;
   /** The connection's state when the API refused this generation (InvalidSpec ends when it changes). */
+  @JsonPropertyDescription("The connection's state when the API refused this generation of the spec (400). The "
+      + "operator tries again when the spec or this state changes. Set by the operator.")
   private String refusedInConnectionState;
 
   public String getObjectName() { return objectName; }
