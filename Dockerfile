@@ -1,22 +1,40 @@
 # syntax=docker/dockerfile:1
-# Build: make image (or docker build -t heroku-connect-operator:dev .)
+# Build: make image   (docker build --build-arg VERSION=<pom version> -t heroku-connect-operator:<version> .)
+#
+# Base images. Tags move; to pin one, pass the tag with its digest, e.g.
+#   make image JRE_IMAGE=eclipse-temurin:17-jre-jammy@sha256:<digest>
+# where <digest> comes from `crane digest eclipse-temurin:17-jre-jammy` or
+# `docker buildx imagetools inspect eclipse-temurin:17-jre-jammy` (README, "Container image").
+# No digest is written here: this project has not been able to resolve one from a registry.
+ARG BUILD_IMAGE=maven:3.9-eclipse-temurin-17
+ARG JRE_IMAGE=eclipse-temurin:17-jre-jammy
 
-FROM maven:3.9-eclipse-temurin-17 AS build
+FROM ${BUILD_IMAGE} AS build
+ARG VERSION
 WORKDIR /src
 COPY pom.xml .
 RUN mvn -B -q dependency:go-offline
 COPY src src
 COPY examples examples
 RUN mvn -B -q package -DskipTests \
- && mvn -B -q dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=target/lib
+ && built="$(java -jar target/heroku-connect-operator-runtime.jar --version)" \
+ && if [ "$built" != "$VERSION" ]; then \
+      echo "the VERSION build arg ('$VERSION') is not the pom's version ('$built'): build with make image" >&2; exit 1; \
+    fi
 
-FROM eclipse-temurin:17-jre-jammy
-# Dependencies first: they change less often than the operator, so their layer is reused.
-COPY --from=build /src/target/lib /app/lib
-COPY --from=build /src/target/heroku-connect-operator-*.jar /app/heroku-connect-operator-thin.jar
+FROM ${JRE_IMAGE}
+ARG VERSION
+LABEL org.opencontainers.image.title="heroku-connect-operator" \
+      org.opencontainers.image.description="Kubernetes operator for Heroku Connect (Salesforce to Heroku Postgres sync)" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.source="https://github.com/herokuconnect-dev/heroku-connect-operator" \
+      org.opencontainers.image.licenses="Apache-2.0"
+# The runtime jar: the operator and its dependencies, without the demo, the fake Connect API or
+# the mock Kubernetes server (those are only in target/heroku-connect-operator.jar).
+COPY --from=build /src/target/heroku-connect-operator-runtime.jar /app/heroku-connect-operator.jar
 USER 65532:65532
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=35 -XX:+UseSerialGC -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:+ExitOnOutOfMemoryError" \
     HEALTH_PORT=8080
 EXPOSE 8080
-ENTRYPOINT ["java", "-cp", "/app/heroku-connect-operator-thin.jar:/app/lib/*", "dev.herokuconnect.operator.cli.Main"]
+ENTRYPOINT ["java", "-jar", "/app/heroku-connect-operator.jar"]
 CMD ["run"]

@@ -2,19 +2,26 @@
 SHELL := /bin/bash
 MVN ?= mvn -B
 JAR := target/heroku-connect-operator.jar
-IMAGE ?= heroku-connect-operator:dev
+RUNTIME_JAR := target/heroku-connect-operator-runtime.jar
+# The one version: pom.xml's (also in the jars' manifests, --version, the image labels, the chart's appVersion).
+VERSION := $(shell sed -n 's:^  <version>\(.*\)</version>$$:\1:p' pom.xml | head -n 1)
+IMAGE ?= heroku-connect-operator:$(VERSION)
+# Base images; pin with a digest: make image JRE_IMAGE=eclipse-temurin:17-jre-jammy@sha256:...
+BUILD_IMAGE ?= maven:3.9-eclipse-temurin-17
+JRE_IMAGE ?= eclipse-temurin:17-jre-jammy
+IMAGE_TAR := target/heroku-connect-operator-image.tar
 NAMESPACE ?= heroku-connect-operator
 TOOLS := $(CURDIR)/.tools
 HELM ?= $(TOOLS)/helm/helm
 CRD_SRC := target/classes/META-INF/fabric8
 
 .DEFAULT_GOAL := help
-.PHONY: help build test demo run crds bench helm-lint image install uninstall tools
+.PHONY: help build test demo run crds bench helm-lint image image-tar version install uninstall tools
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-build: ## build target/heroku-connect-operator.jar (runnable, all dependencies inside)
+build: ## build target/heroku-connect-operator.jar (everything, demo included) and target/heroku-connect-operator-runtime.jar (what the image runs)
 	$(MVN) -q package -DskipTests
 
 test: tools ## run every test (mvn verify), helm chart tests included
@@ -41,8 +48,15 @@ bench: $(JAR) ## the benchmarks: scale, steady-state API cost, tight budget, res
 helm-lint: tools ## helm lint --strict on the chart
 	$(HELM) lint --strict helm/heroku-connect-operator
 
-image: ## build the container image (needs a Docker engine)
-	docker build -t $(IMAGE) .
+version: ## print the version (from pom.xml)
+	@echo $(VERSION)
+
+image: ## build the container image heroku-connect-operator:VERSION with Docker (needs a Docker engine)
+	docker build --build-arg VERSION=$(VERSION) --build-arg BUILD_IMAGE=$(BUILD_IMAGE) --build-arg JRE_IMAGE=$(JRE_IMAGE) -t $(IMAGE) .
+
+image-tar: ## build the image as an OCI tarball with Jib, no Docker engine (needs the base image's registry)
+	$(MVN) -Pjib package jib:buildTar -DskipTests -Djib.from.image=$(JRE_IMAGE) -Djib.to.image=$(IMAGE)
+	@echo "$(IMAGE_TAR): docker load -i $(IMAGE_TAR), or crane push $(IMAGE_TAR) <registry>/heroku-connect-operator:$(VERSION)"
 
 install: ## install the CRDs and the chart into the current cluster
 	kubectl apply --server-side -f crds/

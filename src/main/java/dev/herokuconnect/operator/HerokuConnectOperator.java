@@ -1,7 +1,12 @@
 package dev.herokuconnect.operator;
 
 import dev.herokuconnect.operator.config.OperatorConfig;
+import dev.herokuconnect.operator.crd.HerokuConnection;
+import dev.herokuconnect.operator.crd.HerokuMapping;
 import dev.herokuconnect.operator.health.HealthServer;
+import dev.herokuconnect.operator.health.Leadership;
+import dev.herokuconnect.operator.health.StartupCheck;
+import dev.herokuconnect.operator.health.StartupFailure;
 import dev.herokuconnect.operator.health.PrometheusApiMetrics;
 import dev.herokuconnect.operator.ratelimit.ApiBudget;
 import dev.herokuconnect.operator.reconciler.Controllers;
@@ -15,6 +20,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,9 +50,13 @@ public final class HerokuConnectOperator implements AutoCloseable {
   /**
    * As above; {@code exitOnLostLease} false keeps the process alive when leadership is lost
    * (in-process tests). In a pod, exiting is right: the restarted pod waits for the lease.
+   *
+   * @throws StartupFailure with one line saying what to fix when the Kubernetes API cannot be
+   *     reached, a CRD is missing, RBAC denies the watched kinds, or the health port is taken
    */
   public static HerokuConnectOperator start(KubernetesClient client, OperatorConfig config, Clock clock,
                                             boolean exitOnLostLease) throws IOException {
+    Leadership leadership = config.leaderElection() ? Leadership.electing(NO_LEASE_HOLDER_LIMIT) : Leadership.off();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
     new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
@@ -62,18 +73,27 @@ public final class HerokuConnectOperator implements AutoCloseable {
         o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(config.leaseName(),
             config.leaseNamespace().isBlank() ? null : config.leaseNamespace(), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
             LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE, LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
-            identity, null, exitOnLostLease));
+            identity, leadership.callbacks(), exitOnLostLease));
       }
     });
     operator.register(controllers.connections(), o -> namespaces(o, config));
     operator.register(controllers.mappings(), o -> namespaces(o, config));
-    HealthServer health = config.healthPort() >= 0 ? HealthServer.start(config.healthPort(), operator, registry) : null;
-    operator.start();
-    log.info("heroku-connect-operator started: namespaces {}, daily budget {} per connection, refresh every {}, leader election {}",
+    HealthServer health = config.healthPort() >= 0 ? HealthServer.start(config.healthPort(), operator, registry, leadership) : null;
+    try {
+      StartupCheck.check(client, config, List.of(HerokuConnection.class, HerokuMapping.class));
+      operator.start();
+    } catch (RuntimeException e) {
+      if (health != null) health.close();
+      throw StartupCheck.explain(e, client.getMasterUrl().toString(), null, null);
+    }
+    log.info("heroku-connect-operator " + Version.get() + " started: namespaces {}, daily budget {} per connection, refresh every {}, leader election {}",
         config.watchNamespaces().isEmpty() ? "all" : config.watchNamespaces(), config.dailyBudget(),
         config.refreshInterval(), config.leaderElection() ? "on" : "off");
     return new HerokuConnectOperator(operator, budget, health, identity);
   }
+
+  /** With leader election on, how long no Lease holder at all may be seen before /healthz fails. */
+  private static final Duration NO_LEASE_HOLDER_LIMIT = Duration.ofSeconds(60);
 
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> void namespaces(
       ControllerConfigurationOverrider<R> o, OperatorConfig config) {

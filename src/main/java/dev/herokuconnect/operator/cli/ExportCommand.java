@@ -32,7 +32,8 @@ public final class ExportCommand {
   static final String USAGE = """
       Usage: java -jar heroku-connect-operator.jar export --app APP --namespace NS --connection-name NAME
                [--resource-name R] [--secret NAME] [--secret-key KEY] [--observe] [--deletion-policy Orphan|Delete]
-               [--from-file EXPORT.json] [--token-file FILE] [--discovery-url URL] [-o FILE]
+               [--from-file EXPORT.json] [--token-file FILE] [--discovery-url URL]
+               [-o|--output yaml|json] [--output-file FILE]
 
       Reads the app's Heroku Connect add-on (discovery as the operator does; token from
       HEROKU_API_KEY or --token-file) and writes a HerokuConnection and one HerokuMapping per
@@ -40,6 +41,10 @@ public final class ExportCommand {
       CLI's export produced. --observe marks everything observe-only, so you can apply, check
       that status.drift is empty, then switch to manage. Mappings are exported with
       deletionPolicy Orphan unless --deletion-policy Delete is given.
+
+      Output: YAML documents (-o yaml, the default) or one JSON v1 List (-o json), on standard
+      output or into --output-file FILE. Both can be applied with kubectl apply -f.
+      (-o FILE, the old way to name the file, still works and says so.)
       """;
 
   private ExportCommand() {}
@@ -60,9 +65,19 @@ public final class ExportCommand {
         out.print(USAGE);
         return 0;
       }
+      String format = opts.getOrDefault("o", "yaml");
+      if (!format.equals("yaml") && !format.equals("json")) {
+        if (opts.containsKey("output-file")) throw new UsageError("-o/--output is yaml or json, not '" + format + "'");
+        // before --output-file existed, -o named the file
+        err.println("export: -o FILE is deprecated and will be removed: use --output-file " + format
+            + " (-o/--output now picks the format: yaml or json)");
+        opts.put("output-file", format);
+        format = "yaml";
+      }
       String yaml = export(opts, env);
-      if (opts.containsKey("o")) Files.writeString(Path.of(opts.get("o")), yaml, StandardCharsets.UTF_8);
-      else out.print(yaml);
+      String text = format.equals("json") ? asJsonList(yaml) : yaml;
+      if (opts.containsKey("output-file")) Files.writeString(Path.of(opts.get("output-file")), text, StandardCharsets.UTF_8);
+      else out.print(text);
       return 0;
     } catch (UsageError e) {
       err.println("export: " + e.getMessage());
@@ -145,6 +160,22 @@ public final class ExportCommand {
     return new ApiToken(v);
   }
 
+  /** The YAML documents as one {@code v1 List}, which kubectl applies like the documents. */
+  static String asJsonList(String yaml) throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode list = json.createObjectNode().put("apiVersion", "v1").put("kind", "List");
+    com.fasterxml.jackson.databind.node.ArrayNode items = list.putArray("items");
+    com.fasterxml.jackson.dataformat.yaml.YAMLFactory yamlFactory = new com.fasterxml.jackson.dataformat.yaml.YAMLFactory();
+    try (var parser = yamlFactory.createParser(yaml)) {
+      var docs = new ObjectMapper(yamlFactory).readValues(parser, JsonNode.class);
+      while (docs.hasNext()) {
+        JsonNode doc = docs.next();
+        if (doc != null && !doc.isNull() && !doc.isMissingNode()) items.add(doc);
+      }
+    }
+    return json.writerWithDefaultPrettyPrinter().writeValueAsString(list) + "\n";
+  }
+
   static Map<String, String> parse(String[] args) {
     Map<String, String> o = new HashMap<>();
     for (int i = 0; i < args.length; i++) {
@@ -156,7 +187,7 @@ public final class ExportCommand {
           if (!a.startsWith("-")) throw new UsageError("unexpected argument '" + a + "'");
           String key = a.replaceFirst("^--?", "");
           if (!List.of("app", "resource-name", "namespace", "connection-name", "secret", "secret-key", "o", "output",
-              "from-file", "token-file", "discovery-url", "deletion-policy").contains(key)) {
+              "output-file", "from-file", "token-file", "discovery-url", "deletion-policy").contains(key)) {
             throw new UsageError("unknown option " + a);
           }
           if (i + 1 >= args.length) throw new UsageError(a + " needs a value");

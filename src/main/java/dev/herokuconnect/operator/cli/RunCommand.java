@@ -2,6 +2,7 @@ package dev.herokuconnect.operator.cli;
 
 import dev.herokuconnect.operator.HerokuConnectOperator;
 import dev.herokuconnect.operator.config.OperatorConfig;
+import dev.herokuconnect.operator.health.StartupFailure;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.time.Clock;
@@ -18,9 +19,13 @@ final class RunCommand {
           Usage: java -jar heroku-connect-operator.jar [run]
 
           Runs the operator against the cluster of the current kubeconfig (or the in-cluster
-          service account). Install the CRDs first: kubectl apply -f crds/
+          service account). Install the CRDs first: kubectl apply --server-side -f crds/
           Settings come from environment variables: HEROKU_CONNECT_DISCOVERY_URL,
-          HEROKU_CONNECT_DAILY_BUDGET, WATCH_NAMESPACES, HEROKU_CONNECT_REFRESH_INTERVAL, ... (README).""");
+          HEROKU_CONNECT_DAILY_BUDGET, WATCH_NAMESPACES, HEROKU_CONNECT_REFRESH_INTERVAL, HEALTH_PORT,
+          ... (README).
+
+          A start that cannot succeed (Kubernetes API unreachable, CRDs missing, RBAC denied,
+          HEALTH_PORT taken) prints one line saying what to fix and exits with status 1.""");
       return 0;
     }
     OperatorConfig config;
@@ -31,7 +36,14 @@ final class RunCommand {
       return 2;
     }
     KubernetesClient client = new KubernetesClientBuilder().build();
-    HerokuConnectOperator operator = HerokuConnectOperator.start(client, config, Clock.systemUTC());
+    HerokuConnectOperator operator;
+    try {
+      operator = HerokuConnectOperator.start(client, config, Clock.systemUTC());
+    } catch (StartupFailure e) {
+      System.err.println("heroku-connect-operator cannot start: " + e.getMessage());
+      client.close();
+      return 1;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       operator.close();

@@ -3,15 +3,32 @@ package dev.herokuconnect.operator.health;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.RegisteredController;
+import io.javaoperatorsdk.operator.RuntimeInfo;
+import io.javaoperatorsdk.operator.health.InformerHealthIndicator;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
 
 /**
  * /healthz (liveness), /readyz (readiness) from the operator's runtime state, and /metrics
  * for Prometheus, on one small HTTP port.
+ *
+ * <ul>
+ *   <li>/healthz: 200 while the operator starts and while every event source (informer) of
+ *       every controller is healthy; 503, naming them, when one is not (a watch that is down,
+ *       an informer that stopped), or when leader election has seen no Lease holder at all.
+ *   <li>/readyz: 200 when started, every informer has synced, and this instance leads (or
+ *       leader election is off). {@code /readyz?standby=true} also counts a synced standby as
+ *       ready (the chart's readiness probe with leader election on, so rollouts can proceed).
+ * </ul>
  */
 public final class HealthServer implements AutoCloseable {
   private final HttpServer server;
@@ -21,16 +38,34 @@ public final class HealthServer implements AutoCloseable {
   }
 
   public static HealthServer start(int port, Operator operator, PrometheusMeterRegistry registry) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+    return start(port, operator, registry, Leadership.off());
+  }
+
+  /** Throws {@link StartupFailure} naming the port and HEALTH_PORT when the port is taken. */
+  public static HealthServer start(int port, Operator operator, PrometheusMeterRegistry registry, Leadership leadership)
+      throws IOException {
+    HttpServer server;
+    try {
+      server = HttpServer.create(new InetSocketAddress(port), 0);
+    } catch (BindException e) {
+      throw new StartupFailure("HEALTH_PORT " + port + " is already in use (" + e.getMessage()
+          + "): stop what listens there or set HEALTH_PORT to a free port", e);
+    }
     server.setExecutor(Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "health");
       t.setDaemon(true);
       return t;
     }));
-    // Alive unless an informer has broken down; a follower waiting for the lease is alive and ready.
-    server.createContext("/healthz", ex -> answer(ex, !operator.getRuntimeInfo().isStarted()
-        || operator.getRuntimeInfo().allEventSourcesAreHealthy(), "ok", "event sources unhealthy"));
-    server.createContext("/readyz", ex -> answer(ex, operator.getRuntimeInfo().isStarted(), "ready", "starting"));
+    server.createContext("/healthz", ex -> {
+      String problem = liveness(operator.getRuntimeInfo(), leadership);
+      answer(ex, problem == null, "ok", problem);
+    });
+    server.createContext("/readyz", ex -> {
+      String query = ex.getRequestURI().getQuery();
+      boolean standbyOk = query != null && List.of(query.split("&")).contains("standby=true");
+      String problem = readiness(operator.getRuntimeInfo(), leadership, standbyOk);
+      answer(ex, problem == null, "ready", problem);
+    });
     server.createContext("/metrics", ex -> {
       byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
       ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
@@ -42,8 +77,41 @@ public final class HealthServer implements AutoCloseable {
     return new HealthServer(server);
   }
 
+  /** Null when alive; else what is wrong. */
+  static String liveness(RuntimeInfo info, Leadership leadership) {
+    if (!info.isStarted()) return null; // starting: a failed start ends the process instead
+    if (!info.allEventSourcesAreHealthy()) {
+      TreeSet<String> names = new TreeSet<>();
+      info.unhealthyEventSources().forEach((controller, sources) -> sources.keySet().forEach(s -> names.add(controller + "/" + s)));
+      return "event sources unhealthy (watch down or informer stopped): " + String.join(", ", names);
+    }
+    return leadership.stuck();
+  }
+
+  /** Null when ready; else why not. */
+  static String readiness(RuntimeInfo info, Leadership leadership, boolean standbyOk) {
+    if (!info.isStarted()) return "starting";
+    List<String> unsynced = new ArrayList<>();
+    for (RegisteredController<?> c : info.getRegisteredControllers()) {
+      c.getControllerHealthInfo().informerEventSourceHealthIndicators().forEach((source, indicator) -> {
+        @SuppressWarnings("unchecked") // the SDK's map holds raw InformerWrappingEventSourceHealthIndicator values
+        Map<String, InformerHealthIndicator> informers = ((io.javaoperatorsdk.operator.health.InformerWrappingEventSourceHealthIndicator<?>) indicator)
+            .informerHealthIndicators();
+        for (Map.Entry<String, InformerHealthIndicator> i : informers.entrySet()) {
+          if (!i.getValue().hasSynced()) unsynced.add(c.getConfiguration().getName() + "/" + source + " (" + i.getKey() + ")");
+        }
+      });
+    }
+    if (!unsynced.isEmpty()) return "informers not synced yet: " + String.join(", ", new TreeSet<>(unsynced));
+    if (!leadership.leading() && !standbyOk) {
+      return "standby: leader election is on and the Lease is held by " + (leadership.holder() == null ? "nobody yet" : leadership.holder());
+    }
+    return null;
+  }
+
   private static void answer(HttpExchange ex, boolean ok, String yes, String no) throws IOException {
-    byte[] body = (ok ? yes : no).getBytes(StandardCharsets.UTF_8);
+    byte[] body = ((ok ? yes : no) + "\n").getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
     ex.sendResponseHeaders(ok ? 200 : 503, body.length);
     ex.getResponseBody().write(body);
     ex.close();

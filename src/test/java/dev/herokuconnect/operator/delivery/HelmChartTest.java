@@ -120,6 +120,8 @@ class HelmChartTest {
     assertEquals(List.of("coordination.k8s.io/leases:[\"get\",\"create\",\"update\"]"), rules(lease));
     assertEquals("ops", lease.path("metadata").path("namespace").asText());
     assertEquals("RollingUpdate", Helm.find(docs, "Deployment", null).path("spec").path("strategy").path("type").asText());
+    assertEquals("/readyz?standby=true", container(docs).path("readinessProbe").path("httpGet").path("path").asText(),
+        "a synced standby is ready, or a rollout with maxUnavailable 0 would wait for a Lease the old pod holds");
     assertEquals("true", env(Helm.template("leaderElection.enabled=true")).get("LEADER_ELECTION_ENABLED"));
   }
 

@@ -1,0 +1,98 @@
+package dev.herokuconnect.operator.health;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.herokuconnect.operator.HerokuConnectOperator;
+import dev.herokuconnect.operator.config.OperatorConfig;
+import dev.herokuconnect.operator.sandbox.Sandbox;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Queue;
+import org.junit.jupiter.api.Test;
+
+/** /healthz and /readyz over real HTTP, on an operator running against the mock Kubernetes API. */
+class HealthEndpointsTest {
+  static final Duration BOUND = Duration.ofSeconds(30);
+  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  record Answer(int code, String body) {}
+
+  Answer get(HerokuConnectOperator op, String path) {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + op.healthPort() + path))
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      return new Answer(r.statusCode(), r.body().strip());
+    } catch (Exception e) {
+      return new Answer(-1, e.toString());
+    }
+  }
+
+  boolean eventually(HerokuConnectOperator op, String path, int code) {
+    return Sandbox.await(BOUND, () -> get(op, path).code() == code);
+  }
+
+  /** The Kubernetes API going away after start breaks the watches: liveness fails, within a bound. */
+  @Test
+  void livenessFailsWhenTheInformersLoseTheApi() throws Exception {
+    Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+    KubernetesMockServer kube = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
+        new KubernetesMixedDispatcher(expectations), false);
+    kube.init(InetAddress.getLoopbackAddress(), 0);
+    KubernetesClient client = kube.createClient();
+    for (String crd : Sandbox.CRD_RESOURCES) {
+      try (InputStream in = getClass().getClassLoader().getResourceAsStream(crd)) {
+        client.resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
+      }
+    }
+    OperatorConfig config = OperatorConfig.fromEnv(Map.of()).withHealthPort(0);
+    try (HerokuConnectOperator op = HerokuConnectOperator.start(client, config, Clock.systemUTC(), false)) {
+      assertTrue(eventually(op, "/readyz", 200), () -> "ready once synced: " + get(op, "/readyz"));
+      assertEquals(new Answer(200, "ok"), get(op, "/healthz"));
+      kube.destroy();
+      long lost = System.nanoTime();
+      assertTrue(eventually(op, "/healthz", 503), () -> "liveness fails: " + get(op, "/healthz"));
+      System.out.printf("/healthz 503 %.1f s after the API went away%n", (System.nanoTime() - lost) / 1e9);
+      Answer a = get(op, "/healthz");
+      assertTrue(a.body().startsWith("event sources unhealthy (watch down or informer stopped): "), a.body());
+      assertTrue(a.body().contains("herokuconnectionreconciler") || a.body().contains("connection"), a.body());
+    } finally {
+      client.close();
+      kube.destroy();
+    }
+  }
+
+  /** With leader election, only the holder of the Lease is ready; a synced standby is alive and ready with ?standby=true. */
+  @Test
+  void readinessFollowsLeadership() throws Exception {
+    try (Sandbox sb = new Sandbox()) {
+      OperatorConfig elected = sb.config().withHealthPort(0).withLeaderElection(true, "hco-test", "default");
+      HerokuConnectOperator first = sb.startOperator(elected);
+      assertTrue(eventually(first, "/readyz", 200), () -> "the first instance leads: " + get(first, "/readyz"));
+      try (HerokuConnectOperator second = HerokuConnectOperator.start(sb.client(), elected, Clock.systemUTC(), false)) {
+        assertTrue(eventually(second, "/readyz?standby=true", 200), () -> "synced standby: " + get(second, "/readyz?standby=true"));
+        Answer standby = get(second, "/readyz");
+        assertEquals(503, standby.code(), standby.body());
+        assertEquals("standby: leader election is on and the Lease is held by " + first.identity(), standby.body());
+        assertEquals(200, get(second, "/healthz").code(), "a standby is alive");
+        assertEquals(200, get(first, "/readyz").code());
+      }
+    }
+  }
+}
