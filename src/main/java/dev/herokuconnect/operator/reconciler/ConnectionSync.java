@@ -39,8 +39,13 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
   private final ManagedLoop loop;
   private final ActionLedger actions;
   private volatile Connector.Secrets secrets = (ns, name) -> Optional.empty();
-  /** The authorization URL asked for, per object: guards against acting on a status read before our own write. */
-  private final Map<String, String> askedFor = new ConcurrentHashMap<>();
+  /**
+   * The authorization URL asked for, per object and entry (state@generation): a reconcile that reads a
+   * status from before its own write (or whose write was lost) shows this URL again rather than asking twice.
+   */
+  private record Asked(String entry, String url) {}
+
+  private final Map<String, Asked> askedFor = new ConcurrentHashMap<>();
 
   ConnectionSync(Directory directory, Connector connector, SnapshotCache snapshots, ApiBudget budget,
                  CredentialsGuard credentials, ManagedLoop loop, ActionLedger actions) {
@@ -154,8 +159,12 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
     HerokuConnectionSpec spec = c.getSpec();
     String state = remote.state();
     String entry = state + "@" + c.getMetadata().getGeneration();
-    boolean asked = (state != null && state.equals(status.getAuthorizationUrlForState()) && status.getAuthorizationUrl() != null)
-        || entry.equals(askedFor.get(c.getMetadata().getUid()));
+    Asked memo = askedFor.get(c.getMetadata().getUid());
+    if (memo != null && memo.entry().equals(entry) && status.getAuthorizationUrl() == null) {
+      status.setAuthorizationUrl(memo.url());
+      status.setAuthorizationUrlForState(state);
+    }
+    boolean asked = state != null && state.equals(status.getAuthorizationUrlForState()) && status.getAuthorizationUrl() != null;
     return new Facts(c.getMetadata().getName(), pass.management(), owner.map(Ownership.Claimant::ref).orElse(null), state,
         remote.mappingsSummaryState(), remote.dbKey(), remote.schemaName(), spec.getDatabase().getConfigVar(),
         spec.getDatabase().getSchema(), spec.isPaused(), restart, asked, spec.getSalesforce().getEnvironment().apiValue());
@@ -187,9 +196,9 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
       }
       case ASK_AUTHORIZATION_URL -> {
         SalesforceSpec sf = spec.getSalesforce();
-        askedFor.put(c.getMetadata().getUid(), state + "@" + c.getMetadata().getGeneration());
         String url = api.authorizeUrl(id, new Model.AuthorizeRequest(sf.getEnvironment().apiValue(), sf.getDomain(),
             sf.getApiVersion(), sf.getRedirectUrl()));
+        askedFor.put(c.getMetadata().getUid(), new Asked(state + "@" + c.getMetadata().getGeneration(), url));
         status.setAuthorizationUrl(url);
         status.setAuthorizationUrlForState(state);
         return false;

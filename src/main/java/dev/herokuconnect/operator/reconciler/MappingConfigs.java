@@ -62,7 +62,7 @@ public final class MappingConfigs {
     spec.getIndexes().forEach(i -> wantIdx.put(i.getField(), i.isUnique()));
     Map<String, Boolean> haveIdx = new java.util.TreeMap<>();
     remote.indexes().forEach((k, v) -> haveIdx.put(k, v.unique()));
-    if (!wantIdx.equals(haveIdx)) out.add("indexes: remote " + describe(haveIdx) + ", spec " + describe(wantIdx));
+    if (!wantIdx.equals(haveIdx)) out.add("indexes: the API has " + describe(haveIdx) + "; the spec wants " + describe(wantIdx));
     compare(out, "sf_notify_enabled", remote.sfNotifyEnabled(), spec.getSfNotifyEnabled());
     compare(out, "sf_polling_seconds", remote.sfPollingSeconds(), spec.getSfPollingSeconds());
     if (spec.getSfMaxDailyApiCalls() != null) compare(out, "sf_max_daily_api_calls", remote.sfMaxDailyApiCalls(), spec.getSfMaxDailyApiCalls());
@@ -78,6 +78,7 @@ public final class MappingConfigs {
     if (indexes.isEmpty()) return "none";
     List<String> parts = new ArrayList<>();
     indexes.forEach((f, u) -> parts.add(f + (u ? " (unique)" : "")));
-    return String.join(", ", parts);
+    if (parts.size() == 1) return parts.get(0);
+    return String.join(", ", parts.subList(0, parts.size() - 1)) + " and " + parts.get(parts.size() - 1);
   }
 }
