@@ -68,7 +68,10 @@ public final class HerokuConnectOperator implements AutoCloseable {
           .withCloseClientOnStop(false)
           .withUseSSAToPatchPrimaryResource(false) // the same path in production and against the mock API
           .withConcurrentReconciliationThreads(config.reconcileThreads())
-          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
+          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
+          // an informer that cannot list/watch or sync at start fails the start (and `run` exits) in bounded time
+          .withStopOnInformerErrorDuringStartup(true)
+          .withCacheSyncTimeout(CACHE_SYNC_TIMEOUT);
       if (config.leaderElection()) {
         o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(config.leaseName(),
             config.leaseNamespace().isBlank() ? null : config.leaseNamespace(), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
@@ -91,6 +94,9 @@ public final class HerokuConnectOperator implements AutoCloseable {
         config.refreshInterval(), config.leaderElection() ? "on" : "off");
     return new HerokuConnectOperator(operator, budget, health, identity);
   }
+
+  /** How long each informer may take to list at start before the start fails (the SDK's default, made explicit). */
+  private static final Duration CACHE_SYNC_TIMEOUT = Duration.ofMinutes(2);
 
   /** With leader election on, how long no Lease holder at all may be seen before /healthz fails. */
   private static final Duration NO_LEASE_HOLDER_LIMIT = Duration.ofSeconds(60);

@@ -90,7 +90,7 @@ public final class StartupCheck {
     String where = namespace == null ? "in any namespace (cluster-wide)" : "in namespace " + namespace;
     String api = redact(apiUrl);
     if (k != null && k.getCode() > 0) {
-      String what = k.getFullResourceName() != null ? k.getFullResourceName() : resource;
+      String what = k.getFullResourceName() != null ? k.getFullResourceName() : resource != null ? resource : "a resource";
       String ns = k.getNamespace() != null ? "in namespace " + k.getNamespace() : where;
       switch (k.getCode()) {
         case 401:
