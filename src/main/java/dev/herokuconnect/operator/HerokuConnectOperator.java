@@ -32,12 +32,14 @@ public final class HerokuConnectOperator implements AutoCloseable {
 
   private final Operator operator;
   private final ApiBudget budget;
+  private final Controllers controllers;
   private final HealthServer health;
   private final String identity;
 
-  private HerokuConnectOperator(Operator operator, ApiBudget budget, HealthServer health, String identity) {
+  private HerokuConnectOperator(Operator operator, ApiBudget budget, Controllers controllers, HealthServer health, String identity) {
     this.operator = operator;
     this.budget = budget;
+    this.controllers = controllers;
     this.health = health;
     this.identity = identity;
   }
@@ -92,7 +94,7 @@ public final class HerokuConnectOperator implements AutoCloseable {
     log.info("heroku-connect-operator " + Version.get() + " started: namespaces {}, daily budget {} per connection, refresh every {}, leader election {}",
         config.watchNamespaces().isEmpty() ? "all" : config.watchNamespaces(), config.dailyBudget(),
         config.refreshInterval(), config.leaderElection() ? "on" : "off");
-    return new HerokuConnectOperator(operator, budget, health, identity);
+    return new HerokuConnectOperator(operator, budget, controllers, health, identity);
   }
 
   /** How long each informer may take to list at start before the start fails (the SDK's default, made explicit). */
@@ -106,6 +108,9 @@ public final class HerokuConnectOperator implements AutoCloseable {
     if (!config.watchNamespaces().isEmpty()) o.settingNamespaces(config.watchNamespaces());
     o.withGenerationAware(false).withOnUpdateFilter(new SpecOrAnnotationChange<>());
   }
+
+  /** Both controllers and what they share (the directory of objects, the snapshot cache). */
+  public Controllers controllers() { return controllers; }
 
   /** The API budget shared by both controllers. */
   public ApiBudget budget() { return budget; }

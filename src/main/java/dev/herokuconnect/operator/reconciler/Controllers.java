@@ -17,10 +17,11 @@ public final class Controllers {
   private final ConnectionReconciler connections;
   private final MappingReconciler mappings;
   private final SnapshotCache snapshots;
+  private final Directory directory;
 
   public Controllers(KubernetesClient client, OperatorConfig config, Clock clock, ApiBudget budget, Connector.Clients clients) {
     Intervals intervals = new Intervals(config, budget.dailyBudget());
-    Directory directory = new Directory();
+    this.directory = new Directory();
     Events events = new EventRecorder(client, clock);
     ManagedLoop loop = new ManagedLoop(clock, intervals, events);
     Connector connector = new Connector(clients, budget, intervals);
@@ -47,6 +48,9 @@ public final class Controllers {
   public MappingReconciler mappings() { return mappings; }
 
   public SnapshotCache snapshots() { return snapshots; }
+
+  /** The HerokuConnections and HerokuMappings in the informer caches (empty until the controllers start). */
+  public Directory directory() { return directory; }
 
   /** One status field at once, as a merge patch (a requested action recorded before it is sent). */
   private static void writeStatusField(KubernetesClient client, HasMetadata o, Map.Entry<String, String> field) {
