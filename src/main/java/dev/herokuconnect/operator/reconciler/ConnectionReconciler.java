@@ -28,12 +28,14 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
   private final ManagedLoop loop;
   private final ConnectionSync sync;
   private final Directory directory;
+  private final Connector.Secrets uncached;
   private final SimpleInboundEventSource<HerokuConnection> wakeUps = new SimpleInboundEventSource<>("connection-wake-ups");
 
-  ConnectionReconciler(ManagedLoop loop, ConnectionSync sync, Directory directory) {
+  ConnectionReconciler(ManagedLoop loop, ConnectionSync sync, Directory directory, Connector.Secrets uncached) {
     this.loop = loop;
     this.sync = sync;
     this.directory = directory;
+    this.uncached = uncached;
   }
 
   /** Wakes every HerokuConnection that uses {@code connectionId} (a 429 to show at once). */
@@ -46,9 +48,12 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
     var cache = context.getPrimaryCache();
     cache.addIndexer(SECRET_INDEX, c -> List.of(c.getMetadata().getNamespace() + "/" + c.getSpec().getCredentials().getSecretRef().getName()));
     directory.useConnections(cache::list);
+    // Only Secrets the operator labelled (those a HerokuConnection uses) are watched and cached, so memory
+    // does not grow with the cluster's other Secrets; one not labelled yet is read with a plain GET.
     var secrets = new InformerEventSource<>(
         InformerEventSourceConfiguration.from(Secret.class, HerokuConnection.class)
             .withNamespacesInheritedFromController()
+            .withLabelSelector(CredentialsGuard.LABEL + "=true")
             .withSecondaryToPrimaryMapper(secret -> cache
                 .byIndex(SECRET_INDEX, secret.getMetadata().getNamespace() + "/" + secret.getMetadata().getName())
                 .stream().map(ResourceID::fromResource).collect(Collectors.toSet()))
@@ -57,7 +62,7 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
                 ((HerokuConnection) c).getMetadata().getNamespace())))
             .build(),
         context);
-    sync.useSecrets((ns, name) -> secrets.get(new ResourceID(name, ns)));
+    sync.useSecrets((ns, name) -> secrets.get(new ResourceID(name, ns)).or(() -> uncached.get(ns, name)));
     // Mappings matter here only for deletion: the finalizer waits for the mappings that use us.
     var mappings = new InformerEventSource<>(
         InformerEventSourceConfiguration.from(HerokuMapping.class, HerokuConnection.class)

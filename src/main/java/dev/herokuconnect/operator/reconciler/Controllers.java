@@ -31,7 +31,7 @@ public final class Controllers {
         new CredentialsGuard(client, directory), loop, actions);
     Connector.Secrets secretsByGet = (ns, name) -> Optional.ofNullable(client.secrets().inNamespace(ns).withName(name).get());
     MappingSync mappingSync = new MappingSync(directory, connector, secretsByGet, snapshots, loop, actions);
-    this.connections = new ConnectionReconciler(loop, connectionSync, directory);
+    this.connections = new ConnectionReconciler(loop, connectionSync, directory, secretsByGet);
     this.mappings = new MappingReconciler(loop, mappingSync, directory);
     snapshots.onChange(mappings::wake);
     budget.onThrottled(connections::wake);

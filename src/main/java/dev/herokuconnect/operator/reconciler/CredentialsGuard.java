@@ -14,12 +14,15 @@ import java.util.TreeSet;
 /**
  * Holds a finalizer on the token Secret while a HerokuConnection uses it, so that when a whole
  * namespace is deleted at once the Secret outlives the connection and its mappings, whose
- * cleanup needs the token (even across an operator restart). status.credentialsSecret names
+ * cleanup needs the token (even across an operator restart). The same edit labels the Secret
+ * {@value #LABEL}{@code =true}: the operator watches only Secrets with that label. status.credentialsSecret names
  * the Secret held; when spec.credentials.secretRef moves, the old one is released. A Secret is
  * released only when no HerokuConnection of its namespace (being deleted or not) still names it.
  */
 final class CredentialsGuard {
   static final String FINALIZER = "herokuconnect.dev/credentials-in-use";
+  /** Marks the Secrets the operator watches (its Secret informer selects on it). */
+  static final String LABEL = "herokuconnect.dev/credentials";
   private final KubernetesClient client;
   private final Directory directory;
 
@@ -34,7 +37,9 @@ final class CredentialsGuard {
     String held = status.getCredentialsSecret();
     if (secret.isPresent() && secret.get().getMetadata().getDeletionTimestamp() == null) {
       List<String> f = secret.get().getMetadata().getFinalizers();
-      if (f == null || !f.contains(FINALIZER)) edit(c.getMetadata().getNamespace(), wanted, true);
+      var labels = secret.get().getMetadata().getLabels();
+      boolean labelled = labels != null && "true".equals(labels.get(LABEL));
+      if (f == null || !f.contains(FINALIZER) || !labelled) edit(c.getMetadata().getNamespace(), wanted, true);
       status.setCredentialsSecret(wanted);
     }
     if (held != null && !held.equals(wanted)) {
@@ -68,6 +73,11 @@ final class CredentialsGuard {
         f.remove(FINALIZER);
         if (add) f.add(FINALIZER);
         s.getMetadata().setFinalizers(f);
+        java.util.Map<String, String> labels = new java.util.LinkedHashMap<>(s.getMetadata().getLabels() == null ? java.util.Map.of()
+            : s.getMetadata().getLabels());
+        if (add) labels.put(LABEL, "true");
+        else labels.remove(LABEL);
+        s.getMetadata().setLabels(labels);
         return s;
       });
     } catch (KubernetesClientException e) {

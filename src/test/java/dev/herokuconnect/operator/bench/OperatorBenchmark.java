@@ -146,30 +146,8 @@ class OperatorBenchmark {
       sb.fake().setLatency(Duration.ofMillis(20));
       sb.fake().setSyncTiming(Duration.ofMillis(500), Duration.ofSeconds(1));
       sb.ensureNamespace("bench");
-      Path kubeconfig = Files.createTempFile("bench-kubeconfig", ".yaml");
-      Files.writeString(kubeconfig, """
-          apiVersion: v1
-          kind: Config
-          clusters: [{name: mock, cluster: {server: "%s"}}]
-          contexts: [{name: mock, context: {cluster: mock, user: me}}]
-          users: [{name: me, user: {token: mock}}]
-          current-context: mock
-          """.formatted(sb.client().getMasterUrl()));
-      // The operator in its own JVM, as in its container: the chart's JVM flags and memory limit.
-      List<String> cmd = new ArrayList<>(List.of("java", "-XX:MaxRAM=" + chartValue("memory: ", "limits")));
-      cmd.addAll(List.of(chartValue("javaToolOptions: ", null).replace("\"", "").split(" ")));
-      cmd.addAll(List.of("-jar", "target/heroku-connect-operator.jar", "run"));
-      ProcessBuilder pb = new ProcessBuilder(cmd)
-          .redirectErrorStream(true).redirectOutput(Path.of("target/bench-operator.log").toFile());
-      int port;
-      try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
-        port = free.getLocalPort();
-      }
-      pb.environment().putAll(Map.of("KUBECONFIG", kubeconfig.toString(), "HEROKU_CONNECT_DISCOVERY_URL", sb.fake().baseUrl(),
-          "HEROKU_CONNECT_SETTLING_INTERVAL", "2s", "HEALTH_PORT", Integer.toString(port), "LOG_LEVEL", "WARN"));
-      Process operator = pb.start();
-      ProcessWatcher watcher = new ProcessWatcher(operator.pid(), port);
-      try {
+      try (OperatorProcess op = OperatorProcess.launch(sb, Map.of())) {
+        ProcessWatcher watcher = op.watcher();
         long start = System.nanoTime();
         world(sb, connections, perConnection);
         boolean ready = Sandbox.await(Duration.ofMinutes(5), () -> allReady(sb, connections * perConnection));
@@ -181,10 +159,6 @@ class OperatorBenchmark {
         long peak = watcher.peakRssKib();
         row("scale 50x20, 20 ms", "operator peak RSS (own JVM, chart's flags and limit)", (peak / 1024) + " MiB", "<= 256 MiB", peak > 0 && peak / 1024 <= 256);
         row("scale 50x20, 20 ms", "operator peak heap in use", watcher.peakHeapMib() + " MiB", "", true);
-      } finally {
-        operator.destroy();
-        operator.waitFor(10, TimeUnit.SECONDS);
-        watcher.close();
       }
     }
   }
@@ -274,6 +248,74 @@ class OperatorBenchmark {
       row(section, "simulated hours until all Ready", readyAt == null ? "not within 96 h"
           : String.format("%.1f", Duration.between(start, readyAt).toMinutes() / 60.0), "", readyAt != null);
       if (restarts > 0) row(section, "operator restarts", Integer.toString(done), "5", done == 5);
+    }
+  }
+
+  /** The operator in its own JVM, as in its container: the runtime jar, the chart's JVM flags and memory limit. */
+  record OperatorProcess(Process process, ProcessWatcher watcher) implements AutoCloseable {
+    static OperatorProcess launch(Sandbox sb, Map<String, String> env) throws Exception {
+      Path kubeconfig = Files.createTempFile("bench-kubeconfig", ".yaml");
+      Files.writeString(kubeconfig, """
+          apiVersion: v1
+          kind: Config
+          clusters: [{name: mock, cluster: {server: "%s"}}]
+          contexts: [{name: mock, context: {cluster: mock, user: me}}]
+          users: [{name: me, user: {token: mock}}]
+          current-context: mock
+          """.formatted(sb.client().getMasterUrl()));
+      List<String> cmd = new ArrayList<>(List.of("java", "-XX:MaxRAM=" + chartValue("memory: ", "limits")));
+      cmd.addAll(List.of(chartValue("javaToolOptions: ", null).replace("\"", "").split(" ")));
+      cmd.addAll(List.of("-jar", "target/heroku-connect-operator-runtime.jar", "run"));
+      ProcessBuilder pb = new ProcessBuilder(cmd)
+          .redirectErrorStream(true).redirectOutput(Path.of("target/bench-operator.log").toFile());
+      int port;
+      try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+        port = free.getLocalPort();
+      }
+      pb.environment().putAll(Map.of("KUBECONFIG", kubeconfig.toString(), "HEROKU_CONNECT_DISCOVERY_URL", sb.fake().baseUrl(),
+          "HEROKU_CONNECT_SETTLING_INTERVAL", "2s", "HEALTH_PORT", Integer.toString(port), "LOG_LEVEL", "WARN"));
+      pb.environment().putAll(env);
+      Process p = pb.start();
+      return new OperatorProcess(p, new ProcessWatcher(p.pid(), port));
+    }
+
+    @Override
+    public void close() throws Exception {
+      process.destroy();
+      process.waitFor(10, TimeUnit.SECONDS);
+      watcher.close();
+    }
+  }
+
+  @Test
+  @Order(5)
+  void secretCache() throws Exception {
+    long[] one = secretCacheRun(0);
+    long[] many = secretCacheRun(5000);
+    String section = "Secret cache, 1 conn x 5 maps";
+    row(section, "peak RSS, 1 Secret in the cluster", one[0] + " MiB", "<= 256 MiB", one[0] > 0 && one[0] <= 256);
+    row(section, "peak RSS, + 5,000 unrelated Secrets of 8 KiB", many[0] + " MiB", "<= 256 MiB, ~ the line above",
+        many[0] > 0 && many[0] <= 256 && many[0] <= one[0] + 32);
+    row(section, "peak heap in use, 1 Secret / + 5,000", one[1] + " / " + many[1] + " MiB", "", true);
+  }
+
+  /** Peak RSS and heap (MiB) of an operator that brings one connection with five mappings to Ready. */
+  long[] secretCacheRun(int unrelatedSecrets) throws Exception {
+    try (Sandbox sb = new Sandbox()) {
+      sb.ensureNamespace("bench");
+      String filler = "x".repeat(8 * 1024);
+      for (int i = 0; i < unrelatedSecrets; i++) {
+        sb.client().secrets().inNamespace("bench").resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+            .withNewMetadata().withName(String.format("unrelated-%05d", i)).withNamespace("bench").endMetadata()
+            .addToStringData("blob", filler).build()).create();
+      }
+      try (OperatorProcess op = OperatorProcess.launch(sb, Map.of())) {
+        world(sb, 1, 5);
+        boolean ready = Sandbox.await(Duration.ofMinutes(3), () -> allReady(sb, 5));
+        Sandbox.await(Duration.ofSeconds(10), () -> false); // let it run a while at steady state before reading the peak
+        if (!ready) return new long[] {-1, -1};
+        return new long[] {op.watcher().peakRssKib() / 1024, op.watcher().peakHeapMib()};
+      }
     }
   }
 }

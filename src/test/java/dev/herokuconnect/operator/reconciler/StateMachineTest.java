@@ -136,6 +136,9 @@ class StateMachineTest extends OperatorTestBase {
     apply(connection("").replace("secretRef: {name: heroku-api}", "secretRef: {name: heroku-api-2}"));
     assertTrue(Sandbox.await(WAIT, () -> finalizers("heroku-api-2").contains(CredentialsGuard.FINALIZER)
         && !finalizers("heroku-api").contains(CredentialsGuard.FINALIZER)), "moved to the new Secret");
+    assertEquals("true", sb.client().secrets().inNamespace(NS).withName("heroku-api-2").get().getMetadata().getLabels()
+        .get(CredentialsGuard.LABEL), "the Secret in use is labelled, so the operator's Secret informer (which selects on it) sees it");
+    assertNull(sb.client().secrets().inNamespace(NS).withName("heroku-api").get().getMetadata().getLabels().get(CredentialsGuard.LABEL));
     sb.client().secrets().inNamespace(NS).withName("heroku-api").delete();
     assertTrue(Sandbox.await(WAIT, () -> sb.client().secrets().inNamespace(NS).withName("heroku-api").get() == null),
         "the old Secret is not stuck Terminating");
