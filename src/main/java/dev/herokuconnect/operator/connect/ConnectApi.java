@@ -132,12 +132,14 @@ public final class ConnectApi implements ConnectionApi {
   }
 
   /** POST /connections/{id}/validations: starts a diagnose run. */
+  @Override
   public ValidationRun startValidation(String id) {
     return required(http.send(call("POST", url("connections", id, "validations"), null,
         "POST /connections/{id}/validations"), ValidationRun.class), "validations");
   }
 
   /** GET the {@code result_url} of a diagnose run. */
+  @Override
   public ValidationRun validationResult(String resultUrl) {
     return required(http.send(call("GET", resolve(resultUrl), null, "GET /validations/{id}"),
         ValidationRun.class), "validation result");
@@ -178,6 +180,7 @@ public final class ConnectApi implements ConnectionApi {
     send("POST", url("mappings", id, "actions", "abort"), null, "POST /mappings/{id}/actions/abort");
   }
 
+  @Override
   public List<SyncError> mappingErrors(String id) {
     return errors(url("mappings", id, "errors"), "GET /mappings/{id}/errors");
   }

@@ -37,4 +37,13 @@ public interface ConnectionApi {
   void reloadMapping(String id);
 
   void abortMapping(String id);
+
+  /** GET /mappings/{id}/errors: write errors of the last 24 hours. */
+  java.util.List<Model.SyncError> mappingErrors(String id);
+
+  /** POST /connections/{id}/validations: starts a diagnose run. */
+  Model.ValidationRun startValidation(String id);
+
+  /** GET the {@code result_url} of a diagnose run. */
+  Model.ValidationRun validationResult(String resultUrl);
 }

@@ -73,4 +73,14 @@ public class HerokuConnectionStatus extends ConditionedStatus {
 
   public String getCredentialsSecret() { return credentialsSecret; }
   public void setCredentialsSecret(String v) { this.credentialsSecret = v; }
+
+  @JsonPropertyDescription("The last herokuconnect.dev/validate-requested-at value handled (the validation ran for it).")
+  private String lastHandledValidateAt;
+  @JsonPropertyDescription("The last validation run and its findings.")
+  private ValidationStatus validation;
+
+  public String getLastHandledValidateAt() { return lastHandledValidateAt; }
+  public void setLastHandledValidateAt(String v) { this.lastHandledValidateAt = v; }
+  public ValidationStatus getValidation() { return validation; }
+  public void setValidation(ValidationStatus v) { this.validation = v; }
 }

@@ -81,6 +81,17 @@ public class HerokuMappingStatus extends ConditionedStatus {
   public String getRefusedInConnectionState() { return refusedInConnectionState; }
   public void setRefusedInConnectionState(String v) { this.refusedInConnectionState = v; }
 
+  @JsonPropertyDescription("The latest write errors of the mapping (at most 5, newest first), read from GET "
+      + "/mappings/{id}/errors when counts.errors goes up; nothing is read while the count is unchanged.")
+  private List<WriteError> recentErrors = new ArrayList<>();
+  @JsonPropertyDescription("counts.errors when recentErrors was last read.")
+  private Long errorsSeen;
+
+  public List<WriteError> getRecentErrors() { return recentErrors; }
+  public void setRecentErrors(List<WriteError> v) { this.recentErrors = v == null ? new ArrayList<>() : v; }
+  public Long getErrorsSeen() { return errorsSeen; }
+  public void setErrorsSeen(Long v) { this.errorsSeen = v; }
+
   public static class Counts {
     @JsonPropertyDescription("-> counts.db: rows in the Postgres table.")
     private Long db;

@@ -38,6 +38,7 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
   private final CredentialsGuard credentials;
   private final ManagedLoop loop;
   private final ActionLedger actions;
+  private final Validations validations;
   private volatile Connector.Secrets secrets = (ns, name) -> Optional.empty();
   /**
    * The authorization URL asked for, per object and entry (state@generation): a reconcile that reads a
@@ -56,6 +57,7 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
     this.credentials = credentials;
     this.loop = loop;
     this.actions = actions;
+    this.validations = new Validations(loop.events());
   }
 
   void useSecrets(Connector.Secrets secrets) {
@@ -146,7 +148,12 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
       status.setAuthorizationUrlForState(null);
       askedFor.remove(c.getMetadata().getUid());
     }
-    return ConnectionDecisions.outcome(facts(c, status, pass, owner, remote, restart));
+    Outcome outcome = ConnectionDecisions.outcome(facts(c, status, pass, owner, remote, restart));
+    if (validations.advance(c, status, where.api().withPriority(Priority.USER), id, loop.clock().instant())) {
+      // a validation waits for its result: look again soon (the loop's backoff paces the polls)
+      return new Outcome(outcome.kind(), outcome.reason(), outcome.message(), StateTable.Requeue.SETTLING, null);
+    }
+    return outcome;
   }
 
   private static Request pending(HerokuConnection c, HerokuConnectionStatus status) {

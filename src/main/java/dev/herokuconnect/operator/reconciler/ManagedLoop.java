@@ -103,7 +103,8 @@ public final class ManagedLoop {
   /** When to look again: a fixed wait, or the requeue policy with this object's backoff. */
   Duration delay(HasMetadata r, Outcome o) {
     String uid = r.getMetadata().getUid();
-    if (o.kind() == Outcome.Kind.READY || o.kind() == Outcome.Kind.IDLE) backoff.reset(uid);
+    boolean backsOff = o.requeue() == StateTable.Requeue.SETTLING || o.requeue() == StateTable.Requeue.ERROR_BACKOFF;
+    if ((o.kind() == Outcome.Kind.READY || o.kind() == Outcome.Kind.IDLE) && !backsOff) backoff.reset(uid);
     if (o.after() != null) return o.after();
     if (o.requeue() == null) return null;
     return switch (o.requeue()) {

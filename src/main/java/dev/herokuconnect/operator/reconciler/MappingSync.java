@@ -34,6 +34,7 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
   private final SnapshotCache snapshots;
   private final ManagedLoop loop;
   private final ActionLedger actions;
+  private final WriteErrors writeErrors;
 
   MappingSync(Directory directory, Connector connector, Connector.Secrets secrets, SnapshotCache snapshots,
               ManagedLoop loop, ActionLedger actions) {
@@ -43,6 +44,7 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
     this.snapshots = snapshots;
     this.loop = loop;
     this.actions = actions;
+    this.writeErrors = new WriteErrors(loop.events(), loop.clock(), loop.intervals());
   }
 
   @Override
@@ -129,6 +131,7 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
     if (remote == null) return plan.stop();
     status.setConnectionId(link.connected().connectionId());
     fillStatus(status, remote);
+    writeErrors.read(m, status, remote, link.connected().api());
     return plan.stop() != null ? keepMessage(plan.stop(), status) : MappingDecisions.outcome(facts, remote, done, drift);
   }
 

@@ -20,7 +20,9 @@ public enum RequestedAction {
   RELOAD(Crds.RELOAD_REQUESTED_AT, "lastHandledReloadAt",
       s -> ((HerokuMappingStatus) s).getLastHandledReloadAt(), (s, v) -> ((HerokuMappingStatus) s).setLastHandledReloadAt(v)),
   ABORT(Crds.ABORT_REQUESTED_AT, "lastHandledAbortAt",
-      s -> ((HerokuMappingStatus) s).getLastHandledAbortAt(), (s, v) -> ((HerokuMappingStatus) s).setLastHandledAbortAt(v));
+      s -> ((HerokuMappingStatus) s).getLastHandledAbortAt(), (s, v) -> ((HerokuMappingStatus) s).setLastHandledAbortAt(v)),
+  VALIDATE(Crds.VALIDATE_REQUESTED_AT, "lastHandledValidateAt",
+      s -> ((HerokuConnectionStatus) s).getLastHandledValidateAt(), (s, v) -> ((HerokuConnectionStatus) s).setLastHandledValidateAt(v));
 
   private final String annotation;
   private final String statusField;

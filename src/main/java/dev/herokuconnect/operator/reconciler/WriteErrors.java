@@ -1,0 +1,74 @@
+package dev.herokuconnect.operator.reconciler;
+
+import dev.herokuconnect.operator.connect.ConnectApiException;
+import dev.herokuconnect.operator.connect.ConnectionApi;
+import dev.herokuconnect.operator.connect.Model.Mapping;
+import dev.herokuconnect.operator.connect.Model.SyncError;
+import dev.herokuconnect.operator.connect.RequestGate.Priority;
+import dev.herokuconnect.operator.crd.HerokuMapping;
+import dev.herokuconnect.operator.crd.HerokuMappingStatus;
+import dev.herokuconnect.operator.crd.WriteError;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Write errors a person can read in {@code kubectl describe}: when a mapping's error count (from the
+ * shared snapshot, free) goes up, its errors are read once (GET /mappings/{id}/errors, a background
+ * request the budget may defer) into status.recentErrors, with one Warning per new batch. Nothing is
+ * read while the count is unchanged, and at most once per refresh interval per mapping.
+ */
+final class WriteErrors {
+  static final int KEEP = 5;
+  private static final int MAX_MESSAGE = 256;
+
+  private final Events events;
+  private final Clock clock;
+  private final Intervals intervals;
+  private final Map<String, Instant> lastRead = new ConcurrentHashMap<>();
+
+  WriteErrors(Events events, Clock clock, Intervals intervals) {
+    this.events = events;
+    this.clock = clock;
+    this.intervals = intervals;
+  }
+
+  void read(HerokuMapping m, HerokuMappingStatus st, Mapping remote, ConnectionApi api) {
+    Long count = remote.counts() == null ? null : remote.counts().errors();
+    if (count == null) return;
+    long seen = st.getErrorsSeen() == null ? 0 : st.getErrorsSeen();
+    if (count <= seen) {
+      if (count < seen) st.setErrorsSeen(count); // errors older than 24 h dropped out of the count
+      return;
+    }
+    String uid = m.getMetadata().getUid();
+    Instant now = clock.instant();
+    Instant last = lastRead.get(uid);
+    if (last != null && last.plus(intervals.refresh()).isAfter(now)) return;
+    List<SyncError> errors;
+    try {
+      errors = api.withPriority(Priority.BACKGROUND).mappingErrors(remote.id());
+    } catch (ConnectApiException e) {
+      return; // deferred (budget, 429) or failed: the count is still higher, so the next reconcile tries again
+    }
+    lastRead.put(uid, now);
+    List<WriteError> newest = errors.stream()
+        .sorted(Comparator.comparing((SyncError e) -> e.createdAt() == null ? "" : e.createdAt()).reversed())
+        .limit(KEEP)
+        .map(e -> new WriteError(e.recordId(), clip(e.message()), e.createdAt()))
+        .toList();
+    st.setRecentErrors(newest);
+    st.setErrorsSeen(count);
+    String latest = newest.isEmpty() ? "" : "; latest: " + (newest.get(0).getRecordId() == null ? "" : newest.get(0).getRecordId() + ": ")
+        + newest.get(0).getMessage();
+    events.warning(m, "WriteErrors", (count - seen) + " new write error(s) on " + remote.objectName() + " (counts.errors is now "
+        + count + ")" + latest + " (status.recentErrors)");
+  }
+
+  private static String clip(String s) {
+    return s == null ? "" : s.length() > MAX_MESSAGE ? s.substring(0, MAX_MESSAGE) : s;
+  }
+}
