@@ -19,10 +19,6 @@ public record Outcome(Kind kind, String reason, String message, Requeue requeue,
     return new Outcome(Kind.READY, Reasons.SYNCED, message, requeue, null);
   }
 
-  public static Outcome of(Kind kind, String reason, String message, Requeue requeue) {
-    return new Outcome(kind, reason, message, requeue, null);
-  }
-
   public static Outcome progressing(String reason, String message, Duration after) {
     return new Outcome(Kind.PROGRESSING, reason, message, null, after);
   }
