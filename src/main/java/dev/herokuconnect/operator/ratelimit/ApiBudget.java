@@ -81,7 +81,8 @@ public final class ApiBudget implements RequestGate {
     Usage usage(Instant now, int reserved) {
       prune(now);
       int used = sent.size();
-      int remaining = (int) Math.max(0, Math.min(dailyBudget - used, Math.floor(bucket.available(now))));
+      int remaining = now.isBefore(throttledUntil) ? 0  // nothing can go before the 429's wait is over
+          : (int) Math.max(0, Math.min(dailyBudget - used, Math.floor(bucket.available(now))));
       return new Usage(dailyBudget, used, remaining, now.isBefore(throttledUntil) ? throttledUntil : null,
           Math.max(reserved, used), now);
     }
@@ -226,15 +227,24 @@ public final class ApiBudget implements RequestGate {
     for (var e : List.copyOf(accounts.entrySet())) {
       Account a = e.getValue();
       Usage u;
+      int before;
       synchronized (a) {
         if (a.recording || a.durable == 0) continue;
         u = a.usage(clock.instant(), 0);
-        a.durable = u.reserved();
+        before = a.durable;
+        a.durable = u.reserved(); // from now on every request needs a new record, which waits for this one
+        a.recording = true;
       }
       try {
         journal.record(e.getKey(), u);
-      } catch (RuntimeException ignored) {
-        // the reservation on record stays: more conservative, never less
+      } catch (RuntimeException failed) {
+        synchronized (a) {
+          a.durable = Math.max(a.durable, before); // the reservation on record stays: more conservative, never less
+        }
+      } finally {
+        synchronized (a) {
+          a.recording = false;
+        }
       }
     }
   }

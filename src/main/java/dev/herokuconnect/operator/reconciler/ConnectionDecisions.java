@@ -50,7 +50,8 @@ public final class ConnectionDecisions {
         if (!f.wantPaused() && PAUSED.equals(f.state())) steps.add(Step.RESUME);
       }
     }
-    if (steps.isEmpty() && StateTable.CONNECTION.kind(f.state()) == Kind.NEEDS_AUTHORIZATION && !f.authorizationAsked()) {
+    if (steps.isEmpty() && f.management().writes() && StateTable.CONNECTION.kind(f.state()) == Kind.NEEDS_AUTHORIZATION
+        && !f.authorizationAsked()) {
       steps.add(Step.ASK_AUTHORIZATION_URL);
     }
     return new Plan(steps, null);
@@ -60,6 +61,10 @@ public final class ConnectionDecisions {
   public static Outcome outcome(Facts f) {
     String state = f.state();
     StateTable.Entry e = StateTable.CONNECTION.of(state);
+    if (e.kind() == Kind.NEEDS_AUTHORIZATION && f.management().observeOnly()) {
+      return Outcome.stalled(e.reason(), "the connection is " + state + ": Salesforce must be authorized; observe-only does "
+          + "not ask the API for an authorization URL (a POST): authorize in the Heroku dashboard, or switch to manage", e.requeue());
+    }
     if (e.kind() == Kind.NEEDS_AUTHORIZATION) {
       return Outcome.stalled(e.reason(), "the connection is " + state + ": a Salesforce user must open status.authorizationUrl "
           + "(kubectl get hconn " + f.name() + " -o jsonpath='{.status.authorizationUrl}') and log in to Salesforce ("
@@ -104,7 +109,7 @@ public final class ConnectionDecisions {
 
   /** A throttled connection: nothing is sent before {@code until}. */
   public static Outcome throttled(java.time.Instant until, Duration wait) {
-    return Outcome.blocked(Reasons.THROTTLED, "the API answered 429; no request goes to this connection before " + until
+    return Outcome.progressing(Reasons.THROTTLED, "the API answered 429; no request goes to this connection before " + until
         + " (status.rateLimit.throttledUntil)", wait);
   }
 

@@ -83,6 +83,10 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
 
   @Override
   public DeleteControl cleanup(HerokuConnection c, Context<HerokuConnection> context) {
-    return loop.deleteControl(c, sync.delete(c));
+    // The mappings from this controller's own HerokuMapping informer: it has synced before any cleanup runs here.
+    List<String> users = context.getSecondaryResources(HerokuMapping.class).stream()
+        .filter(m -> c.getMetadata().getName().equals(m.getSpec().getConnectionRef().getName()))
+        .map(m -> m.getMetadata().getName()).sorted().toList();
+    return loop.deleteControl(c, sync.delete(c, users));
   }
 }

@@ -149,7 +149,8 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
       askedFor.remove(c.getMetadata().getUid());
     }
     Outcome outcome = ConnectionDecisions.outcome(facts(c, status, pass, owner, remote, restart));
-    if (validations.advance(c, status, where.api().withPriority(Priority.USER), id, loop.clock().instant())) {
+    if (validations.advance(c, status, where.api().withPriority(Priority.USER), id, loop.clock().instant(),
+        pass.management().writes())) {
       // a validation waits for its result: look again soon (the loop's backoff paces the polls)
       return new Outcome(outcome.kind(), outcome.reason(), outcome.message(), StateTable.Requeue.SETTLING, null);
     }
@@ -265,9 +266,7 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
    * HerokuMapping still uses this connection, so their cleanup can reach the API; then the
    * credentials Secret is released (if no other connection needs it).
    */
-  ManagedLoop.Deletion delete(HerokuConnection c) {
-    var users = directory.mappingsOf(c.getMetadata().getNamespace(), c.getMetadata().getName()).stream()
-        .map(m -> m.getMetadata().getName()).sorted().toList();
+  ManagedLoop.Deletion delete(HerokuConnection c, java.util.List<String> users) {
     if (!users.isEmpty()) {
       loop.events().normal(c, Reasons.DELETING, "waiting for " + users.size() + " HerokuMapping(s) that use this connection to be deleted: "
           + String.join(", ", users));

@@ -70,7 +70,7 @@ public final class Connector {
     Optional<ApiToken> token = secret.flatMap(s -> tokenIn(s, c));
     if (token.isEmpty()) {
       forget(c);
-      return Result.failed(Outcome.stalled(Reasons.UNAUTHORIZED, secretProblem(c, secret), intervals.maxBackoff()));
+      return Result.failed(Outcome.stalled(Reasons.UNAUTHORIZED, secretProblem(c, secret), StateTable.Requeue.ERROR_BACKOFF));
     }
     Where where = known(c);
     if (where == null) {

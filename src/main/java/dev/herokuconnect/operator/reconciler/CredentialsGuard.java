@@ -17,7 +17,8 @@ import java.util.TreeSet;
  * cleanup needs the token (even across an operator restart). The same edit labels the Secret
  * {@value #LABEL}{@code =true}: the operator watches only Secrets with that label. status.credentialsSecret names
  * the Secret held; when spec.credentials.secretRef moves, the old one is released. A Secret is
- * released only when no HerokuConnection of its namespace (being deleted or not) still names it.
+ * released only when no other HerokuConnection of its namespace still needs it (one being deleted
+ * needs it until its mappings are gone).
  */
 final class CredentialsGuard {
   static final String FINALIZER = "herokuconnect.dev/credentials-in-use";
@@ -58,10 +59,14 @@ final class CredentialsGuard {
 
   private void releaseIfUnused(HerokuConnection c, String name) {
     String ns = c.getMetadata().getNamespace();
+    // Another connection needs it while it is not being deleted, or, being deleted, while its mappings'
+    // cleanup still needs the token. (Two deleting connections that both lost their last mapping both release.)
     boolean needed = directory.connectionsIn(ns).stream()
         .filter(o -> !o.getMetadata().getUid().equals(c.getMetadata().getUid()))
-        .anyMatch(o -> name.equals(o.getSpec().getCredentials().getSecretRef().getName())
-            || o.getStatus() != null && name.equals(o.getStatus().getCredentialsSecret()));
+        .filter(o -> name.equals(o.getSpec().getCredentials().getSecretRef().getName())
+            || o.getStatus() != null && name.equals(o.getStatus().getCredentialsSecret()))
+        .anyMatch(o -> o.getMetadata().getDeletionTimestamp() == null
+            || !directory.mappingsOf(ns, o.getMetadata().getName()).isEmpty());
     if (!needed) edit(ns, name, false);
   }
 

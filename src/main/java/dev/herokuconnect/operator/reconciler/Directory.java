@@ -64,13 +64,23 @@ public final class Directory {
    * (case-insensitively) through a HerokuConnection that owns the same add-on.
    */
   public Optional<Claimant> mappingConflict(HerokuMapping m, String connectionId) {
+    return Ownership.conflictFor(Claimant.of(m), mappingClaimants(m, connectionId).stream().map(Claimant::of).toList());
+  }
+
+  /** The other HerokuMappings, not being deleted, that claim the same remote mapping as {@code m}: they take it over. */
+  public Optional<Claimant> nextOwner(HerokuMapping m, String connectionId) {
+    return Ownership.owner(mappingClaimants(m, connectionId).stream()
+        .filter(x -> !x.getMetadata().getUid().equals(m.getMetadata().getUid()) && x.getMetadata().getDeletionTimestamp() == null)
+        .map(Claimant::of).toList());
+  }
+
+  private List<HerokuMapping> mappingClaimants(HerokuMapping m, String connectionId) {
     String object = m.getSpec().getObjectName().toLowerCase(Locale.ROOT);
-    List<Claimant> claimants = mappings.get()
+    return mappings.get()
         .filter(x -> object.equals(x.getSpec().getObjectName().toLowerCase(Locale.ROOT)))
         .filter(x -> connection(x.getMetadata().getNamespace(), x.getSpec().getConnectionRef().getName())
             .filter(c -> connectionId.equals(connectionIdOf(c)) && ownsAddon(c, connectionId)).isPresent())
-        .map(Claimant::of).toList();
-    return Ownership.conflictFor(Claimant.of(m), claimants);
+        .toList();
   }
 
   /** The HerokuMappings that use the HerokuConnection {@code namespace/name}. */

@@ -136,7 +136,7 @@ public final class ManagedLoop {
       return Outcome.blocked(Reasons.RATE_LIMITED, "waiting for API budget while " + doing + ": " + r.getMessage(), until(r.retryAt()));
     }
     if (e instanceof ConnectApiException.Throttled t) {
-      return Outcome.blocked(Reasons.THROTTLED, "the API answered 429 while " + doing
+      return Outcome.progressing(Reasons.THROTTLED, "the API answered 429 while " + doing
           + "; no request goes to this connection before " + t.until(), until(t.until()));
     }
     if (e instanceof ConnectApiException.Unauthorized || e instanceof ConnectApiException.Forbidden) {

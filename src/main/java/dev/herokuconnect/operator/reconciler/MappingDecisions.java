@@ -85,7 +85,9 @@ public final class MappingDecisions {
           + ": mappings are created and edited once it is set up and authorized", Requeue.SETTLING);
     }
     boolean sameGeneration = f.refusedGeneration() != null && f.refusedGeneration() == f.generation();
-    if (f.refusedSpec() && sameGeneration && String.valueOf(f.connectionState()).equals(String.valueOf(f.refusedInConnectionState()))) {
+    boolean sameKindOfState = f.refusedInConnectionState() == null
+        || StateTable.CONNECTION.kind(f.refusedInConnectionState()) == StateTable.CONNECTION.kind(f.connectionState());
+    if (f.refusedSpec() && sameGeneration && sameKindOfState) {
       // The API refused this generation in this connection state; asking again would only be refused again.
       return Outcome.stalled(Reasons.INVALID_SPEC, null, (java.time.Duration) null);
     }

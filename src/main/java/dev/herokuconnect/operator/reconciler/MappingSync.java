@@ -215,7 +215,13 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
         return created;
       }
       case UPDATE -> {
-        Mapping edited = client.update(remote, m.getSpec());
+        Mapping edited;
+        try {
+          edited = client.update(remote, m.getSpec());
+        } catch (ConnectApiException.BadRequest refused) {
+          status.setRefusedInConnectionState(facts.connectionState());
+          throw refused;
+        }
         loop.events().normal(m, "Updated", "updated the remote mapping " + remote.id() + " of " + object + " to match the spec: "
             + String.join("; ", facts.drift()));
         return edited;
@@ -246,6 +252,7 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
       if (appeared.isPresent()) {
         loop.events().normal(m, "Adopted", "adopted the remote mapping " + appeared.get().id() + " of " + object
             + ", created elsewhere meanwhile");
+        status.setMappingId(appeared.get().id()); // adopted, not created: no Created event follows
         return appeared.get();
       }
       status.setRefusedInConnectionState(now.connection().state());
@@ -320,6 +327,12 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
     if (owner.isPresent()) {
       loop.events().normal(m, "Released", "the remote mapping of " + spec.getObjectName() + " belongs to HerokuMapping "
           + owner.get().ref() + "; nothing deleted");
+      return ManagedLoop.Deletion.DONE;
+    }
+    Optional<Ownership.Claimant> next = directory.nextOwner(m, c.connectionId());
+    if (next.isPresent()) { // deleting it would only make the next claimant create it again (a full reload)
+      loop.events().normal(m, "HandedOver", "left the remote mapping of " + spec.getObjectName() + " to HerokuMapping "
+          + next.get().ref() + ", which claims it too");
       return ManagedLoop.Deletion.DONE;
     }
     MappingClient client = new MappingClient(snapshots, c.connectionId(), c.api().withPriority(Priority.USER));

@@ -62,6 +62,11 @@ public final class SnapshotCache {
 
   private record InFlight(Instant startedAt, CompletableFuture<Snapshot> result) {}
 
+  /** A write the operator made (a mapping put, or removed when {@code put} is null), kept to re-apply over a fetch that started before it. */
+  private record LocalWrite(Instant at, String mappingId, Mapping put) {}
+
+  private static final Duration KEEP_LOCAL_WRITES = Duration.ofMinutes(5);
+
   private final Clock clock;
   private final Duration settlingStart;
   private final Duration settlingCap;
@@ -69,6 +74,7 @@ public final class SnapshotCache {
   private final Map<String, InFlight> inflight = new ConcurrentHashMap<>();
   private final Map<String, Duration> settlingStep = new ConcurrentHashMap<>();
   private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+  private final Map<String, List<LocalWrite>> localWrites = new ConcurrentHashMap<>();
 
   public SnapshotCache(Clock clock, Duration settlingStart, Duration settlingCap) {
     this.clock = clock;
@@ -120,7 +126,9 @@ public final class SnapshotCache {
 
   private Snapshot fetch(String connectionId, ConnectionApi api, Priority priority, InFlight mine) {
     try {
-      Snapshot fresh = new Snapshot(api.withPriority(priority).getConnection(connectionId, true), clock.instant());
+      Connection read = api.withPriority(priority).getConnection(connectionId, true);
+      // As of when the request started (what it shows may be that old), with the operator's own writes since then.
+      Snapshot fresh = new Snapshot(withLocalWrites(connectionId, read, mine.startedAt()), mine.startedAt());
       Snapshot old = snapshots.put(connectionId, fresh);
       paceSettling(connectionId, fresh.connection().state());
       mine.result().complete(fresh);
@@ -148,8 +156,29 @@ public final class SnapshotCache {
     }
   }
 
+  private Connection withLocalWrites(String connectionId, Connection read, Instant since) {
+    List<LocalWrite> writes = localWrites.get(connectionId);
+    if (writes == null) return read;
+    Instant cutoff = clock.instant().minus(KEEP_LOCAL_WRITES);
+    writes.removeIf(w -> w.at().isBefore(cutoff));
+    List<Mapping> list = new ArrayList<>(read.mappingsOrEmpty());
+    boolean changed = false;
+    for (LocalWrite w : List.copyOf(writes)) {
+      if (w.at().isBefore(since)) continue;
+      list.removeIf(m -> m.id().equals(w.mappingId()));
+      if (w.put() != null) list.add(w.put());
+      changed = true;
+    }
+    return changed ? withMappings(read, list) : read;
+  }
+
+  private void remember(String connectionId, String mappingId, Mapping put) {
+    localWrites.computeIfAbsent(connectionId, k -> new CopyOnWriteArrayList<>()).add(new LocalWrite(clock.instant(), mappingId, put));
+  }
+
   /** Folds in a mapping the operator just created or edited. */
   public void putMapping(String connectionId, Mapping mapping) {
+    remember(connectionId, mapping.id(), mapping);
     snapshots.computeIfPresent(connectionId, (k, s) -> {
       List<Mapping> list = new ArrayList<>(s.connection().mappingsOrEmpty());
       list.removeIf(m -> m.id().equals(mapping.id()));
@@ -160,6 +189,7 @@ public final class SnapshotCache {
 
   /** Forgets a mapping the operator just deleted. */
   public void removeMapping(String connectionId, String mappingId) {
+    remember(connectionId, mappingId, null);
     snapshots.computeIfPresent(connectionId, (k, s) -> {
       List<Mapping> list = new ArrayList<>(s.connection().mappingsOrEmpty());
       list.removeIf(m -> m.id().equals(mappingId));
@@ -176,6 +206,7 @@ public final class SnapshotCache {
   /** Forgets a connection entirely (the add-on is gone). */
   public void forget(String connectionId) {
     snapshots.remove(connectionId);
+    localWrites.remove(connectionId);
     settlingStep.remove(connectionId);
   }
 

@@ -45,7 +45,7 @@ public final class StateTable {
       .add(Set.of("SYSTEM_ERROR"), error(RESTART_ADVICE));
 
   public static final StateTable MAPPING = new StateTable(
-      new Entry(Kind.SETTLING, Reasons.PROGRESSING, Requeue.ACTIVE, "the mapping is settling"))
+      new Entry(Kind.SETTLING, Reasons.PROGRESSING, Requeue.SETTLING, "the mapping is settling"))
       .add(Set.of("DATA_SYNCED"), new Entry(Kind.HEALTHY, Reasons.SYNCED, Requeue.REFRESH, ""))
       .add(Set.of("RESYNC", "RELOAD_TABLE", "POLLING_SF_CHANGES", "POLLING_SF_BULK", "POLLING_SF_FOR_DELETES", "WAIT_BULK_LOAD",
           "LOADING_BULK_JOB", "RESOLVE_EXTERNAL_IDS", "WAIT_BULK_UPDATE", "APPLYING_BULK_UPDATE", "POLL_EXTERNAL_IDS"),

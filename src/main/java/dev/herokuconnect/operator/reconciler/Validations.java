@@ -21,6 +21,7 @@ import java.util.Map;
 final class Validations {
   static final String RUNNING = "Running";
   static final String COMPLETE = "Complete";
+  static final String SKIPPED = "Skipped";
   private static final int MAX_FINDINGS = 20;
   private static final int MAX_MESSAGE = 256;
 
@@ -31,10 +32,20 @@ final class Validations {
   }
 
   /** Advances the validation asked for, if any; true while a run is waiting for its result. */
-  boolean advance(HerokuConnection c, HerokuConnectionStatus status, ConnectionApi api, String connectionId, Instant now) {
+  boolean advance(HerokuConnection c, HerokuConnectionStatus status, ConnectionApi api, String connectionId, Instant now,
+                  boolean mayPost) {
     String asked = RequestedAction.VALIDATE.pending(c, status);
     if (asked == null) return false;
     ValidationStatus v = status.getValidation();
+    if (!mayPost) { // observe-only sends no POST, not even this one
+      v = new ValidationStatus();
+      v.setRequestedAt(asked);
+      v.setState(SKIPPED);
+      status.setValidation(v);
+      RequestedAction.VALIDATE.markHandled(status, asked);
+      events.normal(c, "ValidationSkipped", "validation " + asked + " not run: observe-only sends no POST; switch to manage to run it");
+      return false;
+    }
     if (v == null || !asked.equals(v.getRequestedAt())) {
       ValidationRun run = api.startValidation(connectionId);
       v = new ValidationStatus();

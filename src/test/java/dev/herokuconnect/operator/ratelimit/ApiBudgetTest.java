@@ -115,6 +115,7 @@ class ApiBudgetTest {
     assertThrows(ConnectApiException.Throttled.class, () -> budget.admit("c1", "GET", Priority.USER));
     budget.admit("c2", "GET", Priority.USER); // other connections are not affected
     assertEquals(until, budget.usage("c1").throttledUntil());
+    assertEquals(0, budget.usage("c1").remaining(), "nothing can be sent before then");
     clock.set(until);
     budget.admit("c1", "GET", Priority.USER);
   }

@@ -55,6 +55,9 @@ class DecisionsTest {
         true, new Request(RequestedAction.RESTART, "r1"), false, "production");
     assertEquals(List.of(), ConnectionDecisions.plan(f).steps());
     assertEquals(Reasons.OBSERVING, ConnectionDecisions.outcome(f).reason());
+    var needsAuth = connection("NEED_AUTHENTICATION", false, null, OBSERVE);
+    assertEquals(List.of(), ConnectionDecisions.plan(needsAuth).steps(), "observe-only does not POST for an authorization URL");
+    assertTrue(ConnectionDecisions.outcome(needsAuth).message().contains("observe-only"));
   }
 
   @Test
@@ -117,9 +120,15 @@ class DecisionsTest {
     Facts refused = new Facts("Ghost", "Ghost", "sales", "sales", 1, 1L, true, "IDLE", MANAGE, null, null, null, null, null,
         List.of(), "IDLE", List.of());
     assertEquals(Reasons.INVALID_SPEC, MappingDecisions.plan(refused).stop().reason());
-    Facts stateChanged = new Facts("Ghost", "Ghost", "sales", "sales", 1, 1L, true, "POLLING_DB_CHANGES", MANAGE, null, null, null, null,
+    Facts sameKind = new Facts("Ghost", "Ghost", "sales", "sales", 1, 1L, true, "POLLING_DB_CHANGES", MANAGE, null, null, null, null,
+        null, List.of(), "IDLE", List.of());
+    assertEquals(Reasons.INVALID_SPEC, MappingDecisions.plan(sameKind).stop().reason(), "IDLE and POLLING_DB_CHANGES: both healthy");
+    Facts stateChanged = new Facts("Ghost", "Ghost", "sales", "sales", 1, 1L, true, "BUSY", MANAGE, null, null, null, null,
         null, List.of(), "IDLE", List.of());
     assertEquals(List.of(MappingDecisions.Step.CREATE), MappingDecisions.plan(stateChanged).steps());
+    Facts refusedEdit = new Facts("Ghost", "Ghost", "sales", "sales", 1, 1L, true, "IDLE", MANAGE, null, null, "m1",
+        remote("m1", "Ghost", "DATA_SYNCED"), null, List.of("sf_polling_seconds: remote 120, spec 600"), "IDLE", List.of());
+    assertEquals(Reasons.INVALID_SPEC, MappingDecisions.plan(refusedEdit).stop().reason(), "a refused PUT is not sent again");
     Facts newGeneration = new Facts("Ghost", "Ghost", "sales", "sales", 2, 1L, true, "IDLE", MANAGE, null, null, null, null, null,
         List.of(), "IDLE", List.of());
     assertEquals(List.of(MappingDecisions.Step.CREATE), MappingDecisions.plan(newGeneration).steps());

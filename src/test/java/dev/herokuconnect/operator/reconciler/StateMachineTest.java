@@ -50,13 +50,15 @@ class StateMachineTest extends OperatorTestBase {
         (System.nanoTime() - start) / 1_000_000, fake.mappings(connectionId).size());
     assertEquals(0, count("DELETE", "/mappings/"));
     assertEquals(id, fake.mappings(connectionId).get(0).id());
-    // The owner goes (its policy deletes the remote mapping); a new claimant then creates it again.
+    // The owner goes: the remote mapping is handed over to the next claimant, not deleted and created again.
     apply(mapping("account-3", "ACCOUNT", "sfPollingSeconds: 600"));
     awaitMapping("account-3", mappingReason(Conditions.STALLED, Reasons.CONFLICT), "waits behind the owner");
     sb.client().resources(HerokuMapping.class).inNamespace(NS).withName("account").delete();
     HerokuMapping third = awaitMappingReady("account-3");
-    assertNotNull(third.getStatus().getMappingId());
+    assertEquals(id, third.getStatus().getMappingId(), "taken over, not re-created (no reload)");
     assertEquals(1, fake.mappings(connectionId).size());
+    assertEquals(0, count("DELETE", "/mappings/"));
+    assertTrue(hasEvent("account", "HandedOver"));
   }
 
   @Test
@@ -202,7 +204,8 @@ class StateMachineTest extends OperatorTestBase {
     HerokuConnection c = awaitConnection(connectionReason(Conditions.RECONCILING, Reasons.THROTTLED), "shows the 429");
     assertNotNull(c.getStatus().getRateLimit().getThrottledUntil());
     assertTrue(Instant.parse(c.getStatus().getRateLimit().getThrottledUntil()).isAfter(Instant.now().plusSeconds(3600)));
-    assertTrue(!Conditions.isTrue(c.getStatus(), Conditions.READY) || Conditions.isTrue(c.getStatus(), Conditions.RECONCILING));
+    assertTrue(!Conditions.isTrue(c.getStatus(), Conditions.READY), "not Ready while nothing can be sent");
+    assertEquals(0, c.getStatus().getRateLimit().getRemaining(), "nothing can go before the 429's wait is over");
     int after = fake.requests().size();
     reconcileConnectionNow();
     reconcileMappingNow("account");

@@ -40,4 +40,27 @@ class SyncHealthTest extends OperatorTestBase {
     reconcileConnectionNow();
     assertEquals(2, count("POST", "/validations"), "once per requested value");
   }
+
+  @Test
+  void writeErrorsAreReadOnlyWhenTheCountGoesUpAndShownInStatus() {
+    readyConnection();
+    apply(mapping("account", "Account", ""));
+    String id = awaitMappingReady("account").getStatus().getMappingId();
+    reconcileMappingNow("account");
+    assertEquals(0, count("GET", "/errors"), "no read while the count is zero");
+    fake.addWriteError(id, 101, "FIELD_CUSTOM_VALIDATION_EXCEPTION: Phone is required");
+    fake.addWriteError(id, 102, "DUPLICATE_VALUE: duplicate value found: External_Id__c");
+    reconcileConnectionNow(); // a refresh of the shared snapshot shows counts.errors = 2
+    var m = awaitMapping("account", x -> x.getStatus().getRecentErrors().size() == 2, "shows the errors");
+    assertEquals("102", m.getStatus().getRecentErrors().get(0).getRecordId(), "newest first");
+    assertTrue(m.getStatus().getRecentErrors().get(0).getMessage().startsWith("DUPLICATE_VALUE"));
+    assertEquals(2L, m.getStatus().getErrorsSeen());
+    assertEquals(1, events("account").stream().filter(e -> e.getReason().equals("WriteErrors")).count());
+    reconcileMappingNow("account");
+    reconcileConnectionNow();
+    reconcileMappingNow("account");
+    System.out.printf("write errors: %d error read(s) for one increase, after 3 more reconciles; status.recentErrors[0] = %s: %s%n",
+        count("GET", "/errors"), m.getStatus().getRecentErrors().get(0).getRecordId(), m.getStatus().getRecentErrors().get(0).getMessage());
+    assertEquals(1, count("GET", "/errors"), "no read while the count is unchanged");
+  }
 }
