@@ -143,7 +143,7 @@ public final class ConnectApi implements ConnectionApi {
         ValidationRun.class), "validation result");
   }
 
-  /** GET /connections/{id}/errors: write errors of the last 24 hours. */
+  /** GET /connections/{id}/errors: write errors of the last 24 hours, newest first, every page. */
   public List<SyncError> connectionErrors(String id) {
     return errors(url("connections", id, "errors"), "GET /connections/{id}/errors");
   }
@@ -178,15 +178,23 @@ public final class ConnectApi implements ConnectionApi {
     send("POST", url("mappings", id, "actions", "abort"), null, "POST /mappings/{id}/actions/abort");
   }
 
+  /** GET /mappings/{id}/errors: the mapping's write errors of the last 24 hours, newest first, every page. */
   public List<SyncError> mappingErrors(String id) {
     return errors(url("mappings", id, "errors"), "GET /mappings/{id}/errors");
   }
 
   // ---- plumbing ------------------------------------------------------------------
 
-  private List<SyncError> errors(HttpUrl url, String endpoint) {
-    Page<SyncError> page = http.send(call("GET", url, null, endpoint), ERROR_PAGE);
-    return page == null || page.results() == null ? List.of() : page.results();
+  private List<SyncError> errors(HttpUrl first, String endpoint) {
+    List<SyncError> all = new ArrayList<>();
+    HttpUrl next = first;
+    for (int page = 0; next != null && page < 1000; page++) {
+      Page<SyncError> p = http.send(call("GET", next, null, endpoint), ERROR_PAGE);
+      if (p == null) break;
+      if (p.results() != null) all.addAll(p.results());
+      next = p.next() == null || p.next().isBlank() ? null : resolve(p.next());
+    }
+    return all;
   }
 
   private JsonNode send(String method, HttpUrl url, Object body, String endpoint) {

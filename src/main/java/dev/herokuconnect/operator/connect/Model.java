@@ -111,11 +111,16 @@ public final class Model {
       @JsonProperty("status") String status,
       @JsonProperty("results") JsonNode results) {}
 
-  /** A write error of the last 24 hours. */
+  /**
+   * A write error of the last 24 hours: a Postgres change that Salesforce refused. {@code id} is
+   * the trigger log id, {@code tableName} the mapping's table, {@code recordId} the row in it
+   * (the columns the Heroku CLI plugin's {@code connect:write-errors} shows). The API sends the
+   * ids as numbers; they are kept as text.
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record SyncError(
       @JsonProperty("id") String id,
-      @JsonProperty("object_name") String objectName,
+      @JsonProperty("table_name") String tableName,
       @JsonProperty("record_id") String recordId,
       @JsonProperty("message") String message,
       @JsonProperty("created_at") String createdAt) {}

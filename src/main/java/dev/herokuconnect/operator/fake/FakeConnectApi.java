@@ -131,6 +131,7 @@ public final class FakeConnectApi implements AutoCloseable {
   public synchronized void destroyConnection(String connectionId) {
     store.connections.remove(connectionId);
     store.mappings.values().removeIf(m -> m.connectionId.equals(connectionId));
+    store.writeErrors.removeIf(e -> e.connectionId().equals(connectionId));
   }
 
   /** Links {@code user} to an add-on, as a person who once opened it in the dashboard. */
@@ -178,12 +179,25 @@ public final class FakeConnectApi implements AutoCloseable {
 
   public synchronized void dashboardDelete(String mappingId) { store.delete(mapping(mappingId)); }
 
-  public synchronized void addWriteError(String mappingId, String message) {
-    FakeStore.Mapping m = mapping(mappingId);
-    ObjectNode e = Json.object().put("id", store.newId()).put("object_name", m.objectName)
-        .put("record_id", "001000000000001").put("message", message).put("created_at", clock.instant().toString());
-    m.errors.add(e);
-    store.connections.get(m.connectionId).errors.add(e);
+  /**
+   * A write of a Postgres row to Salesforce failed on this mapping (Salesforce refused it):
+   * from now on {@code GET /mappings/{id}/errors} and {@code GET /connections/{id}/errors} list
+   * it, newest first, paged like every list ({@code count}, {@code next}, {@code previous},
+   * {@code results}; {@link #setPageSize}), each as {@code id} (the trigger log id, a number),
+   * {@code table_name} (the mapping's table: the object name in lower case), {@code record_id}
+   * (the row's id in that table, a number), {@code message} and {@code created_at} (the fake's
+   * clock, ISO-8601) — the columns the Heroku CLI plugin's {@code connect:write-errors} shows.
+   * The mapping's {@code counts.errors} (deep GET and mapping details) counts the same errors.
+   * Both forget an error 24 hours after it was added (the endpoints show the last 24 hours), and
+   * deleting the mapping drops its errors with its table. Returns the trigger log id.
+   */
+  public synchronized long addWriteError(String mappingId, long recordId, String message) {
+    return store.addWriteError(mapping(mappingId), recordId, message).id();
+  }
+
+  /** As {@link #addWriteError(String, long, String)}, for row 1 of the table. */
+  public synchronized long addWriteError(String mappingId, String message) {
+    return addWriteError(mappingId, 1, message);
   }
 
   public synchronized void setDailyLimit(int limit) { dailyLimit = limit; }
@@ -395,7 +409,10 @@ public final class FakeConnectApi implements AutoCloseable {
       case "POST connections/*/mappings" -> Answer.of(201, store.mappingJson(store.create(store.connection(r[1], user), body)));
       case "POST connections/*/validations" -> Answer.of(202, validation(store.connection(r[1], user)));
       case "GET validations/*" -> Answer.of(200, validationResult(r[1], user));
-      case "GET connections/*/errors" -> Answer.of(200, page(store.connection(r[1], user).errors));
+      case "GET connections/*/errors" -> {
+        FakeStore.Conn c = store.connection(r[1], user);
+        yield Answer.of(200, errorPage(store.recentErrors(e -> e.connectionId().equals(c.id)), q, "/connections/" + c.id + "/errors"));
+      }
       case "GET mappings/*" -> Answer.of(200, store.mappingJson(store.mapping(r[1], user)));
       case "PUT mappings/*" -> {
         FakeStore.Mapping m = store.mapping(r[1], user);
@@ -413,7 +430,10 @@ public final class FakeConnectApi implements AutoCloseable {
       }
       case "POST mappings/*/actions/reload" -> accepted(() -> store.reload(store.mapping(r[1], user)));
       case "POST mappings/*/actions/abort" -> accepted(() -> store.abort(store.mapping(r[1], user)));
-      case "GET mappings/*/errors" -> Answer.of(200, page(store.mapping(r[1], user).errors));
+      case "GET mappings/*/errors" -> {
+        FakeStore.Mapping m = store.mapping(r[1], user);
+        yield Answer.of(200, errorPage(store.recentErrors(e -> e.mappingId().equals(m.id)), q, "/mappings/" + m.id + "/errors"));
+      }
       default -> Answer.of(method.equals("GET") || method.equals("POST") ? 404 : 405,
           Json.object().put("message", "Not found: " + method + " " + path));
     };
@@ -531,10 +551,22 @@ public final class FakeConnectApi implements AutoCloseable {
     return out;
   }
 
-  private static ObjectNode page(List<ObjectNode> items) {
-    ObjectNode out = Json.object().put("count", items.size()).putNull("next").putNull("previous");
+  /** One page of write errors (newest first), {@code offset} and {@code pageSize} as in the connection list. */
+  private ObjectNode errorPage(List<FakeStore.WriteError> errors, Map<String, String> q, String path) {
+    int offset;
+    try {
+      offset = Math.max(0, Integer.parseInt(q.getOrDefault("offset", "0")));
+    } catch (NumberFormatException e) {
+      throw FakeStore.badRequest(Map.of("offset", List.of("A valid integer is required.")));
+    }
+    int end = Math.min(errors.size(), offset + pageSize);
+    ObjectNode out = Json.object().put("count", errors.size());
+    if (end < errors.size()) out.put("next", apiRoot() + path + "?offset=" + end);
+    else out.putNull("next");
+    if (offset > 0) out.put("previous", apiRoot() + path + "?offset=" + Math.max(0, offset - pageSize));
+    else out.putNull("previous");
     ArrayNode results = out.putArray("results");
-    items.forEach(results::add);
+    errors.subList(Math.min(offset, end), end).forEach(e -> results.add(e.json()));
     return out;
   }
 

@@ -47,7 +47,6 @@ final class FakeStore {
     String organizationId;
     String forcedState; // set by a test hook or by pause/an error; cleared by restart/resume
     Instant busyUntil = Instant.MIN;
-    final List<ObjectNode> errors = new ArrayList<>();
 
     Conn(String id, String app, String appId, String resourceName, String region) {
       this.id = id;
@@ -74,7 +73,6 @@ final class FakeStore {
     String phase = "CREATE"; // CREATE, EDIT, RELOAD
     Instant phaseStart;
     String forcedState;
-    final List<ObjectNode> errors = new ArrayList<>();
 
     Mapping(String id, String connectionId, String objectName, ObjectNode config) {
       this.id = id;
@@ -107,13 +105,31 @@ final class FakeStore {
   /** How long a new or changed mapping takes to settle and to load its table. */
   record Timing(Duration settle, Duration load) {}
 
+  /**
+   * One failed write of a Postgres row to Salesforce: a row of the connection's trigger log
+   * ({@code id}), the mapping's table ({@code table_name}) and row ({@code record_id}), the
+   * message Salesforce gave and when.
+   */
+  record WriteError(long id, String connectionId, String mappingId, String tableName, long recordId, String message,
+                    Instant createdAt) {
+    ObjectNode json() {
+      return Json.object().put("id", id).put("table_name", tableName).put("record_id", recordId).put("message", message)
+          .put("created_at", createdAt.toString());
+    }
+  }
+
+  /** How far back the errors endpoints (and counts.errors) look. */
+  static final Duration ERROR_WINDOW = Duration.ofHours(24);
+
   private final Clock clock;
   private final String baseUrl;
   volatile Timing timing = new Timing(Duration.ofMillis(200), Duration.ofMillis(300));
   final Map<String, Conn> connections = new LinkedHashMap<>();
   final Map<String, Mapping> mappings = new LinkedHashMap<>();
   final Map<String, String> validations = new LinkedHashMap<>(); // id -> connection id
+  final List<WriteError> writeErrors = new ArrayList<>(); // oldest first
   private long ids;
+  private long triggerLogIds = 1000;
 
   FakeStore(Clock clock, String baseUrl) {
     this.clock = clock;
@@ -153,6 +169,29 @@ final class FakeStore {
 
   Optional<Mapping> mappingOfObject(String connectionId, String objectName) {
     return mappingsOf(connectionId).stream().filter(m -> m.objectName.equalsIgnoreCase(objectName)).findFirst();
+  }
+
+  /** Adds a write error now; returns its trigger log id. */
+  WriteError addWriteError(Mapping m, long recordId, String message) {
+    WriteError e = new WriteError(++triggerLogIds, m.connectionId, m.id, tableName(m.objectName), recordId, message, clock.instant());
+    writeErrors.add(e);
+    return e;
+  }
+
+  /** The write errors of the last 24 hours that {@code which} selects, newest first. */
+  List<WriteError> recentErrors(java.util.function.Predicate<WriteError> which) {
+    Instant since = clock.instant().minus(ERROR_WINDOW);
+    List<WriteError> out = new ArrayList<>();
+    for (int i = writeErrors.size() - 1; i >= 0; i--) {
+      WriteError e = writeErrors.get(i);
+      if (e.createdAt().isAfter(since) && which.test(e)) out.add(e);
+    }
+    return out;
+  }
+
+  /** Heroku Connect names a mapping's table after its object, in lower case. */
+  static String tableName(String objectName) {
+    return objectName.toLowerCase(Locale.ROOT);
   }
 
   // ---- JSON views ----------------------------------------------------------------
@@ -211,7 +250,8 @@ final class FakeStore {
     n.set("config", config);
     n.putObject("connection").put("id", m.connectionId);
     long rows = synced ? 100 + Math.floorMod(m.objectName.hashCode(), 900) : 0;
-    n.putObject("counts").put("db", rows).put("sf", rows).put("errors", m.errors.size()).put("pending", 0);
+    int errors = recentErrors(e -> e.mappingId().equals(m.id)).size();
+    n.putObject("counts").put("db", rows).put("sf", rows).put("errors", errors).put("pending", 0);
     String t = synced ? m.phaseStart.plus(timing.settle()).plus(timing.load()).toString() : null;
     n.putObject("times").put("db_poll", t).put("db_write", t).put("sf_poll", t).put("sf_write", t);
     n.put("detail_url", baseUrl + "/api/v3/connections/" + m.connectionId);
@@ -363,8 +403,10 @@ final class FakeStore {
     return errors;
   }
 
+  /** The table goes, and its write errors with it. */
   void delete(Mapping m) {
     mappings.remove(m.id);
+    writeErrors.removeIf(e -> e.mappingId().equals(m.id));
   }
 
   void reload(Mapping m) {

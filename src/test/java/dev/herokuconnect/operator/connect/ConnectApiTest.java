@@ -158,6 +158,43 @@ class ConnectApiTest {
   }
 
   @Test
+  void writeErrorsAreTypedNewestFirstAndEveryPageIsRead() {
+    ConnectApi api = readyApi();
+    String account = api.createMapping(connId, "Account", accountConfig()).id();
+    String invoice = api.createMapping(connId, "Invoice__c", accountConfig()).id();
+    fake.setPageSize(2);
+    long first = fake.addWriteError(account, 17, "REQUIRED_FIELD_MISSING: Required fields are missing: [Name]");
+    fake.addWriteError(invoice, 3, "FIELD_CUSTOM_VALIDATION_EXCEPTION: Amount must be positive");
+    fake.addWriteError(account, 18, "DUPLICATE_VALUE: duplicate value found: External_Id__c");
+    long last = fake.addWriteError(account, 19, "INVALID_EMAIL_ADDRESS: Email: invalid email address: x");
+    fake.clearRequests();
+
+    List<Model.SyncError> errors = api.mappingErrors(account);
+    assertEquals(List.of("19", "18", "17"), errors.stream().map(Model.SyncError::recordId).toList(), "newest first, all pages");
+    Model.SyncError newest = errors.get(0);
+    assertEquals(Long.toString(last), newest.id());
+    assertEquals("account", newest.tableName());
+    assertEquals("INVALID_EMAIL_ADDRESS: Email: invalid email address: x", newest.message());
+    assertNotNull(java.time.Instant.parse(newest.createdAt()));
+    assertEquals(Long.toString(first), errors.get(2).id());
+    assertEquals(List.of("GET /api/v3/mappings/" + account + "/errors -> 200",
+        "GET /api/v3/mappings/" + account + "/errors?offset=2 -> 200"), fake.requests().stream().map(Object::toString).toList());
+
+    List<Model.SyncError> all = api.connectionErrors(connId);
+    assertEquals(List.of("account", "account", "invoice__c", "account"), all.stream().map(Model.SyncError::tableName).toList());
+
+    Connection deep = api.getConnection(connId, true);
+    Map<String, Long> counts = new LinkedHashMap<>();
+    deep.mappings().forEach(m -> counts.put(m.objectName(), m.counts().errors()));
+    assertEquals(Map.of("Account", 3L, "Invoice__c", 1L), counts, "counts.errors follows the errors added");
+    assertEquals(3L, api.getMapping(account).counts().errors());
+
+    assertThrows(ConnectApiException.NotFound.class, () -> api.mappingErrors("00000000-0000-4000-8000-000000000099"));
+    api.deleteMapping(invoice);
+    assertEquals(3, api.connectionErrors(connId).size(), "a deleted mapping's errors go with its table");
+  }
+
+  @Test
   void unknownConfigKeysSurviveAnEdit() {
     ConnectApi api = readyApi();
     Mapping created = api.createMapping(connId, "Contact", accountConfig());

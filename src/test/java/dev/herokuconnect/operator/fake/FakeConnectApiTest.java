@@ -196,4 +196,74 @@ class FakeConnectApiTest {
     assertEquals(List.of("Account", "Contact"), fake.mappings(conn).stream().map(FakeConnectApi.MappingView::objectName).toList(),
         "mappings not in the file are left alone");
   }
+
+  @Test
+  void writeErrorsOfTheLast24HoursNewestFirstPagedAndCounted() throws IOException {
+    setUp();
+    String account = call("POST", "/api/v3/connections/" + conn + "/mappings", ACCOUNT).body().path("id").asText();
+    String contact = call("POST", "/api/v3/connections/" + conn + "/mappings", ACCOUNT.replace("Account", "Contact"))
+        .body().path("id").asText();
+    JsonNode none = call("GET", "/api/v3/mappings/" + account + "/errors", null).body();
+    assertEquals(0, none.path("count").asInt());
+    assertTrue(none.path("next").isNull() && none.path("previous").isNull() && none.path("results").isEmpty(), none.toString());
+
+    long old = fake.addWriteError(account, 41, "UNABLE_TO_LOCK_ROW: unable to obtain exclusive access to this record");
+    clock.advance(Duration.ofHours(2));
+    fake.addWriteError(contact, 7, "INVALID_EMAIL_ADDRESS: Email: invalid email address: bob@");
+    clock.advance(Duration.ofMinutes(1));
+    long newest = fake.addWriteError(account, 42, "REQUIRED_FIELD_MISSING: Required fields are missing: [Name]");
+
+    JsonNode page = call("GET", "/api/v3/mappings/" + account + "/errors", null).body();
+    assertEquals(2, page.path("count").asInt());
+    JsonNode first = page.path("results").get(0);
+    assertEquals(newest, first.path("id").asLong(), "newest first");
+    assertTrue(first.path("id").isIntegralNumber() && first.path("record_id").isIntegralNumber(), first.toString());
+    assertEquals("account", first.path("table_name").asText());
+    assertEquals(42, first.path("record_id").asLong());
+    assertEquals("REQUIRED_FIELD_MISSING: Required fields are missing: [Name]", first.path("message").asText());
+    assertEquals("2026-01-01T02:01:00Z", first.path("created_at").asText());
+    assertEquals(List.of("created_at", "id", "message", "record_id", "table_name"), sortedNames(first));
+    assertEquals(old, page.path("results").get(1).path("id").asLong());
+
+    fake.setPageSize(2);
+    JsonNode p1 = call("GET", "/api/v3/connections/" + conn + "/errors", null).body();
+    assertEquals(3, p1.path("count").asInt());
+    assertEquals(List.of(42L, 7L), recordIds(p1));
+    String next = p1.path("next").asText();
+    assertEquals(fake.apiRoot() + "/connections/" + conn + "/errors?offset=2", next);
+    JsonNode p2 = call("GET", next.substring(fake.baseUrl().length()), null).body();
+    assertEquals(List.of(41L), recordIds(p2));
+    assertTrue(p2.path("next").isNull());
+    assertEquals(fake.apiRoot() + "/connections/" + conn + "/errors?offset=0", p2.path("previous").asText());
+
+    assertEquals(2, errorsCount(account), "counts.errors in the deep GET counts the same errors");
+    assertEquals(1, errorsCount(contact));
+    clock.advance(Duration.ofHours(22)); // the first error is now 24 h 1 min old
+    assertEquals(1, call("GET", "/api/v3/mappings/" + account + "/errors", null).body().path("count").asInt());
+    assertEquals(1, errorsCount(account), "the count forgets it too");
+
+    assertEquals(404, call("GET", "/api/v3/mappings/00000000-0000-4000-8000-000000000999/errors", null).status());
+    assertEquals(404, call("GET", "/api/v3/connections/00000000-0000-4000-8000-000000000999/errors", null).status());
+    assertEquals(401, call("GET", "/api/v3/mappings/" + account + "/errors", null, null, null).status());
+    assertTrue(fake.requests().stream().noneMatch(r -> r.path().endsWith("/errors") && r.isWrite()));
+  }
+
+  private long errorsCount(String mappingId) throws IOException {
+    for (JsonNode m : call("GET", "/api/v3/connections/" + conn + "?deep=true", null).body().path("mappings")) {
+      if (m.path("id").asText().equals(mappingId)) return m.path("counts").path("errors").asLong();
+    }
+    throw new AssertionError("no mapping " + mappingId + " in the deep GET");
+  }
+
+  private static List<Long> recordIds(JsonNode page) {
+    List<Long> out = new java.util.ArrayList<>();
+    page.path("results").forEach(e -> out.add(e.path("record_id").asLong()));
+    return out;
+  }
+
+  private static List<String> sortedNames(JsonNode node) {
+    List<String> out = new java.util.ArrayList<>();
+    node.fieldNames().forEachRemaining(out::add);
+    return out.stream().sorted().toList();
+  }
 }
