@@ -228,6 +228,7 @@ public final class PlanCommand {
         String sign = switch (m.action()) {
           case "create" -> "+ ";
           case "update" -> "~ ";
+          case "wait", "blocked" -> m.remoteMappingId() == null ? "+ " : "~ "; // due, once possible
           default -> "  ";
         };
         b.append("HerokuMapping ").append(m.namespace()).append('/').append(m.name()).append(" (").append(m.objectName())

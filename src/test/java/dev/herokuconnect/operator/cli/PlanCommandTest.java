@@ -253,6 +253,55 @@ class PlanCommandTest {
     assertEquals(expectedReads(), requests());
   }
 
+  @Test
+  void exportThenPlanFromStdinAdoptsEverythingWithoutAChange() throws Exception {
+    ByteArrayOutputStream exported = new ByteArrayOutputStream();
+    int code = ExportCommand.run(new String[] {"--app", APP, "--namespace", "crm", "--connection-name", "sales",
+        "--discovery-url", fake.baseUrl(), "-o", "json"}, Map.of("HEROKU_API_KEY", TOKEN),
+        new PrintStream(exported, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    assertEquals(0, code);
+    fake.clearRequests();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int planned = PlanCommand.run(new String[] {"-f", "-", "--exit-code", "--discovery-url", fake.baseUrl()},
+        Map.of("HEROKU_API_KEY", TOKEN), new ByteArrayInputStream(exported.toByteArray()),
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertEquals(0, planned, text);
+    assertTrue(text.contains("(Account on sales): adopt") && text.contains("(Contact on sales): adopt") && text.contains("(Lead on sales): adopt"), text);
+    assertTrue(text.contains("HerokuConnection crm/sales: nothing"), text);
+    assertFalse(text.contains("deletionPolicy Delete"), "export writes deletionPolicy Orphan: " + text);
+    assertEquals(List.of("GET /api/v3/connections/" + connectionId + "?deep=true -> 200"), requests(),
+        "export pins connectionId and apiUrl: no search");
+  }
+
+  @Test
+  void aPinnedConnectionIsReadWithoutASearch() throws Exception {
+    Path f = dir.resolve("pinned.yaml");
+    Files.writeString(f, connection("sales", "DATABASE_URL", false).replace("  appName: acme-crm\n",
+        "  appName: acme-crm\n  connectionId: " + connectionId + "\n  apiUrl: " + fake.apiRoot() + "\n"));
+    Run r = plan("-f", f.toString(), "--exit-code");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertEquals(List.of("GET /api/v3/connections/" + connectionId + "?deep=true -> 200"), requests());
+  }
+
+  @Test
+  void aNewConnectionIsConfiguredFirstAndItsMappingsWait() throws Exception {
+    String fresh = fake.addConnection("new-crm", "herokuconnect-new-1");
+    fake.linkUser(fresh, "ops@example.com");
+    Path f = dir.resolve("new.yaml");
+    Files.writeString(f, connection("sales", "DATABASE_URL", false).replace("appName: acme-crm", "appName: new-crm") + "---\n"
+        + mapping("account", "Account", List.of("Id", "SystemModstamp"), 600, ""));
+    Run r = plan("-f", f.toString(), "--exit-code");
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("HerokuConnection crm/sales: update\n    add-on herokuconnect-new-1 " + fresh + ", state NEW\n"
+        + "  ~ db_key: remote (not set), spec DATABASE_URL (PATCH /connections/{id})\n"
+        + "  ~ schema_name: remote (not set), spec salesforce (PATCH /connections/{id})\n"), r.out());
+    assertTrue(r.out().contains("HerokuMapping crm/account (Account on sales): wait\n"
+        + "  + POST /connections/{id}/mappings: Account, read_only, 2 field(s): Id, SystemModstamp\n"
+        + "    the connection is NEW: mappings are created and edited once it is set up and authorized\n"), r.out());
+    assertEquals(List.of("GET /connections?app=new-crm -> 200", "GET /api/v3/connections/" + fresh + "?deep=true -> 200"), requests());
+  }
+
   // ---- errors ---------------------------------------------------------------------------
 
   @Test
