@@ -152,8 +152,9 @@ class PlanCommandTest {
   @Test
   void eachOutcomeIsPrintedAndNothingIsWritten() throws Exception {
     Run r = plan("-f", repo().toString());
-    System.out.println(r.out()); // the README's example
     assertEquals(0, r.code(), r.err());
+    assertTrue(Files.readString(Path.of("README.md")).contains("```text\n" + r.out() + "```\n"),
+        "the README shows this run's output as it is:\n" + r.out());
     assertEquals("", r.err());
     String out = r.out();
     assertTrue(out.contains("HerokuConnection crm/sales: nothing\n    add-on herokuconnect-prod-9 " + connectionId + ", state IDLE\n"), out);
