@@ -262,7 +262,7 @@ public final class PlanCommand {
             spec.getApiUrl()), false);
       } catch (ConnectionFinder.NotFound e) {
         throw new PlanError("HerokuConnection " + c.ref() + " (" + c.source() + "): " + notFoundMessage(e, spec.getAppName()));
-      } catch (ConnectApiException e) {
+      } catch (ConnectApiException | IllegalArgumentException e) { // IllegalArgumentException: an unusable URL
         throw new PlanError("HerokuConnection " + c.ref() + " (" + c.source() + "): " + e.getMessage());
       }
       Reached r = new Reached(c, found);
@@ -282,7 +282,7 @@ public final class PlanCommand {
       try {
         remote = new ConnectApi(http, r.found().apiRoot(), r.found().connectionId(), RequestGate.Priority.USER)
             .getConnection(r.found().connectionId(), true); // the one read per connection
-      } catch (ConnectApiException e) {
+      } catch (ConnectApiException | IllegalArgumentException e) {
         throw new PlanError("HerokuConnection " + c.ref() + " (" + c.source() + "): " + e.getMessage());
       }
       connections.add(planConnection(c, r.found(), remote));

@@ -380,6 +380,15 @@ class PlanCommandTest {
   }
 
   @Test
+  void anUnusableDiscoveryUrlIsOneLine() throws Exception {
+    Run r = plan(Map.of("HEROKU_API_KEY", TOKEN), "-f", repo().toString(), "--discovery-url", "ftp://hc-central.example");
+    assertEquals(1, r.code());
+    assertEquals("plan: HerokuConnection crm/sales (" + repo() + "/connection.yaml: document 2): discovery URL "
+        + "'ftp://hc-central.example' is not an http(s) URL\n", r.err());
+    assertEquals(List.of(), requests());
+  }
+
+  @Test
   void usageErrorsAndHelp() {
     Run none = plan();
     assertEquals(1, none.code());
