@@ -6,7 +6,7 @@ import java.lang.reflect.Method;
 import java.util.Arrays;
 
 /**
- * {@code java -jar heroku-connect-operator.jar [run|demo|export] ...}. No argument runs the
+ * {@code java -jar heroku-connect-operator.jar [run|demo|export|plan] ...}. No argument runs the
  * operator against the current kubeconfig (or in-cluster config).
  */
 public final class Main {
@@ -20,6 +20,8 @@ public final class Main {
                                                            and a fake Connect API; no cluster, no Heroku account
                                                            (in heroku-connect-operator.jar, not in the image's jar)
         java -jar heroku-connect-operator.jar export ...   write an existing connection as manifests (export --help)
+        java -jar heroku-connect-operator.jar plan -f DIR  what the operator would do with these manifests, read-only
+                                                           (plan --help)
         java -jar heroku-connect-operator.jar --version    the version (also: version)
         java -jar heroku-connect-operator.jar --help       this text
 
@@ -36,6 +38,7 @@ public final class Main {
       case "run" -> RunCommand.run(rest);
       case "demo" -> demo(rest);
       case "export" -> ExportCommand.run(rest);
+      case "plan" -> PlanCommand.run(rest);
       case "-V", "--version", "version" -> {
         System.out.println(Version.get());
         yield 0;

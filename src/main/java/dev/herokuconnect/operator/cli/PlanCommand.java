@@ -1,0 +1,466 @@
+package dev.herokuconnect.operator.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.herokuconnect.operator.cli.PlanManifests.Item;
+import dev.herokuconnect.operator.config.OperatorConfig;
+import dev.herokuconnect.operator.connect.ApiToken;
+import dev.herokuconnect.operator.connect.ConnectApi;
+import dev.herokuconnect.operator.connect.ConnectApiException;
+import dev.herokuconnect.operator.connect.ConnectHttp;
+import dev.herokuconnect.operator.connect.ConnectionFinder;
+import dev.herokuconnect.operator.connect.MappingConfig;
+import dev.herokuconnect.operator.connect.Model.Connection;
+import dev.herokuconnect.operator.connect.Model.Mapping;
+import dev.herokuconnect.operator.connect.RequestGate;
+import dev.herokuconnect.operator.crd.HerokuConnection;
+import dev.herokuconnect.operator.crd.HerokuConnectionSpec;
+import dev.herokuconnect.operator.crd.HerokuConnectionStatus;
+import dev.herokuconnect.operator.crd.HerokuMapping;
+import dev.herokuconnect.operator.crd.HerokuMappingSpec;
+import dev.herokuconnect.operator.crd.HerokuMappingStatus;
+import dev.herokuconnect.operator.reconciler.ConnectionDecisions;
+import dev.herokuconnect.operator.reconciler.Conditions;
+import dev.herokuconnect.operator.reconciler.Management;
+import dev.herokuconnect.operator.reconciler.MappingConfigs;
+import dev.herokuconnect.operator.reconciler.MappingDecisions;
+import dev.herokuconnect.operator.reconciler.MappingDecisions.Step;
+import dev.herokuconnect.operator.reconciler.Outcome;
+import dev.herokuconnect.operator.reconciler.Reasons;
+import dev.herokuconnect.operator.reconciler.RequestedAction;
+import dev.herokuconnect.operator.reconciler.RequestedAction.Request;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * {@code plan}: what the operator would do with these manifests, before they are applied — a
+ * {@code terraform plan} for Heroku Connect. It only reads: discovery searches (never links the
+ * token's user), then one deep GET per connection; the decisions are the operator's own
+ * ({@link MappingDecisions#plan}, {@link ConnectionDecisions#plan}), so the two cannot disagree.
+ */
+public final class PlanCommand {
+  static final String USAGE = """
+      Usage: java -jar heroku-connect-operator.jar plan -f DIR|FILE|- [-f ...] [-n NAMESPACE]
+               [--token-file FILE] [--discovery-url URL] [--exit-code] [-o|--output text|json]
+
+      Reads HerokuConnection and HerokuMapping manifests (multi-document YAML or JSON; directories
+      are read recursively for *.yaml, *.yml and *.json; - reads standard input; other kinds such
+      as Secret are skipped) and prints, without changing anything, what the operator would do:
+
+        HerokuMapping     create   no remote mapping of the object: POST a new one
+                          update   the remote mapping differs: PUT, one line per difference
+                          adopt    a remote mapping of the object exists and the object does not own
+                                   it yet (it has no status.mappingId): taken over, no write
+                          nothing  in step with the remote mapping (or observe-only)
+                          wait     a write is due, but the connection must be set up and authorized first
+                          blocked  only a person can fix it (e.g. an immutable field changed)
+        HerokuConnection  update   db_key/schema_name would be PATCHed, pause/resume/restart sent
+                          nothing  in step
+
+      Manifests with status (kubectl get hmap,hconn -o yaml) are planned exactly as the operator
+      sees them: status.mappingId tells an owned mapping (nothing/update) from one to adopt.
+      Observe-only objects (annotation herokuconnect.dev/reconcile-policy: observe) are planned as
+      the operator treats them: no write; their drift is shown but does not count as a change.
+
+      It sends no write to Heroku Connect: discovery only searches the app's add-ons (GET
+      {discovery}/connections?app=), never links the token's user (a write), then reads each
+      connection once (GET /connections/{id}?deep=true); a connection with spec.connectionId and
+      spec.apiUrl is read without a search.
+
+      Token: HEROKU_API_KEY, or --token-file FILE. Discovery: --discovery-url, else
+      HEROKU_CONNECT_DISCOVERY_URL, else https://hc-central.heroku.com. Objects without a
+      namespace get -n NAMESPACE (default: default), as with kubectl apply -n.
+
+      Output: text (default) or one JSON document (-o json).
+      Exit codes: 0 planned (with --exit-code: and nothing would change); 2 with --exit-code when
+      something would change (create, update, wait, blocked, a connection update); 1 on an error
+      (a bad manifest, an unknown connectionRef, no token or a refused one, an add-on not found).
+      """;
+
+  private PlanCommand() {}
+
+  /** A problem only the caller can fix; exit code 1. */
+  static final class PlanError extends RuntimeException {
+    PlanError(String message) { super(message); }
+  }
+
+  static int run(String[] args) {
+    return run(args, System.getenv(), System.in, System.out, System.err);
+  }
+
+  public static int run(String[] args, Map<String, String> env, InputStream stdin, PrintStream out, PrintStream err) {
+    try {
+      Options o = Options.parse(args);
+      if (o.help) {
+        out.print(USAGE);
+        return 0;
+      }
+      PlanManifests.Read read = PlanManifests.read(o.files, o.namespace, stdin);
+      if (!read.problems().isEmpty()) {
+        read.problems().forEach(p -> err.println("plan: " + p));
+        return 1;
+      }
+      ApiToken token = token(o, env);
+      String discovery = o.discoveryUrl != null ? o.discoveryUrl
+          : env.getOrDefault("HEROKU_CONNECT_DISCOVERY_URL", OperatorConfig.DEFAULT_DISCOVERY_URL);
+      Result result = plan(read, new ConnectHttp(token, RequestGate.OPEN), discovery);
+      out.print(o.json ? result.json() : result.text());
+      return o.exitCode && result.changes() ? 2 : 0;
+    } catch (PlanError e) {
+      err.println("plan: " + e.getMessage());
+      return 1;
+    } catch (ConnectApiException e) {
+      err.println("plan: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  // ---- options -------------------------------------------------------------------------
+
+  private static final class Options {
+    final List<String> files = new ArrayList<>();
+    String namespace = "default";
+    String tokenFile;
+    String discoveryUrl;
+    boolean exitCode;
+    boolean json;
+    boolean help;
+
+    static Options parse(String[] args) {
+      Options o = new Options();
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        switch (a) {
+          case "-h", "--help" -> o.help = true;
+          case "--exit-code" -> o.exitCode = true;
+          case "-f", "--filename", "-n", "--namespace", "--token-file", "--discovery-url", "-o", "--output" -> {
+            if (i + 1 >= args.length) throw new PlanError(a + " needs a value (plan --help)");
+            String v = args[++i];
+            switch (a) {
+              case "-f", "--filename" -> o.files.add(v);
+              case "-n", "--namespace" -> o.namespace = v;
+              case "--token-file" -> o.tokenFile = v;
+              case "--discovery-url" -> o.discoveryUrl = v;
+              default -> {
+                if (!v.equals("text") && !v.equals("json")) throw new PlanError("-o/--output is text or json, not '" + v + "'");
+                o.json = v.equals("json");
+              }
+            }
+          }
+          default -> throw new PlanError((a.startsWith("-") ? "unknown option " : "unexpected argument ") + a
+              + " (plan --help; manifests are given with -f)");
+        }
+      }
+      if (!o.help && o.files.isEmpty()) throw new PlanError("no manifests: give them with -f DIR|FILE|- (plan --help)");
+      if (!o.namespace.matches(dev.herokuconnect.operator.crd.Patterns.DNS_SUBDOMAIN)) {
+        throw new PlanError("-n '" + o.namespace + "' is not a valid namespace name");
+      }
+      return o;
+    }
+  }
+
+  private static ApiToken token(Options o, Map<String, String> env) {
+    if (o.tokenFile != null) {
+      Path f = Path.of(o.tokenFile);
+      String v;
+      try {
+        v = Files.readString(f);
+      } catch (IOException e) {
+        throw new PlanError("cannot read the token file " + f + " (--token-file)");
+      }
+      if (v.isBlank()) throw new PlanError("the token file " + f + " is empty (--token-file)");
+      return new ApiToken(v);
+    }
+    String v = env.get("HEROKU_API_KEY");
+    if (v == null || v.isBlank()) {
+      throw new PlanError("no Heroku API token: set HEROKU_API_KEY or pass --token-file FILE (plan only reads, "
+          + "but the Connect API wants a token for that too)");
+    }
+    return new ApiToken(v);
+  }
+
+  // ---- planning ------------------------------------------------------------------------
+
+  /** One HerokuConnection's plan. */
+  record ConnectionPlan(String namespace, String name, String source, String connectionId, String resourceName,
+                        String state, boolean observeOnly, String action, List<String> steps, List<String> changes,
+                        List<String> notes) {}
+
+  /** One HerokuMapping's plan. */
+  record MappingPlan(String namespace, String name, String source, String connection, String objectName, String action,
+                     List<String> steps, String remoteMappingId, List<String> differences, List<String> notes) {}
+
+  record Summary(int create, int update, int adopt, int nothing, int waiting, int blocked, int connectionsToUpdate,
+                 boolean changes) {}
+
+  record Result(List<ConnectionPlan> connections, List<MappingPlan> mappings, Summary summary) {
+    boolean changes() { return summary.changes(); }
+
+    String json() {
+      try {
+        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(this) + "\n";
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot write the plan as JSON", e);
+      }
+    }
+
+    String text() {
+      StringBuilder b = new StringBuilder();
+      for (ConnectionPlan c : connections) {
+        b.append("HerokuConnection ").append(c.namespace()).append('/').append(c.name()).append(": ").append(c.action()).append('\n');
+        b.append("    add-on ").append(c.resourceName() == null ? "" : c.resourceName() + " ").append(c.connectionId())
+            .append(", state ").append(c.state()).append(c.observeOnly() ? ", observe-only" : "").append('\n');
+        c.changes().forEach(l -> b.append("  ~ ").append(l).append('\n'));
+        c.notes().forEach(l -> b.append("    ").append(l).append('\n'));
+      }
+      for (MappingPlan m : mappings) {
+        String sign = switch (m.action()) {
+          case "create" -> "+ ";
+          case "update" -> "~ ";
+          case "wait", "blocked" -> m.remoteMappingId() == null ? "+ " : "~ "; // due, once possible
+          default -> "  ";
+        };
+        b.append("HerokuMapping ").append(m.namespace()).append('/').append(m.name()).append(" (").append(m.objectName())
+            .append(" on ").append(m.connection()).append("): ").append(m.action()).append('\n');
+        m.differences().forEach(l -> b.append("  ").append(sign).append(l).append('\n'));
+        m.notes().forEach(l -> b.append("    ").append(l).append('\n'));
+      }
+      Summary s = summary;
+      b.append('\n').append("Plan: ").append(s.create()).append(" to create, ").append(s.update()).append(" to update, ")
+          .append(s.adopt()).append(" to adopt, ").append(s.nothing()).append(" unchanged");
+      if (s.waiting() > 0) b.append(", ").append(s.waiting()).append(" waiting");
+      if (s.blocked() > 0) b.append(", ").append(s.blocked()).append(" blocked");
+      b.append("; ").append(s.connectionsToUpdate()).append(s.connectionsToUpdate() == 1 ? " connection" : " connections")
+          .append(" to update. Nothing was written.\n");
+      return b.toString();
+    }
+  }
+
+  private record Reached(Item<HerokuConnection> item, ConnectionFinder.Found found) {}
+
+  static Result plan(PlanManifests.Read read, ConnectHttp http, String discovery) {
+    ConnectionFinder finder = new ConnectionFinder(http, discovery, RequestGate.Priority.USER);
+    // discovery: search only (find(..., false) never links the token's user: that is a write)
+    List<Reached> reached = new ArrayList<>();
+    Map<String, Reached> byAddon = new LinkedHashMap<>();
+    for (Item<HerokuConnection> c : read.connections()) {
+      HerokuConnectionSpec spec = c.object().getSpec();
+      ConnectionFinder.Found found;
+      try {
+        found = finder.find(new ConnectionFinder.Query(spec.getAppName(), spec.getResourceName(), spec.getConnectionId(),
+            spec.getApiUrl()), false);
+      } catch (ConnectionFinder.NotFound e) {
+        throw new PlanError("HerokuConnection " + c.ref() + " (" + c.source() + "): " + notFoundMessage(e, spec.getAppName()));
+      } catch (ConnectApiException | IllegalArgumentException e) { // IllegalArgumentException: an unusable URL
+        throw new PlanError("HerokuConnection " + c.ref() + " (" + c.source() + "): " + e.getMessage());
+      }
+      Reached r = new Reached(c, found);
+      Reached same = byAddon.putIfAbsent(found.connectionId(), r);
+      if (same != null) {
+        throw new PlanError("HerokuConnection " + c.ref() + " (" + c.source() + ") and HerokuConnection " + same.item().ref()
+            + " (" + same.item().source() + ") both point at the add-on " + found.connectionId()
+            + ": only the older one may manage it; remove one, or tell them apart with spec.resourceName");
+      }
+      reached.add(r);
+    }
+    List<ConnectionPlan> connections = new ArrayList<>();
+    List<MappingPlan> mappings = new ArrayList<>();
+    for (Reached r : reached) {
+      Item<HerokuConnection> c = r.item();
+      Connection remote;
+      try {
+        remote = new ConnectApi(http, r.found().apiRoot(), r.found().connectionId(), RequestGate.Priority.USER)
+            .getConnection(r.found().connectionId(), true); // the one read per connection
+      } catch (ConnectApiException | IllegalArgumentException e) {
+        throw new PlanError("HerokuConnection " + c.ref() + " (" + c.source() + "): " + e.getMessage());
+      }
+      connections.add(planConnection(c, r.found(), remote));
+      for (Item<HerokuMapping> m : read.mappings()) {
+        if (m.namespace().equals(c.namespace()) && m.object().getSpec().getConnectionRef().getName().equals(c.name())) {
+          mappings.add(planMapping(m, c, remote));
+        }
+      }
+    }
+    return new Result(connections, mappings, summarize(connections, mappings));
+  }
+
+  /** observe-only's advice does not fit a plan, which never links either. */
+  private static String notFoundMessage(ConnectionFinder.NotFound e, String app) {
+    if (!e.ambiguous() && e.getMessage().contains("observe-only does not link")) {
+      return "app '" + app + "' has no Heroku Connect add-on visible to this token. plan sends no write, so it does not "
+          + "link the token's user to the app; do it once (heroku connect:info -a " + app + ", or apply the HerokuConnection "
+          + "and let the operator do it), check the app name, and run plan again";
+    }
+    return e.getMessage();
+  }
+
+  private static ConnectionPlan planConnection(Item<HerokuConnection> item, ConnectionFinder.Found found, Connection remote) {
+    HerokuConnection c = item.object();
+    HerokuConnectionSpec spec = c.getSpec();
+    HerokuConnectionStatus status = c.getStatus() == null ? new HerokuConnectionStatus() : c.getStatus();
+    Management management = Management.of(c);
+    String restartValue = RequestedAction.RESTART.pending(c, status);
+    Request restart = restartValue == null ? null : new Request(RequestedAction.RESTART, restartValue);
+    boolean asked = remote.state() != null && remote.state().equals(status.getAuthorizationUrlForState())
+        && status.getAuthorizationUrl() != null;
+    ConnectionDecisions.Facts facts = new ConnectionDecisions.Facts(c.getMetadata().getName(), management, null, remote.state(),
+        remote.mappingsSummaryState(), remote.dbKey(), remote.schemaName(), spec.getDatabase().getConfigVar(),
+        spec.getDatabase().getSchema(), spec.isPaused(), restart, asked, spec.getSalesforce().getEnvironment().apiValue());
+    ConnectionDecisions.Plan plan = ConnectionDecisions.plan(facts);
+    List<String> steps = new ArrayList<>();
+    List<String> changes = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    List<String> database = new ArrayList<>();
+    if (!Objects.equals(remote.dbKey(), spec.getDatabase().getConfigVar())) {
+      database.add("db_key: remote " + orUnset(remote.dbKey()) + ", spec " + spec.getDatabase().getConfigVar());
+    }
+    if (!Objects.equals(remote.schemaName(), spec.getDatabase().getSchema())) {
+      database.add("schema_name: remote " + orUnset(remote.schemaName()) + ", spec " + spec.getDatabase().getSchema());
+    }
+    boolean wantPause = spec.isPaused() && !ConnectionDecisions.PAUSED.equals(remote.state());
+    boolean wantResume = !spec.isPaused() && ConnectionDecisions.PAUSED.equals(remote.state());
+    for (ConnectionDecisions.Step s : plan.steps()) {
+      switch (s) {
+        case CONFIGURE_DATABASE -> {
+          steps.add("configure_database");
+          database.forEach(l -> changes.add(l + " (PATCH /connections/{id})"));
+        }
+        case RESTART -> {
+          steps.add("restart");
+          changes.add("restart (" + restart.describe() + ")");
+        }
+        case PAUSE -> {
+          steps.add("pause");
+          changes.add("pause: spec.paused is true and the connection is " + remote.state());
+        }
+        case RESUME -> {
+          steps.add("resume");
+          changes.add("resume: spec.paused is false and the connection is PAUSED");
+        }
+        case ASK_AUTHORIZATION_URL -> notes.add("Salesforce is not authorized (" + remote.state() + "): the operator asks for an "
+            + "authorization URL (status.authorizationUrl) that a person must open");
+      }
+    }
+    if (management.writes()) { // pause and resume wait for the writes before them, or for IDLE
+      if (wantPause && !steps.contains("pause")) {
+        steps.add("pause");
+        changes.add("pause: spec.paused is true; sent once the connection is IDLE (it is " + remote.state() + ")");
+      }
+      if (wantResume && !steps.contains("resume")) {
+        steps.add("resume");
+        changes.add("resume: spec.paused is false and the connection is PAUSED; sent after the steps above");
+      }
+    } else {
+      database.forEach(l -> notes.add("observe-only, not corrected: " + l));
+      if (wantPause) notes.add("observe-only, not sent: pause (spec.paused is true, the connection is " + remote.state() + ")");
+      if (wantResume) notes.add("observe-only, not sent: resume (spec.paused is false, the connection is PAUSED)");
+    }
+    if (!ConnectionDecisions.OK.equals(remote.mappingsSummaryState()) && remote.mappingsSummaryState() != null) {
+      notes.add("mappings_summary_state is " + remote.mappingsSummaryState() + ": see the HerokuMappings");
+    }
+    return new ConnectionPlan(item.namespace(), item.name(), item.source().toString(), found.connectionId(), found.resourceName(),
+        remote.state(), management.observeOnly(), changes.isEmpty() ? "nothing" : "update", steps, changes, notes);
+  }
+
+  private static MappingPlan planMapping(Item<HerokuMapping> item, Item<HerokuConnection> conn, Connection remote) {
+    HerokuMapping m = item.object();
+    HerokuMappingSpec spec = m.getSpec();
+    HerokuMappingStatus status = m.getStatus() == null ? new HerokuMappingStatus() : m.getStatus();
+    Mapping byId = status.getMappingId() == null ? null
+        : remote.mappingsOrEmpty().stream().filter(x -> status.getMappingId().equals(x.id())).findFirst().orElse(null);
+    Mapping byObject = byId != null ? null : remote.mappingsOrEmpty().stream()
+        .filter(x -> x.objectName().equalsIgnoreCase(spec.getObjectName())).findFirst().orElse(null);
+    Mapping found = byId != null ? byId : byObject;
+    List<String> drift = found == null ? List.of()
+        : MappingConfigs.differences(spec, found.config() == null ? new MappingConfig() : found.config());
+    List<Request> requested = Stream.of(RequestedAction.RELOAD, RequestedAction.ABORT)
+        .map(a -> Optional.ofNullable(a.pending(m, status)).map(v -> new Request(a, v)).orElse(null))
+        .filter(Objects::nonNull).toList();
+    Management management = Management.of(m, spec.getDeletionPolicy(), conn.object());
+    long generation = m.getMetadata().getGeneration() == null ? 1 : m.getMetadata().getGeneration();
+    MappingDecisions.Facts facts = new MappingDecisions.Facts(spec.getObjectName(), status.getObjectName(),
+        spec.getConnectionRef().getName(), status.getConnectionName(), generation, status.getObservedGeneration(),
+        Conditions.isTrueWith(status, Conditions.STALLED, Reasons.INVALID_SPEC), status.getRefusedInConnectionState(),
+        management, null, null, status.getMappingId(), byId, byObject, drift, remote.state(), requested);
+    MappingDecisions.Plan plan = MappingDecisions.plan(facts);
+
+    List<String> steps = plan.steps().stream().map(s -> s.name().toLowerCase(Locale.ROOT)).toList();
+    List<String> notes = new ArrayList<>();
+    List<String> differences = new ArrayList<>();
+    String action;
+    Outcome stop = plan.stop();
+    if (plan.steps().contains(Step.CREATE) || plan.steps().contains(Step.RECREATE)) {
+      action = "create";
+      differences.add(createLine(spec));
+      if (plan.steps().contains(Step.RECREATE)) {
+        notes.add("status.mappingId " + status.getMappingId() + " is gone from the connection: created again");
+      }
+    } else if (plan.steps().contains(Step.UPDATE)) {
+      action = "update";
+      differences.addAll(drift);
+      if (plan.steps().contains(Step.ADOPT)) notes.add(adoptNote(found, spec));
+    } else if (stop != null && Reasons.OBSERVING.equals(stop.reason())) {
+      action = "nothing";
+      notes.add(stop.message());
+    } else if (stop != null) {
+      action = stop.kind() == Outcome.Kind.STALLED ? "blocked" : "wait";
+      if (found == null) differences.add(createLine(spec));
+      differences.addAll(drift);
+      notes.add(stop.message() != null ? stop.message() : "the API refused this generation of the spec (" + stop.reason() + ")");
+    } else if (plan.steps().contains(Step.ADOPT)) {
+      action = "adopt";
+      notes.add(adoptNote(found, spec));
+    } else {
+      action = "nothing";
+    }
+    if (management.observeOnly() && !drift.isEmpty()) drift.forEach(d -> notes.add("observe-only, not corrected: " + d));
+    for (Request r : requested) {
+      if (!steps.contains(r.action().name().toLowerCase(Locale.ROOT))) continue;
+      notes.add("then " + r.action().name().toLowerCase(Locale.ROOT) + " (" + r.describe() + ")");
+      if (action.equals("nothing") || action.equals("adopt")) action = r.action().name().toLowerCase(Locale.ROOT);
+    }
+    return new MappingPlan(item.namespace(), item.name(), item.source().toString(), conn.name(), spec.getObjectName(), action,
+        steps, found == null ? null : found.id(), differences, notes);
+  }
+
+  private static String createLine(HerokuMappingSpec spec) {
+    return "POST /connections/{id}/mappings: " + spec.getObjectName() + ", " + spec.getAccess().apiValue() + ", "
+        + spec.getFields().size() + " field(s): " + String.join(", ", spec.getFields());
+  }
+
+  private static String adoptNote(Mapping found, HerokuMappingSpec spec) {
+    return "the remote mapping " + found.id() + " of " + found.objectName() + " is taken over without a write"
+        + (spec.getDeletionPolicy() == HerokuMappingSpec.DeletionPolicy.Delete
+        ? "; deletionPolicy Delete: deleting the HerokuMapping then deletes it" : "");
+  }
+
+  private static Summary summarize(List<ConnectionPlan> connections, List<MappingPlan> mappings) {
+    Map<String, Integer> n = new LinkedHashMap<>();
+    mappings.forEach(m -> n.merge(m.action(), 1, Integer::sum));
+    int connectionUpdates = (int) connections.stream().filter(c -> c.action().equals("update")).count();
+    boolean reloads = mappings.stream().anyMatch(m -> m.action().equals("reload") || m.action().equals("abort")
+        || m.steps().contains("reload") || m.steps().contains("abort"));
+    int create = n.getOrDefault("create", 0);
+    int update = n.getOrDefault("update", 0);
+    int waiting = n.getOrDefault("wait", 0);
+    int blocked = n.getOrDefault("blocked", 0);
+    boolean changes = create + update + waiting + blocked + connectionUpdates > 0 || reloads;
+    return new Summary(create, update, n.getOrDefault("adopt", 0), n.getOrDefault("nothing", 0), waiting, blocked,
+        connectionUpdates, changes);
+  }
+
+  private static String orUnset(String v) {
+    return v == null ? "(not set)" : v;
+  }
+}
