@@ -5,6 +5,7 @@ import dev.herokuconnect.operator.crd.HerokuConnection;
 import dev.herokuconnect.operator.crd.HerokuMapping;
 import dev.herokuconnect.operator.health.HealthServer;
 import dev.herokuconnect.operator.health.Leadership;
+import dev.herokuconnect.operator.health.ObjectMetrics;
 import dev.herokuconnect.operator.health.StartupCheck;
 import dev.herokuconnect.operator.health.StartupFailure;
 import dev.herokuconnect.operator.health.PrometheusApiMetrics;
@@ -64,6 +65,9 @@ public final class HerokuConnectOperator implements AutoCloseable {
     new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
     ApiBudget budget = new ApiBudget(config.dailyBudget(), clock, new PrometheusApiMetrics(registry));
     Controllers controllers = new Controllers(client, config, clock, budget, Controllers.http(config, budget, clock));
+    // Per-object series, computed when Prometheus scrapes from the caches, the snapshots and the budget: no API request.
+    registry.getPrometheusRegistry().register(
+        new ObjectMetrics(controllers.directory(), controllers.snapshots(), budget, leadership::leading, clock));
     String identity = System.getenv().getOrDefault("POD_NAME", "heroku-connect-operator-" + UUID.randomUUID());
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)

@@ -32,8 +32,18 @@ public final class Directory {
         .findFirst();
   }
 
+  /** Every HerokuConnection in the cache (metrics read them at scrape time). */
+  public List<HerokuConnection> allConnections() {
+    return connections.get().toList();
+  }
+
+  /** Every HerokuMapping in the cache (metrics read them at scrape time). */
+  public List<HerokuMapping> allMappings() {
+    return mappings.get().toList();
+  }
+
   /** The connection id a HerokuConnection stands for: resolved in status, else pinned in the spec. */
-  static String connectionIdOf(HerokuConnection c) {
+  public static String connectionIdOf(HerokuConnection c) {
     String id = c.getStatus() == null ? null : c.getStatus().getConnectionId();
     if (id == null || id.isBlank()) id = c.getSpec().getConnectionId();
     return id == null || id.isBlank() ? null : id;
