@@ -188,6 +188,12 @@ public final class ConnectApi implements ConnectionApi {
 
   // ---- plumbing ------------------------------------------------------------------
 
+  @Override
+  public List<SyncError> recentMappingErrors(String id) {
+    Page<SyncError> p = http.send(call("GET", url("mappings", id, "errors"), null, "GET /mappings/{id}/errors"), ERROR_PAGE);
+    return p == null || p.results() == null ? List.of() : p.results();
+  }
+
   private List<SyncError> errors(HttpUrl first, String endpoint) {
     List<SyncError> all = new ArrayList<>();
     HttpUrl next = first;

@@ -41,6 +41,9 @@ public interface ConnectionApi {
   /** GET /mappings/{id}/errors: write errors of the last 24 hours. */
   java.util.List<Model.SyncError> mappingErrors(String id);
 
+  /** The first page of GET /mappings/{id}/errors: the newest write errors, in one request. */
+  java.util.List<Model.SyncError> recentMappingErrors(String id);
+
   /** POST /connections/{id}/validations: starts a diagnose run. */
   Model.ValidationRun startValidation(String id);
 

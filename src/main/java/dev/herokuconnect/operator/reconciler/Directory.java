@@ -18,19 +18,38 @@ import java.util.stream.Stream;
 public final class Directory {
   private volatile Supplier<Stream<HerokuConnection>> connections = Stream::empty;
   private volatile Supplier<Stream<HerokuMapping>> mappings = Stream::empty;
+  private volatile Supplier<Stream<HerokuConnection>> connectionsSeenByMappings = Stream::empty;
 
   void useConnections(Supplier<Stream<HerokuConnection>> cache) {
     this.connections = cache;
+  }
+
+  void useConnectionsSeenByMappings(Supplier<Stream<HerokuConnection>> cache) {
+    this.connectionsSeenByMappings = cache;
   }
 
   void useMappings(Supplier<Stream<HerokuMapping>> cache) {
     this.mappings = cache;
   }
 
+  /**
+   * The HerokuConnection {@code namespace/name}, the newest of what the connection controller and the
+   * mapping controller's connection informer have seen: an event on one may arrive before the other.
+   */
   public Optional<HerokuConnection> connection(String namespace, String name) {
-    return connections.get().filter(c -> namespace.equals(c.getMetadata().getNamespace()) && name.equals(c.getMetadata().getName()))
-        .findFirst();
+    return Stream.concat(connections.get(), connectionsSeenByMappings.get())
+        .filter(c -> namespace.equals(c.getMetadata().getNamespace()) && name.equals(c.getMetadata().getName()))
+        .max(java.util.Comparator.comparingLong(Directory::version));
   }
+
+  private static long version(HerokuConnection c) {
+    try {
+      return Long.parseLong(c.getMetadata().getResourceVersion());
+    } catch (RuntimeException notANumber) {
+      return 0;
+    }
+  }
+
 
   /** Every HerokuConnection in the cache (metrics read them at scrape time). */
   public List<HerokuConnection> allConnections() {

@@ -58,6 +58,7 @@ public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<Her
             .withOnUpdateFilter(MappingReconciler::connectionChangeMatters)
             .build(),
         context);
+    directory.useConnectionsSeenByMappings(connections::list);
     return List.of(connections, snapshotEvents);
   }
 

@@ -89,7 +89,7 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
       String why = cs == null ? "not reconciled yet" : Conditions.find(cs, Conditions.READY)
           .map(c -> c.getReason() + ": " + c.getMessage()).orElse("state " + state);
       return new Link(conn.get(), null, Outcome.progressing(Reasons.CONNECTION_NOT_READY, "waiting for HerokuConnection " + name
-          + " (" + why + ")", StateTable.Requeue.REFRESH));
+          + " (" + why + ")", StateTable.Requeue.SETTLING)); // costs no request; a change of the connection wakes it too
     }
     Connector.Result r = connector.connectKnown(conn.get(), secrets);
     if (!r.ok()) return new Link(conn.get(), null, r.problem());

@@ -50,7 +50,7 @@ final class WriteErrors {
     if (last != null && last.plus(intervals.refresh()).isAfter(now)) return;
     List<SyncError> errors;
     try {
-      errors = api.withPriority(Priority.BACKGROUND).mappingErrors(remote.id());
+      errors = api.withPriority(Priority.BACKGROUND).recentMappingErrors(remote.id()); // newest first: one page is enough
     } catch (ConnectApiException e) {
       return; // deferred (budget, 429) or failed: the count is still higher, so the next reconcile tries again
     }

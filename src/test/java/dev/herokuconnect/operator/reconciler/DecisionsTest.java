@@ -218,6 +218,7 @@ class DecisionsTest {
     public void reloadMapping(String id) {}
     public void abortMapping(String id) {}
     public List<Model.SyncError> mappingErrors(String id) { return List.of(); }
+    public List<Model.SyncError> recentMappingErrors(String id) { return List.of(); }
     public Model.ValidationRun startValidation(String id) { throw new UnsupportedOperationException(); }
     public Model.ValidationRun validationResult(String url) { throw new UnsupportedOperationException(); }
   }

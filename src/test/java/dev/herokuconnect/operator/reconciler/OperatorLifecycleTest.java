@@ -26,9 +26,15 @@ class OperatorLifecycleTest extends OperatorTestBase {
     apply(mapping("account", "Account", ""));
     assertTrue(Sandbox.await(WAIT, () -> fake.mappings(connectionId).size() == 1), "created remotely");
     sb.stopOperator();
-    // As if the process died before its status write: the object does not know its mapping id.
-    sb.client().resources(HerokuMapping.class).inNamespace(NS).withName("account")
-        .subresource("status").patch(MERGE, "{\"status\":{\"mappingId\":null}}");
+    // As if the process died before its status write: the object does not know its mapping id. A status
+    // write the stopped process had already sent may still land: clear the id until it stays cleared.
+    assertTrue(Sandbox.await(WAIT, () -> {
+      sb.client().resources(HerokuMapping.class).inNamespace(NS).withName("account")
+          .subresource("status").patch(MERGE, "{\"status\":{\"mappingId\":null}}");
+      String version = map("account").getMetadata().getResourceVersion();
+      letItRun(java.time.Duration.ofMillis(300));
+      return version.equals(map("account").getMetadata().getResourceVersion());
+    }), "the stopped operator's last writes have landed");
     assertNull(map("account").getStatus().getMappingId());
     sb.startOperator(config());
     HerokuMapping m = awaitMappingReady("account");
