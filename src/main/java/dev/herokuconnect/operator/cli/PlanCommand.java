@@ -297,7 +297,7 @@ public final class PlanCommand {
 
   /** observe-only's advice does not fit a plan, which never links either. */
   private static String notFoundMessage(ConnectionFinder.NotFound e, String app) {
-    if (!e.ambiguous() && e.getMessage().contains("observe-only does not link")) {
+    if (e.notLinked()) {
       return "app '" + app + "' has no Heroku Connect add-on visible to this token. plan sends no write, so it does not "
           + "link the token's user to the app; do it once (heroku connect:info -a " + app + ", or apply the HerokuConnection "
           + "and let the operator do it), check the app name, and run plan again";

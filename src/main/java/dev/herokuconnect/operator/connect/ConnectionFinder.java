@@ -24,10 +24,20 @@ public final class ConnectionFinder {
   public static final class NotFound extends RuntimeException {
     private final boolean ambiguous;
 
+    private final boolean notLinked;
+
     NotFound(String message, boolean ambiguous) {
+      this(message, ambiguous, false);
+    }
+
+    NotFound(String message, boolean ambiguous, boolean notLinked) {
       super(message);
       this.ambiguous = ambiguous;
+      this.notLinked = notLinked;
     }
+
+    /** No add-on is visible to the token and the caller did not allow linking the user (a write). */
+    public boolean notLinked() { return notLinked; }
 
     public boolean ambiguous() { return ambiguous; }
   }
@@ -84,7 +94,7 @@ public final class ConnectionFinder {
     if (!visible.isEmpty() || !mayLink) {
       if (visible.isEmpty()) {
         throw new NotFound("app '" + app + "' has no Heroku Connect add-on visible to this token, and observe-only does not "
-            + "link the token's user to the app (a write): link it once (heroku connect:info -a " + app + ") or switch to manage", false);
+            + "link the token's user to the app (a write): link it once (heroku connect:info -a " + app + ") or switch to manage", false, true);
       }
       return visible;
     }
