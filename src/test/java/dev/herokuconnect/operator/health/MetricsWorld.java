@@ -1,5 +1,7 @@
 package dev.herokuconnect.operator.health;
 
+import dev.herokuconnect.operator.testing.Manifests;
+
 import dev.herokuconnect.operator.HerokuConnectOperator;
 import dev.herokuconnect.operator.config.OperatorConfig;
 import dev.herokuconnect.operator.crd.HerokuConnection;
@@ -47,35 +49,12 @@ public final class MetricsWorld implements AutoCloseable {
 
   /** A Ready connection with the mappings "account" (Account) and "contact" (Contact), both Ready. */
   public MetricsWorld readyWithTwoMappings() {
-    apply("""
-        apiVersion: v1
-        kind: Secret
-        metadata: {name: heroku-api, namespace: crm}
-        stringData: {token: %s}
-        ---
-        apiVersion: herokuconnect.dev/v1alpha1
-        kind: HerokuConnection
-        metadata: {name: sales, namespace: crm}
-        spec:
-          appName: acme-crm
-          credentials: {secretRef: {name: heroku-api}}
-          database: {configVar: DATABASE_URL, schema: salesforce}
-        """.formatted(TOKEN));
+    apply(Manifests.secret(TOKEN) + "---\n" + Manifests.connection(""));
     await(() -> conn() != null && conn().getStatus() != null && conn().getStatus().getAuthorizationUrl() != null, "asks for authorization");
     fake.completeAuthorization(connectionId);
     await(() -> ready(conn()), "connection Ready");
     for (String[] m : new String[][] {{"account", "Account", "600"}, {"contact", "Contact", "300"}}) {
-      apply("""
-          apiVersion: herokuconnect.dev/v1alpha1
-          kind: HerokuMapping
-          metadata: {name: %s, namespace: crm}
-          spec:
-            connectionRef: {name: sales}
-            objectName: %s
-            fields: [Id, Name, SystemModstamp]
-            indexes: [{field: Id, unique: true}]
-            sfPollingSeconds: %s
-          """.formatted(m[0], m[1], m[2]));
+      apply(Manifests.mapping(m[0], m[1], "sfPollingSeconds: " + m[2]));
     }
     await(() -> ready(map("account")) && ready(map("contact")), "both mappings Ready");
     return this;

@@ -58,37 +58,15 @@ abstract class OperatorTestBase {
   }
 
   static String secret(String token) {
-    return """
-        apiVersion: v1
-        kind: Secret
-        metadata: {name: heroku-api, namespace: crm}
-        stringData: {token: %s}
-        """.formatted(token);
+    return dev.herokuconnect.operator.testing.Manifests.secret(token);
   }
 
   static String connection(String extraSpec) {
-    return """
-        apiVersion: herokuconnect.dev/v1alpha1
-        kind: HerokuConnection
-        metadata: {name: sales, namespace: crm}
-        spec:
-          appName: acme-crm
-          credentials: {secretRef: {name: heroku-api}}
-          database: {configVar: DATABASE_URL, schema: salesforce}
-        %s""".formatted(extraSpec.indent(2));
+    return dev.herokuconnect.operator.testing.Manifests.connection(extraSpec);
   }
 
   static String mapping(String name, String object, String extraSpec) {
-    return """
-        apiVersion: herokuconnect.dev/v1alpha1
-        kind: HerokuMapping
-        metadata: {name: %s, namespace: crm}
-        spec:
-          connectionRef: {name: sales}
-          objectName: %s
-          fields: [Id, Name, SystemModstamp]
-          indexes: [{field: Id, unique: true}]
-        %s""".formatted(name, object, extraSpec.indent(2));
+    return dev.herokuconnect.operator.testing.Manifests.mapping(name, object, extraSpec);
   }
 
   /** A connection that is set up and authorized, Ready. */
