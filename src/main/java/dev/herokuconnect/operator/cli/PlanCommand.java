@@ -24,6 +24,7 @@ import dev.herokuconnect.operator.reconciler.Conditions;
 import dev.herokuconnect.operator.reconciler.Management;
 import dev.herokuconnect.operator.reconciler.MappingConfigs;
 import dev.herokuconnect.operator.reconciler.MappingDecisions;
+import dev.herokuconnect.operator.reconciler.Binding;
 import dev.herokuconnect.operator.reconciler.MappingDecisions.Step;
 import dev.herokuconnect.operator.reconciler.Outcome;
 import dev.herokuconnect.operator.reconciler.Reasons;
@@ -380,13 +381,11 @@ public final class PlanCommand {
     Mapping byId = status.getMappingId() == null ? null
         : remote.mappingsOrEmpty().stream().filter(x -> status.getMappingId().equals(x.id())).findFirst().orElse(null);
     Mapping byObject = byId != null ? null : remote.mappingsOrEmpty().stream()
-        .filter(x -> x.objectName().equalsIgnoreCase(spec.getObjectName())).findFirst().orElse(null);
+        .filter(x -> Binding.objectKey(x.objectName()).equals(Binding.objectKey(spec.getObjectName()))).findFirst().orElse(null);
     Mapping found = byId != null ? byId : byObject;
     List<String> drift = found == null ? List.of()
         : MappingConfigs.differences(spec, found.config() == null ? new MappingConfig() : found.config());
-    List<Request> requested = Stream.of(RequestedAction.RELOAD, RequestedAction.ABORT)
-        .map(a -> Optional.ofNullable(a.pending(m, status)).map(v -> new Request(a, v)).orElse(null))
-        .filter(Objects::nonNull).toList();
+    List<Request> requested = RequestedAction.pendingOf(m, status, RequestedAction.MAPPING_ACTIONS);
     Management management = Management.of(m, spec.getDeletionPolicy(), conn.object());
     long generation = m.getMetadata().getGeneration() == null ? 1 : m.getMetadata().getGeneration();
     MappingDecisions.Facts facts = new MappingDecisions.Facts(spec.getObjectName(), status.getObjectName(),
@@ -395,7 +394,9 @@ public final class PlanCommand {
         management, null, null, status.getMappingId(), byId, byObject, drift, remote.state(), requested);
     MappingDecisions.Plan plan = MappingDecisions.plan(facts);
 
-    List<String> steps = plan.steps().stream().map(s -> s.name().toLowerCase(Locale.ROOT)).toList();
+    List<String> steps = plan.steps().stream().flatMap(s -> s == Step.SEND_REQUESTED
+        ? requested.stream().map(r -> r.action().name().toLowerCase(Locale.ROOT))
+        : Stream.of(s.name().toLowerCase(Locale.ROOT))).toList();
     List<String> notes = new ArrayList<>();
     List<String> differences = new ArrayList<>();
     String action;
@@ -425,6 +426,9 @@ public final class PlanCommand {
       action = "nothing";
     }
     if (management.observeOnly() && !drift.isEmpty()) drift.forEach(d -> notes.add("observe-only, not corrected: " + d));
+    if (plan.steps().contains(Step.SKIP_REQUESTED)) {
+      requested.forEach(r -> notes.add("observe-only: " + r.describe() + " is marked handled without being sent"));
+    }
     for (Request r : requested) {
       if (!steps.contains(r.action().name().toLowerCase(Locale.ROOT))) continue;
       notes.add("then " + r.action().name().toLowerCase(Locale.ROOT) + " (" + r.describe() + ")");

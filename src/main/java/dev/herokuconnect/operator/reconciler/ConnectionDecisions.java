@@ -104,7 +104,9 @@ public final class ConnectionDecisions {
     return Outcome.stalled(Reasons.CONNECTION_NOT_FOUND, "the API answers 404 for connection " + connectionId + ": "
         + (pinned ? "spec.connectionId is wrong or the add-on was destroyed; fix spec.connectionId"
         : "the add-on was destroyed or this token lost access; the operator runs discovery again with backoff")
-        + " (HerokuMappings of this connection can be deleted; nothing remote is left to delete)", Requeue.ERROR_BACKOFF);
+        + ". Its HerokuMappings can be deleted: their finalizers are released without deleting anything remote, so if the "
+        + "add-on still exists (visible to another token), their remote mappings remain: check with `heroku connect:info` "
+        + "on the app", Requeue.ERROR_BACKOFF);
   }
 
   /** A throttled connection: nothing is sent before {@code until}. */

@@ -5,6 +5,7 @@ import dev.herokuconnect.operator.connect.ConnectionApi;
 import dev.herokuconnect.operator.connect.Model;
 import dev.herokuconnect.operator.connect.Model.Connection;
 import dev.herokuconnect.operator.connect.RequestGate.Priority;
+import dev.herokuconnect.operator.crd.ConnectionIdentity;
 import dev.herokuconnect.operator.crd.HerokuConnection;
 import dev.herokuconnect.operator.crd.HerokuConnectionSpec;
 import dev.herokuconnect.operator.crd.HerokuConnectionStatus;
@@ -95,6 +96,9 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
   }
 
   private Outcome syncRemote(HerokuConnection c, HerokuConnectionStatus status, ManagedLoop.Pass pass) {
+    if (status.getConnectionId() != null && status.getAppName() == null) status.setAppName(c.getSpec().getAppName()); // bound before 0.2
+    String refused = ConnectionIdentity.refusal(status.getConnectionId(), status.getAppName(), status.getResourceName(), c.getSpec());
+    if (refused != null) return Outcome.stalled(Reasons.INVALID_SPEC, refused, (Duration) null); // a new generation looks again
     // observe: the token and where the add-on is
     String secretName = c.getSpec().getCredentials().getSecretRef().getName();
     Optional<Secret> secret = secrets.get(c.getMetadata().getNamespace(), secretName);
@@ -105,6 +109,7 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
     if (!r.ok()) return r.problem();
     Connector.Connected where = r.connected();
     String id = where.connectionId();
+    if (!id.equals(status.getConnectionId())) status.setAppName(c.getSpec().getAppName()); // bound now: the identity is recorded
     status.setConnectionId(id);
     status.setApiUrl(where.apiRoot());
     if (where.resourceName() != null) status.setResourceName(where.resourceName());
@@ -220,10 +225,10 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
     boolean pinned = c.getSpec().getConnectionId() != null && !c.getSpec().getConnectionId().isBlank();
     snapshots.forget(id);
     connector.forget(c);
-    if (!pinned) {
-      status.setConnectionId(null);
-      status.setApiUrl(null);
-    }
+    // unbound: a destroyed add-on binds nothing, so a fixed spec.connectionId (or appName) is followed
+    status.setConnectionId(null);
+    status.setApiUrl(null);
+    status.setAppName(null);
     status.setState(null);
     return ConnectionDecisions.notFound(id, pinned);
   }

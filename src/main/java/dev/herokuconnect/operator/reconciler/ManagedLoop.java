@@ -8,11 +8,17 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one loop both controllers run. Per reconcile it owns what is the same for every kind:
@@ -23,6 +29,7 @@ import java.util.Objects;
  */
 public final class ManagedLoop {
   private static final KubernetesSerialization JSON = new KubernetesSerialization();
+  private static final Logger log = LoggerFactory.getLogger(ManagedLoop.class);
 
   /** What one reconcile knows before it starts. */
   public record Pass(Management management, boolean specChanged, boolean refreshRequested, Instant now) {
@@ -61,6 +68,13 @@ public final class ManagedLoop {
   private final Intervals intervals;
   private final Events events;
   private final Backoff backoff = new Backoff();
+  /**
+   * When each object's last reconcile that reached the API without failing ended (this process's
+   * view: after a restart the clock starts again). Reads that have failed for longer than
+   * {@link #STALE_AFTER_REFRESHES} refresh intervals make a Ready object not Ready.
+   */
+  private final Map<String, Instant> lastGoodRead = new ConcurrentHashMap<>();
+  static final int STALE_AFTER_REFRESHES = 3;
 
   public ManagedLoop(Clock clock, Intervals intervals, Events events) {
     this.clock = clock;
@@ -80,16 +94,53 @@ public final class ManagedLoop {
     Outcome outcome;
     try {
       outcome = sync.sync(r, status, pass);
+      lastGoodRead.put(r.getMetadata().getUid(), clock.instant());
     } catch (ConnectApiException e) {
-      outcome = failure(e, sync.doing(r), sync.credentialsHint(r));
+      outcome = stale(r, failure(e, sync.doing(r), sync.credentialsHint(r)));
     } catch (IllegalArgumentException e) { // e.g. an apiUrl that is plain http to a remote host
       outcome = Outcome.stalled(Reasons.INVALID_SPEC, e.getMessage(), (Duration) null);
+    } catch (RuntimeException e) { // a bug, or a part that failed in a way nobody foresaw: never leave Ready=True standing
+      log.error("unexpected error while {} ({}/{})", sync.doing(r), r.getMetadata().getNamespace(), r.getMetadata().getName(), e);
+      outcome = unexpected(e, sync.doing(r));
     }
     report(r, status, generation, outcome);
     UpdateControl<R> control = before.equals(JSON.convertValue(status, JsonNode.class))
         ? UpdateControl.noUpdate() : UpdateControl.patchStatus(r);
     Duration again = delay(r, outcome);
     return again == null ? control : control.rescheduleAfter(intervals.real(again));
+  }
+
+  /**
+   * A failed read says nothing new about a Ready object (BLOCKED keeps Ready), but only for so long:
+   * after {@link #STALE_AFTER_REFRESHES} refresh intervals without a good read it is not Ready.
+   */
+  private Outcome stale(HasMetadata r, Outcome failed) {
+    if (failed.kind() != Outcome.Kind.BLOCKED) return failed;
+    Instant since = lastGoodRead.computeIfAbsent(r.getMetadata().getUid(), uid -> clock.instant());
+    Duration limit = intervals.refresh().multipliedBy(STALE_AFTER_REFRESHES);
+    if (Duration.between(since, clock.instant()).compareTo(limit) <= 0) return failed;
+    return new Outcome(Outcome.Kind.PROGRESSING, failed.reason(), "no successful read since " + since.truncatedTo(ChronoUnit.SECONDS)
+        + " (over " + STALE_AFTER_REFRESHES + " refresh intervals): what status shows may be out of date; last error: "
+        + failed.message(), failed.requeue(), failed.after());
+  }
+
+  /** An exception the loop does not expect: conditions and an Event say so, and it is tried again with backoff. */
+  static Outcome unexpected(RuntimeException e, String doing) {
+    return Outcome.stalled(Reasons.INTERNAL_ERROR, "unexpected error while " + doing + ": " + e.getClass().getSimpleName()
+        + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "; the operator tries again with backoff (if it persists, "
+        + "report it with the operator's log)", StateTable.Requeue.ERROR_BACKOFF);
+  }
+
+  /**
+   * For the SDK's error-status hook: an exception that escaped the reconcile (a status write that
+   * failed, say). Sets the conditions as {@link #unexpected} does; the SDK retries with backoff.
+   */
+  public <R extends CustomResource<?, S>, S extends ConditionedStatus> ErrorStatusUpdateControl<R> errorStatus(
+      R r, Sync<R, S> sync, Exception e) {
+    if (r.getStatus() == null) r.setStatus(sync.newStatus());
+    RuntimeException cause = e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
+    report(r, r.getStatus(), r.getMetadata().getGeneration(), unexpected(cause, sync.doing(r)));
+    return ErrorStatusUpdateControl.patchStatus(r);
   }
 
   /** Conditions from the outcome, and one rule for stall Events: on entering Stalled, or a new reason. */
@@ -120,6 +171,7 @@ public final class ManagedLoop {
   public DeleteControl deleteControl(HasMetadata r, Deletion d) {
     if (d.done()) {
       backoff.reset(r.getMetadata().getUid());
+      lastGoodRead.remove(r.getMetadata().getUid());
       return DeleteControl.defaultDelete();
     }
     return DeleteControl.noFinalizerRemoval().rescheduleAfter(intervals.real(d.again()));

@@ -5,6 +5,8 @@ import dev.herokuconnect.operator.crd.Crds;
 import dev.herokuconnect.operator.crd.HerokuConnectionStatus;
 import dev.herokuconnect.operator.crd.HerokuMappingStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.List;
+import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -55,6 +57,39 @@ public enum RequestedAction {
 
   public void markHandled(ConditionedStatus status, String value) {
     markHandled.accept(status, value);
+  }
+
+  /** The actions a HerokuMapping can be asked for: its sync and {@code plan} read this one list. */
+  public static final List<RequestedAction> MAPPING_ACTIONS = List.of(RELOAD, ABORT);
+
+  /** The pending requests among {@code actions}, in that order. */
+  public static List<Request> pendingOf(HasMetadata o, ConditionedStatus status, List<RequestedAction> actions) {
+    return actions.stream().map(a -> {
+      String v = a.pending(o, status);
+      return v == null ? null : new Request(a, v);
+    }).filter(Objects::nonNull).toList();
+  }
+
+  /** The Event reason once the action was sent (exhaustive: a new action must say its own). */
+  public String doneReason() {
+    return switch (this) {
+      case RECONCILE -> "Reconciled";
+      case RESTART -> "Restarted";
+      case RELOAD -> "Reloaded";
+      case ABORT -> "Aborted";
+      case VALIDATE -> "Validated";
+    };
+  }
+
+  /** The Event reason when a request was marked handled without being sent (observe-only). */
+  public String skippedReason() {
+    return switch (this) {
+      case RECONCILE -> "ReconcileSkipped";
+      case RESTART -> "RestartSkipped";
+      case RELOAD -> "ReloadSkipped";
+      case ABORT -> "AbortSkipped";
+      case VALIDATE -> "ValidateSkipped";
+    };
   }
 
   /** A pending request: the action and the value asked for. */

@@ -99,13 +99,14 @@ class DecisionsTest {
         MappingDecisions.plan(mapping(MANAGE, null, null, List.of(), "IDLE", List.of())).steps());
     assertEquals(List.of(MappingDecisions.Step.ADOPT),
         MappingDecisions.plan(mapping(MANAGE, null, remote("m1", "account", "DATA_SYNCED"), List.of(), "IDLE", List.of())).steps());
-    assertEquals(List.of(MappingDecisions.Step.UPDATE, MappingDecisions.Step.RELOAD),
+    assertEquals(List.of(MappingDecisions.Step.UPDATE, MappingDecisions.Step.SEND_REQUESTED),
         MappingDecisions.plan(mapping(MANAGE, remote("m1", "Account", "DATA_SYNCED"), null, List.of("sf_polling_seconds: remote 120, spec 600"),
             "IDLE", List.of(new Request(RequestedAction.RELOAD, "r1")))).steps());
     var observe = MappingDecisions.plan(mapping(OBSERVE, null, null, List.of(), "IDLE", List.of()));
     assertEquals(Reasons.OBSERVING, observe.stop().reason());
-    assertEquals(List.of(), MappingDecisions.plan(mapping(OBSERVE, remote("m1", "Account", "DATA_SYNCED"), null, List.of("x"),
-        "IDLE", List.of(new Request(RequestedAction.ABORT, "a1")))).steps(), "observe-only: no edit, no action");
+    assertEquals(List.of(MappingDecisions.Step.SKIP_REQUESTED), MappingDecisions.plan(mapping(OBSERVE, remote("m1", "Account",
+        "DATA_SYNCED"), null, List.of("x"), "IDLE", List.of(new Request(RequestedAction.ABORT, "a1")))).steps(),
+        "observe-only: no edit, no action; the request is marked handled as skipped");
   }
 
   @Test
