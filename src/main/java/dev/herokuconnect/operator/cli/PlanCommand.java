@@ -351,6 +351,7 @@ public final class PlanCommand {
         }
         case ASK_AUTHORIZATION_URL -> notes.add("Salesforce is not authorized (" + remote.state() + "): the operator asks for an "
             + "authorization URL (status.authorizationUrl) that a person must open");
+        case SKIP_RESTART -> notes.add("observe-only: " + restart.describe() + " is marked handled without being sent");
       }
     }
     if (management.writes()) { // pause and resume wait for the writes before them, or for IDLE

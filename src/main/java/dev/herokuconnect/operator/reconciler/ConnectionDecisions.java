@@ -18,8 +18,8 @@ public final class ConnectionDecisions {
   public static final String IDLE = "IDLE";
   public static final String OK = "OK";
 
-  /** The steps, in the order they run. */
-  public enum Step { CONFIGURE_DATABASE, RESTART, PAUSE, RESUME, ASK_AUTHORIZATION_URL }
+  /** The steps, in the order they run. {@code SKIP_RESTART}: observe-only marks a requested restart handled, unsent. */
+  public enum Step { CONFIGURE_DATABASE, RESTART, PAUSE, RESUME, ASK_AUTHORIZATION_URL, SKIP_RESTART }
 
   /** Everything a decision reads. {@code authorizationAsked}: the URL was asked for during this stay in the state. */
   public record Facts(String name, Management management, String conflictOwner, String state, String mappingsSummaryState,
@@ -41,6 +41,7 @@ public final class ConnectionDecisions {
   public static Plan plan(Facts f) {
     if (f.conflictOwner() != null) return new Plan(List.of(), conflict(f.conflictOwner()));
     List<Step> steps = new ArrayList<>();
+    if (f.management().observeOnly() && f.restart() != null) return new Plan(List.of(Step.SKIP_RESTART), null); // never sent later
     if (f.management().writes()) {
       boolean setup = f.databaseDiffers();
       if (setup) steps.add(Step.CONFIGURE_DATABASE);

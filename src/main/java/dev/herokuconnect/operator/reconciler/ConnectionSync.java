@@ -142,7 +142,7 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
       if (plan.steps().isEmpty()) break;
       boolean wrote = false;
       for (Step step : plan.steps()) wrote |= act(step, c, status, where.api().withPriority(Priority.USER), id, restart, facts.state());
-      if (plan.steps().contains(Step.RESTART)) restart = null;
+      if (plan.steps().contains(Step.RESTART) || plan.steps().contains(Step.SKIP_RESTART)) restart = null;
       if (wrote) remote = snapshots.get(id, where.api(), Freshness.now(Priority.USER).takenAfter(loop.clock().instant())).connection();
     }
     // report
@@ -186,26 +186,26 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
   private boolean act(Step step, HerokuConnection c, HerokuConnectionStatus status, ConnectionApi api, String id, Request restart,
                       String state) {
     HerokuConnectionSpec spec = c.getSpec();
-    switch (step) {
+    return switch (step) { // exhaustive: a new step fails to compile until it is acted on
       case CONFIGURE_DATABASE -> {
         api.configureDatabase(id, spec.getDatabase().getConfigVar(), spec.getDatabase().getSchema());
         loop.events().normal(c, "Configured", "set db_key " + spec.getDatabase().getConfigVar() + " and schema_name "
             + spec.getDatabase().getSchema());
-        return true;
+        yield true;
       }
       case RESTART -> {
         actions.send(c, status, restart, () -> api.restart(id), "Restarted", ConnectionDecisions.restartMessage(restart));
-        return true;
+        yield true;
       }
       case PAUSE -> {
         api.pause(id);
         loop.events().normal(c, "Paused", "paused the connection (spec.paused: true)");
-        return true;
+        yield true;
       }
       case RESUME -> {
         api.resume(id);
         loop.events().normal(c, "Resumed", "resumed the connection (spec.paused: false)");
-        return true;
+        yield true;
       }
       case ASK_AUTHORIZATION_URL -> {
         SalesforceSpec sf = spec.getSalesforce();
@@ -214,10 +214,15 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
         askedFor.put(c.getMetadata().getUid(), new Asked(state + "@" + c.getMetadata().getGeneration(), url));
         status.setAuthorizationUrl(url);
         status.setAuthorizationUrlForState(state);
-        return false;
+        yield false;
       }
-      default -> throw new IllegalStateException(step.name());
-    }
+      case SKIP_RESTART -> {
+        RequestedAction.RESTART.markHandled(status, restart.value());
+        loop.events().normal(c, RequestedAction.RESTART.skippedReason(), restart.describe() + " was not sent (observe-only), and "
+            + "will not be sent later: set it to a new value once the connection is managed");
+        yield false;
+      }
+    };
   }
 
   /** 404 for the connection: terminal; a discovered add-on is looked for again (with backoff), a pinned one is the spec's fault. */

@@ -53,7 +53,7 @@ class DecisionsTest {
   void observeOnlyPlansNoWrite() {
     var f = new ConnectionDecisions.Facts("sales", OBSERVE, null, "IDLE", "OK", "OTHER", "x", "DATABASE_URL", "salesforce",
         true, new Request(RequestedAction.RESTART, "r1"), false, "production");
-    assertEquals(List.of(), ConnectionDecisions.plan(f).steps());
+    assertEquals(List.of(Step.SKIP_RESTART), ConnectionDecisions.plan(f).steps(), "a restart asked for is marked handled, unsent");
     assertEquals(Reasons.OBSERVING, ConnectionDecisions.outcome(f).reason());
     var needsAuth = connection("NEED_AUTHENTICATION", false, null, OBSERVE);
     assertEquals(List.of(), ConnectionDecisions.plan(needsAuth).steps(), "observe-only does not POST for an authorization URL");

@@ -131,4 +131,26 @@ class TrustTest extends OperatorTestBase {
     assertEquals(id, next.getStatus().getMappingId());
     assertTrue(seconds < 3, "within seconds, not after its backoff: " + seconds);
   }
+
+  @Test
+  void whenTheOwnerConnectionGoesTheOtherOnTheSameAddonTakesOverWithinSeconds() {
+    readyConnection();
+    sb.ensureNamespace("other");
+    apply(secret(TOKEN).replace("namespace: crm", "namespace: other") + "---\n"
+        + connection("").replace("namespace: crm", "namespace: other"));
+    assertTrue(Sandbox.await(WAIT, () -> {
+      HerokuConnection c = sb.client().resources(HerokuConnection.class).inNamespace("other").withName("sales").get();
+      return c != null && connectionReason(Conditions.STALLED, Reasons.CONFLICT).test(c);
+    }), "the newer connection is in conflict");
+    letItRun(Duration.ofSeconds(8)); // it backs off meanwhile (0.5, 1, 2, 4 s...)
+    long start = System.nanoTime();
+    sb.client().resources(HerokuConnection.class).inNamespace(NS).withName("sales").delete();
+    assertTrue(Sandbox.await(WAIT, () -> {
+      HerokuConnection c = sb.client().resources(HerokuConnection.class).inNamespace("other").withName("sales").get();
+      return c != null && Conditions.isTrue(c.getStatus(), Conditions.READY);
+    }), "the other connection takes over");
+    double seconds = (System.nanoTime() - start) / 1e9;
+    System.out.printf("add-on hand-over: the other HerokuConnection was Ready %.2f s after the owner's delete%n", seconds);
+    assertTrue(seconds < 3, "within seconds, not after its backoff: " + seconds);
+  }
 }
