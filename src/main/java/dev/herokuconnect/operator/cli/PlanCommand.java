@@ -29,6 +29,7 @@ import dev.herokuconnect.operator.reconciler.MappingDecisions.Step;
 import dev.herokuconnect.operator.reconciler.Outcome;
 import dev.herokuconnect.operator.reconciler.Reasons;
 import dev.herokuconnect.operator.reconciler.RequestedAction;
+import dev.herokuconnect.operator.reconciler.StateTable;
 import dev.herokuconnect.operator.reconciler.RequestedAction.Request;
 import java.io.IOException;
 import java.io.InputStream;
@@ -329,8 +330,6 @@ public final class PlanCommand {
     if (!Objects.equals(remote.schemaName(), spec.getDatabase().getSchema())) {
       database.add("schema_name: remote " + orUnset(remote.schemaName()) + ", spec " + spec.getDatabase().getSchema());
     }
-    boolean wantPause = spec.isPaused() && !ConnectionDecisions.PAUSED.equals(remote.state());
-    boolean wantResume = !spec.isPaused() && ConnectionDecisions.PAUSED.equals(remote.state());
     for (ConnectionDecisions.Step s : plan.steps()) {
       switch (s) {
         case CONFIGURE_DATABASE -> {
@@ -354,21 +353,20 @@ public final class PlanCommand {
         case SKIP_RESTART -> notes.add("observe-only: " + restart.describe() + " is marked handled without being sent");
       }
     }
-    if (management.writes()) { // pause and resume wait for the writes before them, or for IDLE
-      if (wantPause && !steps.contains("pause")) {
-        steps.add("pause");
-        changes.add("pause: spec.paused is true; sent once the connection is IDLE (it is " + remote.state() + ")");
-      }
-      if (wantResume && !steps.contains("resume")) {
-        steps.add("resume");
-        changes.add("resume: spec.paused is false and the connection is PAUSED; sent after the steps above");
-      }
-    } else {
-      database.forEach(l -> notes.add("observe-only, not corrected: " + l));
-      if (wantPause) notes.add("observe-only, not sent: pause (spec.paused is true, the connection is " + remote.state() + ")");
-      if (wantResume) notes.add("observe-only, not sent: resume (spec.paused is false, the connection is PAUSED)");
+    for (ConnectionDecisions.Step s : plan.then()) { // the decisions' own "after the writes", not a second reading of the spec
+      steps.add(s.name().toLowerCase(Locale.ROOT));
+      changes.add(s == ConnectionDecisions.Step.PAUSE
+          ? "pause: spec.paused is true; sent once the connection is IDLE (it is " + remote.state() + ")"
+          : "resume: spec.paused is false and the connection is PAUSED; sent after the steps above");
     }
-    if (!ConnectionDecisions.OK.equals(remote.mappingsSummaryState()) && remote.mappingsSummaryState() != null) {
+    for (ConnectionDecisions.Step s : plan.withheld()) {
+      if (s == ConnectionDecisions.Step.CONFIGURE_DATABASE) database.forEach(l -> notes.add("observe-only, not corrected: " + l));
+      if (s == ConnectionDecisions.Step.PAUSE) {
+        notes.add("observe-only, not sent: pause (spec.paused is true, the connection is " + remote.state() + ")");
+      }
+      if (s == ConnectionDecisions.Step.RESUME) notes.add("observe-only, not sent: resume (spec.paused is false, the connection is PAUSED)");
+    }
+    if (!StateTable.MAPPINGS_OK.equals(remote.mappingsSummaryState()) && remote.mappingsSummaryState() != null) {
       notes.add("mappings_summary_state is " + remote.mappingsSummaryState() + ": see the HerokuMappings");
     }
     return new ConnectionPlan(item.namespace(), item.name(), item.source().toString(), found.connectionId(), found.resourceName(),

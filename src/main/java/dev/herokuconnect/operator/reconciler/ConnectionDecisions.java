@@ -14,10 +14,6 @@ import java.util.List;
  * stands given the connection's state.
  */
 public final class ConnectionDecisions {
-  public static final String PAUSED = "PAUSED";
-  public static final String IDLE = "IDLE";
-  public static final String OK = "OK";
-
   /** The steps, in the order they run. {@code SKIP_RESTART}: observe-only marks a requested restart handled, unsent. */
   public enum Step { CONFIGURE_DATABASE, RESTART, PAUSE, RESUME, ASK_AUTHORIZATION_URL, SKIP_RESTART }
 
@@ -29,33 +25,53 @@ public final class ConnectionDecisions {
       return !wantDbKey.equals(dbKey) || !wantSchema.equals(schemaName);
     }
 
+    boolean paused() {
+      return StateTable.PAUSED_BY_REQUEST.equals(state);
+    }
+
     boolean waitingToPause() {
-      return management.writes() && wantPaused && !PAUSED.equals(state) && !IDLE.equals(state);
+      return management.writes() && wantPaused && !paused() && !StateTable.PAUSABLE.equals(state);
     }
   }
 
-  public record Plan(List<Step> steps, Outcome stop) {}
+  /**
+   * The steps to take now; {@code then}: the steps that wait for the writes before them or for a
+   * state the connection must reach first (pause waits for IDLE), decided again on the state the
+   * writes leave; {@code withheld}: what the spec asks for that observe-only does not send.
+   * The operator and {@code plan} both read these, so they cannot disagree.
+   */
+  public record Plan(List<Step> steps, Outcome stop, List<Step> then, List<Step> withheld) {
+    Plan(List<Step> steps, Outcome stop) {
+      this(steps, stop, List.of(), List.of());
+    }
+  }
 
   private ConnectionDecisions() {}
 
   public static Plan plan(Facts f) {
     if (f.conflictOwner() != null) return new Plan(List.of(), conflict(f.conflictOwner()));
-    List<Step> steps = new ArrayList<>();
-    if (f.management().observeOnly() && f.restart() != null) return new Plan(List.of(Step.SKIP_RESTART), null); // never sent later
-    if (f.management().writes()) {
-      boolean setup = f.databaseDiffers();
-      if (setup) steps.add(Step.CONFIGURE_DATABASE);
-      if (f.restart() != null) steps.add(Step.RESTART);
-      if (!setup && f.restart() == null) { // pause and resume are decided on the state those writes leave
-        if (f.wantPaused() && IDLE.equals(f.state())) steps.add(Step.PAUSE);
-        if (!f.wantPaused() && PAUSED.equals(f.state())) steps.add(Step.RESUME);
-      }
+    List<Step> wanted = new ArrayList<>(); // what the spec asks for now, whoever may send it
+    List<Step> then = new ArrayList<>();
+    boolean setup = f.databaseDiffers();
+    if (setup) wanted.add(Step.CONFIGURE_DATABASE);
+    if (f.restart() != null) wanted.add(Step.RESTART);
+    Step pauseOrResume = f.wantPaused() && !f.paused() ? Step.PAUSE : !f.wantPaused() && f.paused() ? Step.RESUME : null;
+    if (pauseOrResume != null) {
+      // decided on the state the writes before it leave; a pause also waits for IDLE
+      boolean now = !setup && f.restart() == null && (pauseOrResume == Step.RESUME || StateTable.PAUSABLE.equals(f.state()));
+      (now ? wanted : then).add(pauseOrResume);
     }
-    if (steps.isEmpty() && f.management().writes() && StateTable.CONNECTION.kind(f.state()) == Kind.NEEDS_AUTHORIZATION
-        && !f.authorizationAsked()) {
-      steps.add(Step.ASK_AUTHORIZATION_URL);
+    if (f.management().observeOnly()) {
+      List<Step> withheld = new ArrayList<>(wanted);
+      withheld.addAll(then);
+      withheld.remove(Step.RESTART);
+      // a restart asked for while observe-only is marked handled, unsent, and never fires later
+      return new Plan(f.restart() != null ? List.of(Step.SKIP_RESTART) : List.of(), null, List.of(), withheld);
     }
-    return new Plan(steps, null);
+    if (wanted.isEmpty() && StateTable.CONNECTION.kind(f.state()) == Kind.NEEDS_AUTHORIZATION && !f.authorizationAsked()) {
+      wanted.add(Step.ASK_AUTHORIZATION_URL);
+    }
+    return new Plan(wanted, null, then, List.of());
   }
 
   /** Where the connection stands in the state the steps left. */
@@ -80,7 +96,7 @@ public final class ConnectionDecisions {
           + f.schemaName() + ", the spec wants " + f.wantDbKey() + " and " + f.wantSchema(), Requeue.REFRESH);
     }
     return switch (e.kind()) {
-      case HEALTHY -> f.mappingsSummaryState() != null && !OK.equals(f.mappingsSummaryState())
+      case HEALTHY -> f.mappingsSummaryState() != null && !StateTable.MAPPINGS_OK.equals(f.mappingsSummaryState())
           ? Outcome.blocked(Reasons.REMOTE_ERROR, "the connection is " + state + " but mappings_summary_state is "
               + f.mappingsSummaryState() + ": see the HerokuMappings", Requeue.REFRESH)
           : Outcome.ready("the connection is " + state, e.requeue());

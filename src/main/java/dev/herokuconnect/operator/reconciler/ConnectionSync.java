@@ -131,7 +131,7 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
         return connectionGone(c, status, id);
       }
     }
-    // decide and act, twice at most: the writes change the state that the next decisions read
+    // decide and act; decide once more when the plan has steps that wait for its writes (plan.then)
     for (int round = 0; remote != null && round < 2; round++) {
       Facts facts = facts(c, status, pass, owner, remote, restart);
       Plan plan = ConnectionDecisions.plan(facts);
@@ -139,11 +139,11 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
         fillStatus(status, remote);
         return plan.stop();
       }
-      if (plan.steps().isEmpty()) break;
       boolean wrote = false;
       for (Step step : plan.steps()) wrote |= act(step, c, status, where.api().withPriority(Priority.USER), id, restart, facts.state());
       if (plan.steps().contains(Step.RESTART) || plan.steps().contains(Step.SKIP_RESTART)) restart = null;
       if (wrote) remote = snapshots.get(id, where.api(), Freshness.now(Priority.USER).takenAfter(loop.clock().instant())).connection();
+      if (!wrote || plan.then().isEmpty()) break;
     }
     // report
     if (remote == null) return ConnectionDecisions.conflict(owner.get().ref()); // a non-owner, before any snapshot
