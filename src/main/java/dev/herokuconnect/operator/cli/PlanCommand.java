@@ -9,6 +9,7 @@ import dev.herokuconnect.operator.connect.ConnectApi;
 import dev.herokuconnect.operator.connect.ConnectApiException;
 import dev.herokuconnect.operator.connect.ConnectHttp;
 import dev.herokuconnect.operator.connect.ConnectionFinder;
+import dev.herokuconnect.operator.connect.HostAllowlist;
 import dev.herokuconnect.operator.connect.MappingConfig;
 import dev.herokuconnect.operator.connect.Model.Connection;
 import dev.herokuconnect.operator.connect.Model.Mapping;
@@ -36,6 +37,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -81,7 +83,9 @@ public final class PlanCommand {
       spec.apiUrl is read without a search.
 
       Token: HEROKU_API_KEY, or --token-file FILE. Discovery: --discovery-url, else
-      HEROKU_CONNECT_DISCOVERY_URL, else https://hc-central.heroku.com. Objects without a
+      HEROKU_CONNECT_DISCOVERY_URL, else https://hc-central.heroku.com. The token is sent only
+      to the hosts in HEROKU_CONNECT_API_HOSTS (default *.heroku.com), as by the operator: a
+      manifest's apiUrl elsewhere is an error, and nothing is sent. Objects without a
       namespace get -n NAMESPACE (default: default), as with kubectl apply -n.
 
       Output: text (default) or one JSON document (-o json).
@@ -115,14 +119,17 @@ public final class PlanCommand {
       }
       ApiToken token = token(o, env);
       String discovery = o.discoveryUrl != null ? o.discoveryUrl
-          : env.getOrDefault("HEROKU_CONNECT_DISCOVERY_URL", OperatorConfig.DEFAULT_DISCOVERY_URL);
-      Result result = plan(read, new ConnectHttp(token, RequestGate.OPEN), discovery);
+          : env.getOrDefault(OperatorConfig.DISCOVERY_URL, OperatorConfig.DEFAULT_DISCOVERY_URL);
+      // Manifests may come from anyone (a pull request): their apiUrl gets the operator's rule.
+      HostAllowlist hosts = OperatorConfig.apiHosts(env);
+      Result result = plan(read, new ConnectHttp(token, RequestGate.OPEN, ConnectHttp.Options.defaults().withHosts(hosts),
+          Clock.systemUTC()), discovery);
       out.print(o.json ? result.json() : result.text());
       return o.exitCode && result.changes() ? 2 : 0;
     } catch (PlanError e) {
       err.println("plan: " + e.getMessage());
       return 1;
-    } catch (ConnectApiException e) {
+    } catch (ConnectApiException | IllegalArgumentException e) { // IllegalArgumentException: a bad HEROKU_CONNECT_API_HOSTS
       err.println("plan: " + e.getMessage());
       return 1;
     }

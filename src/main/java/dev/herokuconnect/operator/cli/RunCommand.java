@@ -21,6 +21,7 @@ final class RunCommand {
           Runs the operator against the cluster of the current kubeconfig (or the in-cluster
           service account). Install the CRDs first: kubectl apply --server-side -f crds/
           Settings come from environment variables: HEROKU_CONNECT_DISCOVERY_URL,
+          HEROKU_CONNECT_API_HOSTS (where the token may be sent; default *.heroku.com),
           HEROKU_CONNECT_DAILY_BUDGET, WATCH_NAMESPACES, HEROKU_CONNECT_REFRESH_INTERVAL, HEALTH_PORT,
           ... (README).
 

@@ -1,5 +1,6 @@
 package dev.herokuconnect.operator.config;
 
+import dev.herokuconnect.operator.connect.HostAllowlist;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
@@ -13,6 +14,7 @@ import java.util.stream.Collectors;
  */
 public record OperatorConfig(
     String discoveryUrl,
+    HostAllowlist apiHosts,
     int dailyBudget,
     Set<String> watchNamespaces,
     Duration refreshInterval,
@@ -28,6 +30,15 @@ public record OperatorConfig(
     double timeScale) {
 
   public static final String DEFAULT_DISCOVERY_URL = "https://hc-central.heroku.com";
+  public static final String DISCOVERY_URL = "HEROKU_CONNECT_DISCOVERY_URL";
+
+  /**
+   * The discovery URL is the admin's, but the token goes there too: it must pass the same list,
+   * so a start with the two settings at odds fails with one line naming both.
+   */
+  public OperatorConfig {
+    apiHosts.require(discoveryUrl, HostAllowlist.Source.setting(DISCOVERY_URL));
+  }
 
   public static OperatorConfig fromEnv() {
     return fromEnv(System.getenv());
@@ -35,7 +46,8 @@ public record OperatorConfig(
 
   public static OperatorConfig fromEnv(Map<String, String> env) {
     return new OperatorConfig(
-        env.getOrDefault("HEROKU_CONNECT_DISCOVERY_URL", DEFAULT_DISCOVERY_URL),
+        env.getOrDefault(DISCOVERY_URL, DEFAULT_DISCOVERY_URL),
+        apiHosts(env),
         positiveInt(env, "HEROKU_CONNECT_DAILY_BUDGET", 4500),
         namespaces(env.getOrDefault("WATCH_NAMESPACES", "")),
         duration(env, "HEROKU_CONNECT_REFRESH_INTERVAL", Duration.ofMinutes(5)),
@@ -51,14 +63,15 @@ public record OperatorConfig(
         1.0);
   }
 
+  /** {@value HostAllowlist#SETTING}, parsed: the one place the setting is read (the operator, plan and export). */
+  public static HostAllowlist apiHosts(Map<String, String> env) {
+    return HostAllowlist.parse(env.get(HostAllowlist.SETTING));
+  }
+
   // Copies with one setting changed, for the demo, the tests and the benchmark.
 
   public OperatorConfig withIntervals(Duration refresh, Duration settling, Duration backoff) {
     return edit(b -> { b.refreshInterval = refresh; b.settlingInterval = settling; b.maxBackoff = backoff; });
-  }
-
-  public OperatorConfig withDiscoveryUrl(String url) {
-    return edit(b -> b.discoveryUrl = url);
   }
 
   public OperatorConfig withDailyBudget(int budget) {
@@ -94,6 +107,7 @@ public record OperatorConfig(
   /** The record's fields, mutable, so a copy can change a few of them. */
   private static final class Fields {
     String discoveryUrl;
+    HostAllowlist apiHosts;
     int dailyBudget;
     Set<String> watchNamespaces;
     Duration refreshInterval;
@@ -110,6 +124,7 @@ public record OperatorConfig(
 
     Fields(OperatorConfig c) {
       discoveryUrl = c.discoveryUrl;
+      apiHosts = c.apiHosts;
       dailyBudget = c.dailyBudget;
       watchNamespaces = c.watchNamespaces;
       refreshInterval = c.refreshInterval;
@@ -126,7 +141,7 @@ public record OperatorConfig(
     }
 
     OperatorConfig build() {
-      return new OperatorConfig(discoveryUrl, dailyBudget, watchNamespaces, refreshInterval, settlingInterval, pausedInterval,
+      return new OperatorConfig(discoveryUrl, apiHosts, dailyBudget, watchNamespaces, refreshInterval, settlingInterval, pausedInterval,
           maxBackoff, methodOverride, leaderElection, leaseName, leaseNamespace, healthPort, reconcileThreads, timeScale);
     }
   }

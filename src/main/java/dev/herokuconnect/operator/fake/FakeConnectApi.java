@@ -97,6 +97,9 @@ public final class FakeConnectApi implements AutoCloseable {
   /** The discovery URL (also the region URL: one server plays both). */
   public String baseUrl() { return baseUrl; }
 
+  /** The host in {@link #baseUrl()}: what HEROKU_CONNECT_API_HOSTS must allow for the token to reach the fake. */
+  public String host() { return java.net.URI.create(baseUrl).getHost(); }
+
   public String apiRoot() { return baseUrl + "/api/v3"; }
 
   @Override
@@ -126,6 +129,9 @@ public final class FakeConnectApi implements AutoCloseable {
     store.connections.put(id, store.new Conn(id, app, appId, resourceName, "virginia"));
     return id;
   }
+
+  /** Discovery names {@code url} as the add-on's region_url, as a compromised or confused discovery answer would. */
+  public synchronized void setRegionUrl(String connectionId, String url) { conn(connectionId).regionUrl = url; }
 
   /** Destroys an add-on and its mappings (heroku addons:destroy): the API answers 404 for it from now on. */
   public synchronized void destroyConnection(String connectionId) {

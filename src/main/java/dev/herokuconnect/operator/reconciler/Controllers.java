@@ -38,9 +38,9 @@ public final class Controllers {
     budget.useJournal(new StatusSpendJournal(client, directory));
   }
 
-  /** The HTTP clients for the configured discovery URL. */
+  /** The HTTP clients for the configured discovery URL, sending the token only to the configured hosts. */
   public static Connector.Clients http(OperatorConfig config, ApiBudget budget, Clock clock) {
-    return new HttpClients(budget, config.discoveryUrl(), config.methodOverride(), clock);
+    return new HttpClients(budget, config.discoveryUrl(), config.apiHosts(), config.methodOverride(), clock);
   }
 
   public ConnectionReconciler connections() { return connections; }

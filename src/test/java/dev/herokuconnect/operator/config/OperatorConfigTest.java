@@ -18,6 +18,21 @@ class OperatorConfigTest {
     assertTrue(c.watchNamespaces().isEmpty());
     assertEquals(Duration.ofMinutes(5), c.refreshInterval());
     assertEquals(1.0, c.timeScale());
+    assertEquals("*.heroku.com", c.apiHosts().toString());
+  }
+
+  @Test
+  void theDiscoveryUrlMustBeAnAllowedHostOrTheStartFailsNamingBothSettings() {
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> OperatorConfig.fromEnv(Map.of("HEROKU_CONNECT_DISCOVERY_URL", "https://hc.example.com")));
+    assertEquals("HEROKU_CONNECT_DISCOVERY_URL: host hc.example.com is not in HEROKU_CONNECT_API_HOSTS (*.heroku.com); the token "
+        + "is sent only to allowed hosts: fix HEROKU_CONNECT_DISCOVERY_URL or add the host to HEROKU_CONNECT_API_HOSTS", e.getMessage());
+    OperatorConfig c = OperatorConfig.fromEnv(Map.of("HEROKU_CONNECT_DISCOVERY_URL", "https://hc.example.com",
+        "HEROKU_CONNECT_API_HOSTS", "hc.example.com,*.connect.example.com"));
+    assertEquals("hc.example.com,*.connect.example.com", c.apiHosts().toString());
+    assertEquals(c.apiHosts(), c.withDailyBudget(10).apiHosts(), "copies keep the list");
+    var bad = assertThrows(IllegalArgumentException.class, () -> OperatorConfig.fromEnv(Map.of("HEROKU_CONNECT_API_HOSTS", "*")));
+    assertTrue(bad.getMessage().startsWith("HEROKU_CONNECT_API_HOSTS=*: "), bad.getMessage());
   }
 
   @Test
