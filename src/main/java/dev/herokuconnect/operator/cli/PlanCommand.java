@@ -384,20 +384,11 @@ public final class PlanCommand {
     HerokuMapping m = item.object();
     HerokuMappingSpec spec = m.getSpec();
     HerokuMappingStatus status = m.getStatus() == null ? new HerokuMappingStatus() : m.getStatus();
-    Mapping byId = status.getMappingId() == null ? null
-        : remote.mappingsOrEmpty().stream().filter(x -> status.getMappingId().equals(x.id())).findFirst().orElse(null);
-    Mapping byObject = byId != null ? null : remote.mappingsOrEmpty().stream()
-        .filter(x -> Binding.objectKey(x.objectName()).equals(Binding.objectKey(spec.getObjectName()))).findFirst().orElse(null);
-    Mapping found = byId != null ? byId : byObject;
-    List<String> drift = found == null ? List.of()
-        : MappingConfigs.differences(spec, found.config() == null ? new MappingConfig() : found.config());
-    List<Request> requested = RequestedAction.pendingOf(m, status, RequestedAction.MAPPING_ACTIONS);
     Management management = Management.of(m, spec.getDeletionPolicy(), conn.object());
-    long generation = m.getMetadata().getGeneration() == null ? 1 : m.getMetadata().getGeneration();
-    MappingDecisions.Facts facts = new MappingDecisions.Facts(spec.getObjectName(), status.getObjectName(),
-        spec.getConnectionRef().getName(), status.getConnectionName(), generation, status.getObservedGeneration(),
-        Conditions.isTrueWith(status, Conditions.STALLED, Reasons.INVALID_SPEC), status.getRefusedInConnectionState(),
-        management, null, null, status.getMappingId(), byId, byObject, drift, remote.state(), requested);
+    MappingDecisions.Facts facts = MappingDecisions.facts(m, status, management, null, null, remote); // the operator's builder
+    Mapping found = facts.byId() != null ? facts.byId() : facts.byObject();
+    List<String> drift = facts.drift();
+    List<Request> requested = facts.requested();
     MappingDecisions.Plan plan = MappingDecisions.plan(facts);
 
     List<String> steps = plan.steps().stream().flatMap(s -> s == Step.SEND_REQUESTED

@@ -2,7 +2,6 @@ package dev.herokuconnect.operator.reconciler;
 
 import dev.herokuconnect.operator.crd.HerokuMapping;
 import dev.herokuconnect.operator.crd.HerokuMappingStatus;
-import java.util.Locale;
 
 /**
  * What a HerokuMapping is bound to: the HerokuConnection and Salesforce object recorded in its
@@ -27,9 +26,9 @@ public record Binding(String connectionName, String objectName, String connectio
     if (status.getConnectionName() == null) status.setConnectionName(m.getSpec().getConnectionRef().getName());
   }
 
-  /** The object's identity: Salesforce object names are case-insensitive (the one place that says so). */
+  /** The object's identity (case-insensitive; {@link dev.herokuconnect.operator.connect.Model#objectKey}). */
   public static String objectKey(String objectName) {
-    return objectName == null ? null : objectName.toLowerCase(Locale.ROOT);
+    return dev.herokuconnect.operator.connect.Model.objectKey(objectName);
   }
 
   public boolean sameObject(String otherObjectName) {

@@ -1,12 +1,16 @@
 package dev.herokuconnect.operator.reconciler;
 
+import dev.herokuconnect.operator.connect.MappingConfig;
+import dev.herokuconnect.operator.connect.Model.Connection;
 import dev.herokuconnect.operator.connect.Model.Mapping;
+import dev.herokuconnect.operator.crd.HerokuMapping;
+import dev.herokuconnect.operator.crd.HerokuMappingSpec;
+import dev.herokuconnect.operator.crd.HerokuMappingStatus;
 import dev.herokuconnect.operator.crd.Crds;
 import dev.herokuconnect.operator.reconciler.RequestedAction.Request;
 import dev.herokuconnect.operator.reconciler.StateTable.Requeue;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * What to do about one HerokuMapping, decided from what was observed: pure functions, no HTTP,
@@ -45,6 +49,27 @@ public final class MappingDecisions {
   }
 
   private MappingDecisions() {}
+
+  /**
+   * The one facts builder, pure: the operator's sync and {@code plan} both call it with what they
+   * observed (the remote mapping found by the bound id, else by object name, and the connection's
+   * state), so they decide from the same facts. {@code conflictOwner} and {@code waiting} are what
+   * the cluster says (plan, reading manifests, has neither).
+   */
+  public static Facts facts(HerokuMapping m, HerokuMappingStatus status, Management management, String conflictOwner,
+                            Outcome waiting, Connection observed) {
+    HerokuMappingSpec spec = m.getSpec();
+    Mapping byId = observed == null ? null : observed.mappingById(status.getMappingId()).orElse(null);
+    Mapping byObject = observed == null || byId != null ? null : observed.mappingByObject(Binding.of(m).objectName()).orElse(null);
+    Mapping found = byId != null ? byId : byObject;
+    List<String> drift = found == null ? List.of()
+        : MappingConfigs.differences(spec, found.config() == null ? new MappingConfig() : found.config());
+    long generation = m.getMetadata().getGeneration() == null ? 1 : m.getMetadata().getGeneration();
+    return new Facts(spec.getObjectName(), status.getObjectName(), spec.getConnectionRef().getName(), status.getConnectionName(),
+        generation, status.getObservedGeneration(), Conditions.isTrueWith(status, Conditions.STALLED, Reasons.INVALID_SPEC),
+        status.getRefusedInConnectionState(), management, conflictOwner, waiting, status.getMappingId(), byId, byObject, drift,
+        observed == null ? null : observed.state(), RequestedAction.pendingOf(m, status, RequestedAction.MAPPING_ACTIONS));
+  }
 
   public static Plan plan(Facts f) {
     if (f.recordedObjectName() != null && !Binding.objectKey(f.recordedObjectName()).equals(Binding.objectKey(f.objectName()))) {

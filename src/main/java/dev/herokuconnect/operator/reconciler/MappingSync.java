@@ -106,7 +106,7 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
     Binding.bind(m, status);
     // observe
     Link link = link(m);
-    Observed seen = link.waiting() == null ? observe(m, status, pass, link.connected()) : Observed.NONE;
+    Snapshot seen = link.waiting() == null ? observe(m, status, pass, link.connected()) : null;
     Facts facts = facts(m, status, pass, link, seen);
     // decide
     Plan plan = MappingDecisions.plan(facts);
@@ -118,7 +118,7 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
     List<Step> done = new ArrayList<>();
     try {
       for (Step step : plan.steps()) {
-        remote = act(step, m, status, facts, client, remote, seen);
+        remote = act(step, m, status, facts, client, remote);
         done.add(step);
       }
     } catch (ConnectionNotReady e) {
@@ -142,52 +142,36 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
     return new Outcome(o.kind(), o.reason(), was, o.requeue(), o.after());
   }
 
-  private record Observed(Snapshot snapshot, Mapping byId, Mapping byObject) {
-    static final Observed NONE = new Observed(null, null, null);
-  }
-
-  /** The remote mapping, from the connection's shared snapshot; a create is never decided on a stale one. */
-  private Observed observe(HerokuMapping m, HerokuMappingStatus status, ManagedLoop.Pass pass, Connector.Connected c) {
-    if (directory.mappingConflict(m, c.connectionId()).isPresent()) return Observed.NONE;
+  /** The remote mapping, from the connection's shared snapshot; a create is never decided on a stale one. Null: nothing to read. */
+  private Snapshot observe(HerokuMapping m, HerokuMappingStatus status, ManagedLoop.Pass pass, Connector.Connected c) {
+    if (directory.mappingConflict(m, c.connectionId()).isPresent()) return null;
     boolean ready = Conditions.isTrue(status, Conditions.READY);
     Freshness want = Freshness.within(pass.refreshRequested() ? java.time.Duration.ZERO
         : ready && !pass.specChanged() ? loop.intervals().refresh().minusSeconds(1) : loop.intervals().settling(), pass.priority());
     Snapshot snap = snapshots.get(c.connectionId(), c.api(), want);
-    Mapping byId = snap.mappingById(status.getMappingId()).orElse(null);
-    Mapping byObject = byId != null ? null : snap.mappingByObject(Binding.of(m).objectName()).orElse(null);
-    if (byId == null && byObject == null) {
+    Binding b = Binding.of(m);
+    if (snap.mappingById(b.mappingId()).isEmpty() && snap.mappingByObject(b.objectName()).isEmpty()) {
       // Absent from a snapshot taken before this object existed (or long ago) proves nothing: read again once,
       // shared with every mapping of the connection that waits for the same.
       // creationTimestamp is cut to the second: a read must start after the next second (or now, if that is sooner)
       Instant created = Instant.parse(m.getMetadata().getCreationTimestamp()).plusSeconds(1);
-      Instant notBefore = status.getMappingId() != null ? pass.now().minus(loop.intervals().settling())
+      Instant notBefore = b.mappingId() != null ? pass.now().minus(loop.intervals().settling())
           : created.isBefore(pass.now()) ? created : pass.now();
       if (snap.fetchedAt().isBefore(notBefore) || snap.fetchedAt().equals(notBefore)) {
         snap = snapshots.get(c.connectionId(), c.api(), Freshness.now(Priority.USER).takenAfter(notBefore.plusMillis(1)));
-        byId = snap.mappingById(status.getMappingId()).orElse(null);
-        byObject = byId != null ? null : snap.mappingByObject(Binding.of(m).objectName()).orElse(null);
       }
     }
-    return new Observed(snap, byId, byObject);
+    return snap;
   }
 
-  private Facts facts(HerokuMapping m, HerokuMappingStatus status, ManagedLoop.Pass pass, Link link, Observed seen) {
-    HerokuMappingSpec spec = m.getSpec();
-    Optional<String> conflict = link.connected() == null ? Optional.empty()
-        : directory.mappingConflict(m, link.connected().connectionId()).map(Ownership.Claimant::ref);
-    Mapping found = seen.byId() != null ? seen.byId() : seen.byObject();
-    List<String> drift = found == null ? List.of() : MappingConfigs.differences(spec, configOf(found));
-    List<Request> requested = RequestedAction.pendingOf(m, status, RequestedAction.MAPPING_ACTIONS);
-    boolean refused = Conditions.isTrueWith(status, Conditions.STALLED, Reasons.INVALID_SPEC);
-    String connectionState = seen.snapshot() == null ? null : seen.snapshot().connection().state();
-    return new Facts(spec.getObjectName(), status.getObjectName(), spec.getConnectionRef().getName(), status.getConnectionName(),
-        m.getMetadata().getGeneration(), status.getObservedGeneration(), refused, status.getRefusedInConnectionState(),
-        pass.management(), conflict.orElse(null), link.waiting(), status.getMappingId(), seen.byId(), seen.byObject(), drift,
-        connectionState, requested);
+  private Facts facts(HerokuMapping m, HerokuMappingStatus status, ManagedLoop.Pass pass, Link link, Snapshot seen) {
+    String conflict = link.connected() == null ? null
+        : directory.mappingConflict(m, link.connected().connectionId()).map(Ownership.Claimant::ref).orElse(null);
+    return MappingDecisions.facts(m, status, pass.management(), conflict, link.waiting(), seen == null ? null : seen.connection());
   }
 
   private Mapping act(Step step, HerokuMapping m, HerokuMappingStatus status, Facts facts, MappingClient client,
-                      Mapping remote, Observed seen) {
+                      Mapping remote) {
     String object = m.getSpec().getObjectName();
     boolean writes = facts.management().writes();
     return switch (step) { // exhaustive: a new step fails to compile until it is acted on
@@ -199,7 +183,7 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
         yield remote;
       }
       case CREATE, RECREATE -> {
-        Mapping created = create(m, status, client, seen);
+        Mapping created = create(m, status, client);
         if (!created.id().equals(status.getMappingId())) {
           if (step == Step.RECREATE) {
             loop.events().warning(m, "Recreated", "the remote mapping " + status.getMappingId()
@@ -250,7 +234,7 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
   }
 
   /** POST; a refusal is read once more: created elsewhere meanwhile → adopted; the connection's state → not the spec's fault. */
-  private Mapping create(HerokuMapping m, HerokuMappingStatus status, MappingClient client, Observed seen) {
+  private Mapping create(HerokuMapping m, HerokuMappingStatus status, MappingClient client) {
     String object = m.getSpec().getObjectName();
     try {
       return client.create(object, MappingConfigs.desired(m.getSpec(), null));
