@@ -2,10 +2,8 @@ package dev.herokuconnect.operator.reconciler;
 
 import dev.herokuconnect.operator.config.OperatorConfig;
 import dev.herokuconnect.operator.ratelimit.ApiBudget;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -26,7 +24,8 @@ public final class Controllers {
     ManagedLoop loop = new ManagedLoop(clock, intervals, events);
     Connector connector = new Connector(clients, budget, intervals);
     this.snapshots = new SnapshotCache(clock, intervals.settling(), intervals.refresh());
-    ActionLedger actions = new ActionLedger((o, field) -> writeStatusField(client, o, field), events);
+    StatusChannel statusChannel = StatusChannel.of(client);
+    ActionLedger actions = new ActionLedger(statusChannel, events);
     ConnectionSync connectionSync = new ConnectionSync(directory, connector, snapshots, budget,
         new CredentialsGuard(client, directory), loop, actions);
     Connector.Secrets secretsByGet = (ns, name) -> Optional.ofNullable(client.secrets().inNamespace(ns).withName(name).get());
@@ -35,7 +34,7 @@ public final class Controllers {
     this.mappings = new MappingReconciler(loop, mappingSync, directory);
     snapshots.onChange(mappings::wake);
     budget.onThrottled(connections::wake);
-    budget.useJournal(new StatusSpendJournal(client, directory));
+    budget.useJournal(new StatusSpendJournal(statusChannel, directory));
   }
 
   /** The HTTP clients for the configured discovery URL, sending the token only to the configured hosts. */
@@ -51,12 +50,4 @@ public final class Controllers {
 
   /** The HerokuConnections and HerokuMappings in the informer caches (empty until the controllers start). */
   public Directory directory() { return directory; }
-
-  /** One status field at once, as a merge patch (a requested action recorded before it is sent). */
-  private static void writeStatusField(KubernetesClient client, HasMetadata o, Map.Entry<String, String> field) {
-    var node = client.getKubernetesSerialization().convertValue(Map.of(), com.fasterxml.jackson.databind.node.ObjectNode.class);
-    node.putObject("status").put(field.getKey(), field.getValue());
-    client.resources(o.getClass().asSubclass(HasMetadata.class)).inNamespace(o.getMetadata().getNamespace())
-        .withName(o.getMetadata().getName()).subresource("status").patch(StatusSpendJournal.MERGE, node.toString());
-  }
 }

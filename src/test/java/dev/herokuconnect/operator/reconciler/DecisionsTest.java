@@ -181,7 +181,11 @@ class DecisionsTest {
   @Test
   void anActionIsRecordedBeforeItIsSentAndTakenBackWhenItNeverLeft() {
     List<String> log = new ArrayList<>();
-    ActionLedger ledger = new ActionLedger((o, f) -> log.add("status " + f.getKey() + "=" + f.getValue()), new Events() {
+    ActionLedger ledger = new ActionLedger((o, fields) -> {
+      var status = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+      fields.accept(status);
+      status.fields().forEachRemaining(f -> log.add("status " + f.getKey() + "=" + f.getValue().asText()));
+    }, new Events() {
       public void normal(HasMetadata o, String reason, String message) { log.add("event " + reason); }
       public void warning(HasMetadata o, String reason, String message) { log.add("warning " + reason); }
     });
