@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,11 +32,22 @@ public final class ManagedLoop {
   private static final KubernetesSerialization JSON = new KubernetesSerialization();
   private static final Logger log = LoggerFactory.getLogger(ManagedLoop.class);
 
-  /** What one reconcile knows before it starts. */
-  public record Pass(Management management, boolean specChanged, boolean refreshRequested, Instant now) {
-    /** Spec changes and requests from people go before background refreshes. */
+  /**
+   * What one reconcile knows before it starts. {@code specChanged}: the spec has not been acted on
+   * yet (status.observedGeneration is behind metadata.generation; see {@link #actedOn}).
+   * {@code refreshRequested}: a refresh asked for by annotation, handled by this pass.
+   * {@code actionRequested}: a restart, reload, abort or validation asked for by annotation and not
+   * handled yet.
+   */
+  public record Pass(Management management, boolean specChanged, boolean refreshRequested, boolean actionRequested,
+                     Instant now) {
+    /**
+     * The one priority rule: what people asked for goes before background refreshes until it has
+     * been acted on, so a retry keeps the place of the first attempt. Background work may not use
+     * the last fifth of the bucket (ApiBudget), which is kept for this.
+     */
     public Priority priority() {
-      return specChanged || refreshRequested ? Priority.USER : Priority.BACKGROUND;
+      return specChanged || refreshRequested || actionRequested ? Priority.USER : Priority.BACKGROUND;
     }
   }
 
@@ -87,15 +99,19 @@ public final class ManagedLoop {
     S status = r.getStatus();
     JsonNode before = JSON.convertValue(status, JsonNode.class);
     long generation = r.getMetadata().getGeneration();
+    Long observed = status.getObservedGeneration();
     String refresh = RequestedAction.RECONCILE.pending(r, status);
     if (refresh != null) RequestedAction.RECONCILE.markHandled(status, refresh); // acted on now; conditions tell how
-    Pass pass = new Pass(sync.management(r), !Objects.equals(status.getObservedGeneration(), generation), refresh != null,
-        clock.instant());
+    boolean asked = Arrays.stream(RequestedAction.values())
+        .anyMatch(a -> a != RequestedAction.RECONCILE && a.appliesTo(status) && a.pending(r, status) != null);
+    Pass pass = new Pass(sync.management(r), !Objects.equals(observed, generation), refresh != null, asked, clock.instant());
     Outcome outcome;
+    ConnectApiException stoppedBy = null;
     try {
       outcome = sync.sync(r, status, pass);
       lastGoodRead.put(r.getMetadata().getUid(), clock.instant());
     } catch (ConnectApiException e) {
+      stoppedBy = e;
       outcome = stale(r, failure(e, sync.doing(r), sync.credentialsHint(r)));
     } catch (IllegalArgumentException e) { // e.g. an apiUrl that is plain http to a remote host
       outcome = Outcome.stalled(Reasons.INVALID_SPEC, e.getMessage(), (Duration) null);
@@ -104,6 +120,7 @@ public final class ManagedLoop {
       outcome = unexpected(e, sync.doing(r));
     }
     report(r, status, generation, outcome);
+    if (!actedOn(outcome, stoppedBy)) status.setObservedGeneration(observed); // the spec stays pending (conditions say why)
     UpdateControl<R> control = before.equals(JSON.convertValue(status, JsonNode.class))
         ? UpdateControl.noUpdate() : UpdateControl.patchStatus(r);
     Duration again = delay(r, outcome);
@@ -141,6 +158,18 @@ public final class ManagedLoop {
     RuntimeException cause = e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
     report(r, r.getStatus(), r.getMetadata().getGeneration(), unexpected(cause, sync.doing(r)));
     return ErrorStatusUpdateControl.patchStatus(r);
+  }
+
+  /**
+   * Whether a pass acted on the spec it saw: applied it, found nothing to do, or had it refused
+   * (400, 401/403: a person must act). A pass stopped by the budget, a 429 or a request that failed
+   * on the way did not; it leaves status.observedGeneration where it was (as Flux does on transient
+   * errors), so the next pass still sees a spec change: a fresh read, and USER priority.
+   */
+  static boolean actedOn(Outcome o, ConnectApiException stoppedBy) {
+    if (Reasons.RATE_LIMITED.equals(o.reason()) || Reasons.THROTTLED.equals(o.reason())) return false;
+    return stoppedBy == null || stoppedBy instanceof ConnectApiException.BadRequest
+        || stoppedBy instanceof ConnectApiException.Unauthorized || stoppedBy instanceof ConnectApiException.Forbidden;
   }
 
   /** Conditions from the outcome, and one rule for stall Events: on entering Stalled, or a new reason. */

@@ -15,26 +15,28 @@ import java.util.function.Function;
  * the handled value is echoed into status so it never repeats, even after a restart.
  */
 public enum RequestedAction {
-  RECONCILE(Crds.RECONCILE_REQUESTED_AT, "lastHandledReconcileAt",
+  RECONCILE(Crds.RECONCILE_REQUESTED_AT, "lastHandledReconcileAt", ConditionedStatus.class,
       ConditionedStatus::getLastHandledReconcileAt, ConditionedStatus::setLastHandledReconcileAt),
-  RESTART(Crds.RESTART_REQUESTED_AT, "lastHandledRestartAt",
+  RESTART(Crds.RESTART_REQUESTED_AT, "lastHandledRestartAt", HerokuConnectionStatus.class,
       s -> ((HerokuConnectionStatus) s).getLastHandledRestartAt(), (s, v) -> ((HerokuConnectionStatus) s).setLastHandledRestartAt(v)),
-  RELOAD(Crds.RELOAD_REQUESTED_AT, "lastHandledReloadAt",
+  RELOAD(Crds.RELOAD_REQUESTED_AT, "lastHandledReloadAt", HerokuMappingStatus.class,
       s -> ((HerokuMappingStatus) s).getLastHandledReloadAt(), (s, v) -> ((HerokuMappingStatus) s).setLastHandledReloadAt(v)),
-  ABORT(Crds.ABORT_REQUESTED_AT, "lastHandledAbortAt",
+  ABORT(Crds.ABORT_REQUESTED_AT, "lastHandledAbortAt", HerokuMappingStatus.class,
       s -> ((HerokuMappingStatus) s).getLastHandledAbortAt(), (s, v) -> ((HerokuMappingStatus) s).setLastHandledAbortAt(v)),
-  VALIDATE(Crds.VALIDATE_REQUESTED_AT, "lastHandledValidateAt",
+  VALIDATE(Crds.VALIDATE_REQUESTED_AT, "lastHandledValidateAt", HerokuConnectionStatus.class,
       s -> ((HerokuConnectionStatus) s).getLastHandledValidateAt(), (s, v) -> ((HerokuConnectionStatus) s).setLastHandledValidateAt(v));
 
   private final String annotation;
   private final String statusField;
+  private final Class<? extends ConditionedStatus> kind;
   private final Function<ConditionedStatus, String> handled;
   private final BiConsumer<ConditionedStatus, String> markHandled;
 
-  RequestedAction(String annotation, String statusField, Function<ConditionedStatus, String> handled,
-                  BiConsumer<ConditionedStatus, String> markHandled) {
+  RequestedAction(String annotation, String statusField, Class<? extends ConditionedStatus> kind,
+                  Function<ConditionedStatus, String> handled, BiConsumer<ConditionedStatus, String> markHandled) {
     this.annotation = annotation;
     this.statusField = statusField;
+    this.kind = kind;
     this.handled = handled;
     this.markHandled = markHandled;
   }
@@ -43,6 +45,11 @@ public enum RequestedAction {
 
   /** The status field that echoes the handled value. */
   public String statusField() { return statusField; }
+
+  /** Whether the action exists for the kind whose status this is (a restart only for connections, a reload only for mappings). */
+  public boolean appliesTo(ConditionedStatus status) {
+    return kind.isInstance(status);
+  }
 
   /** The requested value when it differs from the one last handled (the action is due), else null. */
   public String pending(HasMetadata o, ConditionedStatus status) {
