@@ -52,7 +52,7 @@ abstract class OperatorTestBase {
   void startScaledWorld(dev.herokuconnect.operator.util.ScaledClock clock) throws Exception {
     sb.close();
     Sandbox world = new Sandbox(clock);
-    startWorld(world, () -> OperatorConfig.fromEnv(java.util.Map.of()).withDiscoveryUrl(world.fake().baseUrl()).withHealthPort(-1)
+    startWorld(world, () -> OperatorConfig.fromEnv(world.connectEnv()).withHealthPort(-1)
         .withTimeScale(clock.rate()));
   }
 
