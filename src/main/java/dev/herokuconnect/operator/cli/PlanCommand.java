@@ -319,13 +319,8 @@ public final class PlanCommand {
     HerokuConnectionSpec spec = c.getSpec();
     HerokuConnectionStatus status = c.getStatus() == null ? new HerokuConnectionStatus() : c.getStatus();
     Management management = Management.of(c);
-    String restartValue = RequestedAction.RESTART.pending(c, status);
-    Request restart = restartValue == null ? null : new Request(RequestedAction.RESTART, restartValue);
-    boolean asked = remote.state() != null && remote.state().equals(status.getAuthorizationUrlForState())
-        && status.getAuthorizationUrl() != null;
-    ConnectionDecisions.Facts facts = new ConnectionDecisions.Facts(c.getMetadata().getName(), management, null, remote.state(),
-        remote.mappingsSummaryState(), remote.dbKey(), remote.schemaName(), spec.getDatabase().getConfigVar(),
-        spec.getDatabase().getSchema(), spec.isPaused(), restart, asked, spec.getSalesforce().getEnvironment().apiValue());
+    ConnectionDecisions.Facts facts = ConnectionDecisions.facts(c, status, management, null, remote); // the operator's builder
+    Request restart = facts.restart();
     ConnectionDecisions.Plan plan = ConnectionDecisions.plan(facts);
     List<String> steps = new ArrayList<>();
     List<String> changes = new ArrayList<>();

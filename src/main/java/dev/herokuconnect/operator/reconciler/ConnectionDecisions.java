@@ -1,6 +1,10 @@
 package dev.herokuconnect.operator.reconciler;
 
+import dev.herokuconnect.operator.connect.Model.Connection;
 import dev.herokuconnect.operator.crd.Crds;
+import dev.herokuconnect.operator.crd.HerokuConnection;
+import dev.herokuconnect.operator.crd.HerokuConnectionSpec;
+import dev.herokuconnect.operator.crd.HerokuConnectionStatus;
 import dev.herokuconnect.operator.reconciler.RequestedAction.Request;
 import dev.herokuconnect.operator.reconciler.StateTable.Kind;
 import dev.herokuconnect.operator.reconciler.StateTable.Requeue;
@@ -47,6 +51,23 @@ public final class ConnectionDecisions {
   }
 
   private ConnectionDecisions() {}
+
+  /**
+   * The one facts builder, pure: the operator's sync and {@code plan} both call it with the
+   * connection they read. {@code conflictOwner}: the older HerokuConnection on the same add-on
+   * (plan, reading manifests, has none). A restart asked for by annotation and not handled yet is
+   * part of the facts; so is whether the authorization URL was already asked for in this state.
+   */
+  public static Facts facts(HerokuConnection c, HerokuConnectionStatus status, Management management, String conflictOwner,
+                            Connection remote) {
+    HerokuConnectionSpec spec = c.getSpec();
+    String state = remote.state();
+    boolean asked = state != null && state.equals(status.getAuthorizationUrlForState()) && status.getAuthorizationUrl() != null;
+    Request restart = RequestedAction.pendingOf(c, status, List.of(RequestedAction.RESTART)).stream().findFirst().orElse(null);
+    return new Facts(c.getMetadata().getName(), management, conflictOwner, state, remote.mappingsSummaryState(), remote.dbKey(),
+        remote.schemaName(), spec.getDatabase().getConfigVar(), spec.getDatabase().getSchema(), spec.isPaused(), restart, asked,
+        spec.getSalesforce().getEnvironment().apiValue());
+  }
 
   public static Plan plan(Facts f) {
     if (f.conflictOwner() != null) return new Plan(List.of(), conflict(f.conflictOwner()));
@@ -130,6 +151,23 @@ public final class ConnectionDecisions {
   public static Outcome throttled(java.time.Instant until, Duration wait) {
     return Outcome.progressing(Reasons.THROTTLED, "the API answered 429; no request goes to this connection before " + until
         + " (status.rateLimit.throttledUntil)", wait);
+  }
+
+  /** What deleting a HerokuConnection does: the add-on itself is never deleted (the API cannot). */
+  public enum DeletionStep { WAIT_FOR_MAPPINGS, RELEASE_CREDENTIALS }
+
+  public record Deletion(DeletionStep step, Events.Note event) {}
+
+  /**
+   * The finalizer stays while any HerokuMapping still uses this connection (bound to it), so their
+   * cleanup can reach the API; then the credentials Secret is released (if no other connection needs it).
+   */
+  public static Deletion deletion(List<String> mappingsUsingIt) {
+    if (!mappingsUsingIt.isEmpty()) {
+      return new Deletion(DeletionStep.WAIT_FOR_MAPPINGS, Events.Note.normal(Reasons.DELETING, "waiting for "
+          + mappingsUsingIt.size() + " HerokuMapping(s) that use this connection to be deleted: " + String.join(", ", mappingsUsingIt)));
+    }
+    return new Deletion(DeletionStep.RELEASE_CREDENTIALS, null);
   }
 
   static String restartMessage(Request r) {

@@ -188,12 +188,20 @@ public final class ManagedLoop {
     if (o.after() != null) return o.after();
     if (o.requeue() == null) return null;
     return switch (o.requeue()) {
-      case REFRESH -> intervals.refresh();
+      case REFRESH -> jittered(intervals.refresh());
       case ACTIVE -> intervals.settling().multipliedBy(3);
       case SETTLING -> backoff.next(uid, intervals.settling(), intervals.refresh());
       case ERROR_BACKOFF -> backoff.next(uid, intervals.settling(), intervals.maxBackoff());
       case PAUSED -> intervals.paused();
     };
+  }
+
+  /** Refreshes spread over a tenth of the interval, so a thousand objects applied together do not poll in the same second. */
+  static final double REFRESH_JITTER = 0.1;
+
+  static Duration jittered(Duration refresh) {
+    long spread = (long) (refresh.toMillis() * REFRESH_JITTER);
+    return spread <= 0 ? refresh : refresh.plusMillis(java.util.concurrent.ThreadLocalRandom.current().nextLong(spread + 1));
   }
 
   /** A cleanup's decision as the SDK wants it. */

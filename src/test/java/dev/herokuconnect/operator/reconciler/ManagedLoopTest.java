@@ -95,4 +95,20 @@ class ManagedLoopTest {
     loop.reconcile(m, sync);
     assertTrue(Conditions.isTrue(m.getStatus(), Conditions.READY), "a good read makes it Ready again");
   }
+
+  @Test
+  void refreshesOfManyObjectsSpreadOverATenthOfTheInterval() {
+    Scripted sync = new Scripted();
+    java.util.Set<Long> delays = new java.util.TreeSet<>();
+    for (int i = 0; i < 1000; i++) {
+      HerokuMapping m = object();
+      m.getMetadata().setUid("u" + i);
+      delays.add(loop.reconcile(m, sync).getScheduleDelay().orElseThrow());
+    }
+    long min = delays.iterator().next();
+    long max = ((java.util.TreeSet<Long>) delays).last();
+    System.out.printf("1000 Ready objects: refresh delays from %d ms to %d ms, %d distinct%n", min, max, delays.size());
+    assertTrue(min >= refresh.toMillis() && max <= refresh.toMillis() * 11 / 10, min + ".." + max);
+    assertTrue(delays.size() > 500, "spread, not one second for all: " + delays.size() + " distinct delays");
+  }
 }

@@ -173,4 +173,18 @@ class TrustDecisionsTest {
       if (o.reason().equals(Reasons.CONNECTION_NOT_READY)) assertTrue(o.message().contains(c.f().connectionState()), o.message());
     }
   }
+
+  @Test
+  void connectionDeletion() {
+    record Case(String reason, List<String> users, ConnectionDecisions.DeletionStep want, String event) {}
+    for (Case c : List.of(
+        new Case("mappings still bound to it: their cleanup needs it", List.of("account", "contact"),
+            ConnectionDecisions.DeletionStep.WAIT_FOR_MAPPINGS, Reasons.DELETING),
+        new Case("none left: release the Secret; the add-on is never deleted", List.of(),
+            ConnectionDecisions.DeletionStep.RELEASE_CREDENTIALS, null))) {
+      ConnectionDecisions.Deletion d = ConnectionDecisions.deletion(c.users());
+      assertEquals(c.want(), d.step(), c.reason());
+      assertEquals(c.event(), d.event() == null ? null : d.event().reason(), c.reason());
+    }
+  }
 }
