@@ -124,7 +124,7 @@ public final class FieldRules {
     }
   }
 
-  /** "between 60 and 86400", "at least 1", "greater than 0"... */
+  /** "between MIN and MAX", "at least MIN", "greater than MIN and at most MAX"... */
   static String range(Rule r) {
     if (r.min() != null && r.max() != null && r.min().inclusive() && r.max().inclusive()) {
       return "between " + r.min().text() + " and " + r.max().text();
