@@ -12,8 +12,8 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.herokuconnect.operator.crd.Crds;
+import dev.herokuconnect.operator.crd.FieldRules;
 import dev.herokuconnect.operator.crd.HerokuConnection;
-import dev.herokuconnect.operator.crd.HerokuConnectionSpec;
 import dev.herokuconnect.operator.crd.HerokuMapping;
 import dev.herokuconnect.operator.crd.HerokuMappingSpec;
 import dev.herokuconnect.operator.crd.Patterns;
@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -170,10 +171,10 @@ final class PlanManifests {
     try {
       if (kind.equals("HerokuConnection")) {
         HerokuConnection c = STRICT.convertValue(doc, HerokuConnection.class);
-        if (valid(c, source, label, checkConnection(c))) connections.add(new Item<>(c, source));
+        if (valid(c, source, label, checkConnection(c, doc))) connections.add(new Item<>(c, source));
       } else {
         HerokuMapping m = STRICT.convertValue(doc, HerokuMapping.class);
-        if (valid(m, source, label, checkMapping(m))) mappings.add(new Item<>(m, source));
+        if (valid(m, source, label, checkMapping(m, doc))) mappings.add(new Item<>(m, source));
       }
     } catch (IllegalArgumentException e) {
       problems.add(source + ": " + label + ": " + describe(e.getCause() instanceof JsonMappingException j ? j : null, e));
@@ -215,65 +216,51 @@ final class PlanManifests {
     return all.isEmpty();
   }
 
-  private static List<String> checkConnection(HerokuConnection c) {
-    List<String> p = new ArrayList<>();
-    HerokuConnectionSpec s = c.getSpec();
-    if (s == null) return List.of("spec is required");
-    pattern(p, "spec.appName", s.getAppName(), Patterns.APP, true, "a Heroku app name (3-30 lower-case letters, digits, dashes) or UUID");
-    pattern(p, "spec.resourceName", s.getResourceName(), Patterns.RESOURCE_NAME, false, "an add-on resource name");
-    pattern(p, "spec.connectionId", s.getConnectionId(), Patterns.OPTIONAL_UUID, false, "a UUID");
-    pattern(p, "spec.apiUrl", s.getApiUrl(), Patterns.API_URL, false, "a region API root ending in /api/v3");
-    if (s.getCredentials() == null || s.getCredentials().getSecretRef() == null
-        || s.getCredentials().getSecretRef().getName() == null || s.getCredentials().getSecretRef().getName().isBlank()) {
-      p.add("spec.credentials.secretRef.name is required");
-    }
-    if (s.getDatabase() == null) {
-      p.add("spec.database is required (configVar and schema)");
-    } else {
-      pattern(p, "spec.database.configVar", s.getDatabase().getConfigVar(), Patterns.CONFIG_VAR, true, "a config var name such as DATABASE_URL");
-      pattern(p, "spec.database.schema", s.getDatabase().getSchema(), Patterns.SCHEMA, true, "a lower-case Postgres schema name");
-    }
-    return p;
+  /**
+   * The field bounds (required, pattern, min/max, sizes) come from the CRD model through
+   * {@link FieldRules}, as the API server would apply the generated schema; what is left here are
+   * the rules across fields that the CRD states as CEL or list types.
+   */
+  private static List<String> checkConnection(HerokuConnection c, JsonNode doc) {
+    if (c.getSpec() == null) return List.of("spec is required");
+    return FieldRules.violations(HerokuConnection.class, doc);
   }
 
-  private static List<String> checkMapping(HerokuMapping m) {
-    List<String> p = new ArrayList<>();
+  /** Problems in the order of the model's fields, which is the order manifests are usually written in. */
+  private static List<String> inFieldOrder(Class<?> kind, List<String> problems) {
+    List<String> order = new ArrayList<>(FieldRules.of(kind).keySet());
+    return problems.stream().sorted(Comparator.comparingInt(p -> rank(order, p))).toList();
+  }
+
+  /** Where the field a problem starts with ("spec.indexes[0].field is ...") is in {@code order}. */
+  private static int rank(List<String> order, String problem) {
+    String path = problem.split("[ :]", 2)[0].replaceAll("\\[\\d+]", "[]");
+    for (int i = order.indexOf(path); ; i = order.indexOf(path)) {
+      if (i >= 0) return i;
+      int dot = path.lastIndexOf('.');
+      if (dot < 0) return order.size();
+      path = path.substring(0, dot);
+    }
+  }
+
+  private static List<String> checkMapping(HerokuMapping m, JsonNode doc) {
     HerokuMappingSpec s = m.getSpec();
     if (s == null) return List.of("spec is required");
-    if (s.getConnectionRef() == null || s.getConnectionRef().getName() == null || s.getConnectionRef().getName().isBlank()) {
-      p.add("spec.connectionRef.name is required");
-    }
-    pattern(p, "spec.objectName", s.getObjectName(), Patterns.SALESFORCE_NAME, true, "a Salesforce object API name such as Account");
-    if (s.getFields().isEmpty()) p.add("spec.fields is required: at least one field (the API needs Id and SystemModstamp)");
+    List<String> p = new ArrayList<>(FieldRules.violations(HerokuMapping.class, doc));
     Set<String> seen = new HashSet<>();
     for (String f : s.getFields()) {
-      pattern(p, "spec.fields", f, Patterns.SALESFORCE_NAME, true, "a Salesforce field API name");
       if (f != null && !seen.add(f)) p.add("spec.fields lists " + f + " twice (it is a set)");
     }
     Set<String> indexed = new HashSet<>();
     for (HerokuMappingSpec.IndexSpec i : s.getIndexes()) {
-      if (i.getField() == null) {
-        p.add("spec.indexes[].field is required");
-      } else {
-        if (!indexed.add(i.getField())) p.add("spec.indexes has " + i.getField() + " twice (one entry per field)");
-        if (!s.getFields().contains(i.getField())) p.add("spec.indexes: " + i.getField() + " must also be listed in spec.fields");
-      }
+      if (i.getField() == null) continue; // FieldRules: spec.indexes[k].field is required
+      if (!indexed.add(i.getField())) p.add("spec.indexes has " + i.getField() + " twice (one entry per field)");
+      if (!s.getFields().contains(i.getField())) p.add("spec.indexes: " + i.getField() + " must also be listed in spec.fields");
     }
     if (s.getUpsertField() != null && !s.getFields().contains(s.getUpsertField())) {
       p.add("spec.upsertField " + s.getUpsertField() + " must also be listed in spec.fields");
     }
-    int polling = s.getSfPollingSeconds();
-    if (polling < 60 || polling > 86400) p.add("spec.sfPollingSeconds is " + polling + ": it must be between 60 and 86400");
-    if (s.getSfMaxDailyApiCalls() != null && s.getSfMaxDailyApiCalls() < 1) p.add("spec.sfMaxDailyApiCalls must be at least 1");
-    return p;
-  }
-
-  private static void pattern(List<String> p, String field, String value, String regex, boolean required, String what) {
-    if (value == null || value.isBlank()) {
-      if (required) p.add(field + " is required");
-    } else if (!value.matches(regex)) {
-      p.add(field + " '" + value + "' is not " + what);
-    }
+    return inFieldOrder(HerokuMapping.class, p);
   }
 
   /** Across objects: no object twice, every connectionRef resolvable, one HerokuMapping per object and connection. */

@@ -20,8 +20,7 @@ import java.util.Map;
 
 /**
  * Finishes the CRDs written by the fabric8 crd-generator plugin, for what its annotations
- * cannot say: list semantics (x-kubernetes-list-type), a pattern on list items, printer
- * columns in the declared order (the generator sorts them by name), the descriptions of the
+ * cannot say: list semantics (x-kubernetes-list-type), printer columns in the declared order (the generator sorts them by name), the descriptions of the
  * kinds and of spec and status (from their {@link JsonClassDescription}, which the generator
  * ignores), and status.conditions shaped like metav1.Condition (fabric8's Condition class
  * carries no schema facts). Run by the build right after the generator, on
@@ -69,9 +68,6 @@ public final class CrdSchemaFinisher {
       if (kind == HerokuMapping.class) {
         ObjectNode fields = (ObjectNode) spec.path("properties").path("fields");
         fields.put("x-kubernetes-list-type", "set");
-        ((ObjectNode) fields.path("items"))
-            .put("pattern", Patterns.SALESFORCE_NAME)
-            .put("maxLength", 80);
         ObjectNode indexes = (ObjectNode) spec.path("properties").path("indexes");
         indexes.put("x-kubernetes-list-type", "map");
         indexes.putArray("x-kubernetes-list-map-keys").add("field");

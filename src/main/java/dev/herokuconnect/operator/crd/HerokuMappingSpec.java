@@ -53,13 +53,17 @@ public class HerokuMappingSpec {
       + "revision).")
   private Access access = Access.READ_ONLY;
 
-  /** Salesforce fields to sync, a set (list-type set); must include Id and SystemModstamp. */
+  /**
+   * Salesforce fields to sync, a set (list-type set); must include Id and SystemModstamp. The
+   * item bounds are type-use annotations: the generator writes them to items, FieldRules reads
+   * them as spec.fields[].
+   */
   @Required
   @Size(min = 1, max = 800)
   @JsonPropertyDescription("Salesforce fields to sync (-> config.fields, one key per field). Required: 1 to 800 items, "
       + "a set (x-kubernetes-list-type: set), each a Salesforce API name of at most 80 characters. "
       + "The API requires Id and SystemModstamp. May change (PUT with the current revision).")
-  private List<String> fields = new ArrayList<>();
+  private List<@Pattern(Patterns.SALESFORCE_NAME) @Size(max = 80) String> fields = new ArrayList<>();
 
   /** Postgres indexes, one per field (list-type map keyed by field). */
   @Size(max = 100)

@@ -1,5 +1,7 @@
 package dev.herokuconnect.operator.crd;
 
+import java.util.Map;
+
 /** Regular expressions used by the CRD schemas (and by the operator where it must agree). */
 public final class Patterns {
   public static final String DNS_SUBDOMAIN =
@@ -21,6 +23,29 @@ public final class Patterns {
   public static final String SALESFORCE_API_VERSION = "^([0-9]{2,3}\\.0)?$";
   public static final String DOMAIN = "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+)?$";
   public static final String URL = "^(https?://\\S+)?$";
+  /** A key of a Secret's data. */
+  public static final String SECRET_KEY = "^[-._a-zA-Z0-9]+$";
+
+  /**
+   * What a value matching each pattern is, in words, for messages that say what is wrong (plan's
+   * manifest checks); a pattern not listed is shown as the expression alone.
+   */
+  private static final Map<String, String> MEANINGS = Map.ofEntries(
+      Map.entry(DNS_SUBDOMAIN, "a Kubernetes name (DNS-1123 subdomain: lower-case letters, digits, '-' and '.')"),
+      Map.entry(APP, "a Heroku app name (3-30 lower-case letters, digits, dashes; starts with a letter) or UUID"),
+      Map.entry(OPTIONAL_UUID, "a UUID"),
+      Map.entry(RESOURCE_NAME, "an add-on resource name (up to 100 letters, digits, '_' and '-')"),
+      Map.entry(API_URL, "a region API root ending in /api/v3"),
+      Map.entry(CONFIG_VAR, "a config var name such as DATABASE_URL"),
+      Map.entry(SCHEMA, "a lower-case Postgres schema name (at most 63 characters)"),
+      Map.entry(SALESFORCE_NAME, "a Salesforce API name such as Account or Invoice__c"),
+      Map.entry(SALESFORCE_API_VERSION, "a Salesforce API version such as 52.0"),
+      Map.entry(DOMAIN, "a lower-case DNS name"),
+      Map.entry(URL, "an http(s) URL"),
+      Map.entry(SECRET_KEY, "a Secret key (letters, digits, '-', '_' and '.')"));
+
+  /** The words for {@code regex}, or null. */
+  public static String meaning(String regex) { return MEANINGS.get(regex); }
 
   private Patterns() {}
 }

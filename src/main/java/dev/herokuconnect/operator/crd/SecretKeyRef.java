@@ -14,7 +14,7 @@ public class SecretKeyRef {
   private String name;
 
   @Default("token")
-  @Pattern("^[-._a-zA-Z0-9]+$")
+  @Pattern(Patterns.SECRET_KEY)
   @JsonPropertyDescription("Key in the Secret whose value is the Heroku API token. Default token. Letters, digits, "
       + "'-', '_' and '.'.")
   private String key = "token";

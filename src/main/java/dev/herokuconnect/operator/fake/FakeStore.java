@@ -3,6 +3,9 @@ package dev.herokuconnect.operator.fake;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herokuconnect.operator.crd.FieldRules;
+import dev.herokuconnect.operator.crd.HerokuConnection;
+import dev.herokuconnect.operator.crd.HerokuMapping;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +35,31 @@ final class FakeStore {
       "Account", "Contact", "Lead", "Opportunity", "Case", "Campaign", "CampaignMember", "User", "Task",
       "Event", "Product2", "Pricebook2", "PricebookEntry", "Order", "OrderItem", "Contract", "Asset", "Quote");
   private static final Pattern CUSTOM_OBJECT = Pattern.compile("^[A-Za-z][A-Za-z0-9_]*__c$");
+  /*
+   * Where the API's rule is the one the CRD states, the fake reads the CRD model's bound
+   * (FieldRules) rather than writing it again. Where the CRD is stricter than anything the
+   * reference says the API does, the fake keeps the API's looser rule, so a test can tell the
+   * operator's own refusal from the API's:
+   * - field names: the reference (heroku-connect-api-reference-2022.txt, "fields object Represents
+   *   the fields to map... Each field name is an attribute on the object") gives no length limit;
+   *   the CRD's 80 characters (spec.fields[]) is the operator's cap, so the fake has none.
+   * - db_key: the reference ("database_key string Corresponds to the config var for your Heroku
+   *   Postgres database") gives no length either; the CRD's 100 (spec.database.configVar) is ours.
+   */
   private static final Pattern SF_NAME = Pattern.compile("^[A-Za-z][A-Za-z0-9_]*$");
+  private static final Pattern CONFIG_VAR = Pattern.compile("^[A-Z][A-Z0-9_]*$");
+  /**
+   * schema_name: the reference says only "The name of the schema used to store Salesforce data";
+   * what Postgres takes as an unquoted identifier (63 bytes) is the CRD's spec.database.schema.
+   */
+  private static final Pattern SCHEMA = Pattern.compile(FieldRules.get(HerokuConnection.class, "spec.database.schema").pattern());
+  /**
+   * sf_polling_seconds: the reference shows only the value 600 and states no range; the fake
+   * refuses, as the API does, values out of the range the CRD declares on spec.sfPollingSeconds,
+   * read from there. Should the API's documented range turn out to differ, write the API's here,
+   * with its source.
+   */
+  private static final FieldRules.Rule POLLING = FieldRules.get(HerokuMapping.class, "spec.sfPollingSeconds");
 
   final class Conn {
     final String id;
@@ -276,8 +303,8 @@ final class FakeStore {
     String dbKey = text(body, "db_key", text(body, "database_key", null));
     String schema = text(body, "schema_name", null);
     Map<String, List<String>> errors = new TreeMap<>();
-    if (dbKey != null && !dbKey.matches("^[A-Z][A-Z0-9_]*$")) errors.put("db_key", List.of("Not a config var name: " + dbKey));
-    if (schema != null && !schema.matches("^[a-z_][a-z0-9_]{0,62}$")) errors.put("schema_name", List.of("Not a valid schema name: " + schema));
+    if (dbKey != null && !CONFIG_VAR.matcher(dbKey).matches()) errors.put("db_key", List.of("Not a config var name: " + dbKey));
+    if (schema != null && !SCHEMA.matcher(schema).find()) errors.put("schema_name", List.of("Not a valid schema name: " + schema));
     if (c.dbKey != null && c.schemaName != null && schema != null && !schema.equals(c.schemaName) && !mappingsOf(c.id).isEmpty()) {
       errors.put("schema_name", List.of("The schema cannot be changed while mappings exist."));
     }
@@ -394,8 +421,9 @@ final class FakeStore {
       if (!indexErrors.isEmpty()) errors.put("config.indexes", indexErrors);
     }
     JsonNode polling = config.path("sf_polling_seconds");
-    if (!polling.isMissingNode() && !polling.isNull() && (!polling.canConvertToInt() || polling.asInt() < 60 || polling.asInt() > 86400)) {
-      errors.put("config.sf_polling_seconds", List.of("Must be between 60 and 86400 seconds."));
+    if (!polling.isMissingNode() && !polling.isNull()
+        && (!polling.canConvertToInt() || !POLLING.inRange(polling.asInt()))) {
+      errors.put("config.sf_polling_seconds", List.of("Must be between " + POLLING.min().text() + " and " + POLLING.max().text() + " seconds."));
     }
     JsonNode upsert = config.path("upsert_field");
     if (upsert.isTextual() && !fields.has(upsert.asText())) {
