@@ -189,6 +189,16 @@ public final class ApiBudget implements RequestGate {
     }
   }
 
+  /** How many accounts (keys) this process holds. */
+  public int accountsHeld() {
+    return accounts.size();
+  }
+
+  /** The keys whose accounts this process holds. */
+  public java.util.Set<String> accountKeys() {
+    return java.util.Set.copyOf(accounts.keySet());
+  }
+
   /** True once this process restored or spent on {@code key}. */
   public boolean knows(String key) {
     return accounts.containsKey(key);

@@ -60,6 +60,11 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
     this.validations = new Validations(loop.events());
   }
 
+  /** Entries held, for {@link Controllers#held()}. */
+  int held() {
+    return askedFor.size();
+  }
+
   void useSecrets(Connector.Secrets secrets) {
     this.secrets = secrets;
   }

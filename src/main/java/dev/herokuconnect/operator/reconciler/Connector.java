@@ -114,6 +114,11 @@ public final class Connector {
     cache.remove(ref(c));
   }
 
+  /** Entries held, for {@link Controllers#held()}. */
+  int held() {
+    return cache.size();
+  }
+
   private record Where(String id, String root, String resourceName) {}
 
   /** What is known without a request: the pin, or what status remembers (when the spec still agrees). */

@@ -30,6 +30,11 @@ public final class EventRecorder implements Events {
     this.clock = clock;
   }
 
+  /** Entries held (event keys remembered to not repeat them), for {@link Controllers#held()}. */
+  int held() {
+    return recent.size();
+  }
+
   @Override
   public void normal(HasMetadata object, String reason, String message) {
     emit(object, "Normal", reason, message);

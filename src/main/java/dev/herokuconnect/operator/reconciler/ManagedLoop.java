@@ -156,6 +156,8 @@ public final class ManagedLoop {
     return d.isNegative() ? Duration.ofSeconds(1) : d.plusMillis(50);
   }
 
+  int held() { return backoff.held(); }
+
   public Events events() { return events; }
 
   public Intervals intervals() { return intervals; }

@@ -47,6 +47,8 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
     this.writeErrors = new WriteErrors(loop.events(), loop.clock(), loop.intervals());
   }
 
+  int held() { return writeErrors.held(); }
+
   @Override
   public HerokuMappingStatus newStatus() {
     return new HerokuMappingStatus();

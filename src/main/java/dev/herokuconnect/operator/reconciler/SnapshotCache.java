@@ -210,6 +210,12 @@ public final class SnapshotCache {
     settlingStep.remove(connectionId);
   }
 
+  /** Entries held per map, for {@link Controllers#held()}. */
+  Map<String, Integer> held() {
+    return Map.of("snapshots", snapshots.size(), "snapshot fetches in flight", inflight.size(),
+        "settling steps", settlingStep.size(), "operator writes", localWrites.size());
+  }
+
   private void notifyChange(String connectionId) {
     listeners.forEach(l -> l.accept(connectionId));
   }

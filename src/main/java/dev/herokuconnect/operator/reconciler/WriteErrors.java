@@ -68,6 +68,10 @@ final class WriteErrors {
         + count + ")" + latest + " (status.recentErrors)");
   }
 
+  int held() {
+    return lastRead.size();
+  }
+
   private static String clip(String s) {
     return s == null ? "" : s.length() > MAX_MESSAGE ? s.substring(0, MAX_MESSAGE) : s;
   }
