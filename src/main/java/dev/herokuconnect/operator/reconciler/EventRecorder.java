@@ -36,6 +36,12 @@ public final class EventRecorder implements Events {
   }
 
   @Override
+  public void forget(HasMetadata object) {
+    String prefix = object.getMetadata().getUid() + "|";
+    recent.keySet().removeIf(k -> k.startsWith(prefix));
+  }
+
+  @Override
   public void normal(HasMetadata object, String reason, String message) {
     emit(object, "Normal", reason, message);
   }

@@ -7,4 +7,7 @@ public interface Events {
   void normal(HasMetadata object, String reason, String message);
 
   void warning(HasMetadata object, String reason, String message);
+
+  /** The object is gone (its cleanup is done): nothing is kept about its events. */
+  default void forget(HasMetadata object) {}
 }

@@ -120,6 +120,7 @@ public final class ManagedLoop {
   public DeleteControl deleteControl(HasMetadata r, Deletion d) {
     if (d.done()) {
       backoff.reset(r.getMetadata().getUid());
+      events.forget(r); // the object is gone: so is what was kept per object here
       return DeleteControl.defaultDelete();
     }
     return DeleteControl.noFinalizerRemoval().rescheduleAfter(intervals.real(d.again()));

@@ -87,6 +87,7 @@ public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<Her
   public DeleteControl cleanup(HerokuMapping m, Context<HerokuMapping> context) {
     ManagedLoop.Deletion d = sync.delete(m, sync.management(m));
     String connectionId = m.getStatus() == null ? null : m.getStatus().getConnectionId();
+    if (d.done()) sync.forget(m);
     if (d.done() && connectionId != null) wake(connectionId); // another claimant of the same remote mapping may take over
     return loop.deleteControl(m, d);
   }

@@ -49,6 +49,9 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
 
   int held() { return writeErrors.held(); }
 
+  /** The mapping's cleanup is done: what was kept for it goes. */
+  void forget(HerokuMapping m) { writeErrors.forget(m.getMetadata().getUid()); }
+
   @Override
   public HerokuMappingStatus newStatus() {
     return new HerokuMappingStatus();

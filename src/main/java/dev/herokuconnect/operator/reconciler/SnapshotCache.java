@@ -129,6 +129,10 @@ public final class SnapshotCache {
       Connection read = api.withPriority(priority).getConnection(connectionId, true);
       // As of when the request started (what it shows may be that old), with the operator's own writes since then.
       Snapshot fresh = new Snapshot(withLocalWrites(connectionId, read, mine.startedAt()), mine.startedAt());
+      if (inflight.get(connectionId) != mine) { // forgotten meanwhile (the connection was deleted): answer, keep nothing
+        mine.result().complete(fresh);
+        return fresh;
+      }
       Snapshot old = snapshots.put(connectionId, fresh);
       paceSettling(connectionId, fresh.connection().state());
       mine.result().complete(fresh);
@@ -203,8 +207,9 @@ public final class SnapshotCache {
     settlingStep.remove(connectionId);
   }
 
-  /** Forgets a connection entirely (the add-on is gone). */
+  /** Forgets a connection entirely (the add-on is gone, or no HerokuConnection stands for it any more). */
   public void forget(String connectionId) {
+    inflight.remove(connectionId); // a fetch still running answers its callers but stores nothing
     snapshots.remove(connectionId);
     localWrites.remove(connectionId);
     settlingStep.remove(connectionId);

@@ -68,6 +68,11 @@ final class WriteErrors {
         + count + ")" + latest + " (status.recentErrors)");
   }
 
+  /** The mapping is gone. */
+  void forget(String uid) {
+    lastRead.remove(uid);
+  }
+
   int held() {
     return lastRead.size();
   }
