@@ -19,6 +19,7 @@ public final class Reasons {
   public static final String OBSERVING = "Observing";
   public static final String ABORTED = "Aborted";
   public static final String CONFLICT = "Conflict";
+  public static final String WAITING_FOR_SNAPSHOT = "WaitingForSnapshot";
 
   private Reasons() {}
 }
