@@ -140,6 +140,9 @@ public final class ManagedLoop {
       return Outcome.progressing(Reasons.THROTTLED, "the API answered 429 while " + doing
           + "; no request goes to this connection before " + t.until(), until(t.until()));
     }
+    if (e instanceof SnapshotCache.StillFetching w) { // nothing failed: another reconcile's read is slow; come back soon
+      return Outcome.blocked(Reasons.WAITING_FOR_SNAPSHOT, w.getMessage() + " (while " + doing + ")", StateTable.Requeue.SETTLING);
+    }
     if (e instanceof ConnectApiException.Unauthorized || e instanceof ConnectApiException.Forbidden) {
       return Outcome.stalled(Reasons.UNAUTHORIZED, e.getMessage() + " (while " + doing + "); " + credentialsHint,
           StateTable.Requeue.ERROR_BACKOFF);

@@ -43,6 +43,10 @@ class HeadOfLineTest extends OperatorTestBase {
   }
 
   static String mappingOn(String name, String connection, String object) {
+    return mappingOn(name, connection, object, 600);
+  }
+
+  static String mappingOn(String name, String connection, String object, int pollingSeconds) {
     return """
         apiVersion: herokuconnect.dev/v1alpha1
         kind: HerokuMapping
@@ -52,7 +56,8 @@ class HeadOfLineTest extends OperatorTestBase {
           objectName: %s
           fields: [Id, Name, SystemModstamp]
           indexes: [{field: Id, unique: true}]
-        """.formatted(name, connection, object);
+          sfPollingSeconds: %d
+        """.formatted(name, connection, object, pollingSeconds);
   }
 
   static final List<String> SLOW_MAPPINGS = List.of("slow-account", "slow-contact", "slow-lead");
@@ -67,10 +72,10 @@ class HeadOfLineTest extends OperatorTestBase {
 
     fake.hangDeepGets(slowId);
     try {
-      // Every object of the slow connection asks for a fresh read: one fetches (and hangs), the others wait for it.
-      sb.client().resources(dev.herokuconnect.operator.crd.HerokuConnection.class).inNamespace(NS).withName("slow")
-          .patch(MERGE, annotationPatch(Crds.RECONCILE_REQUESTED_AT, "t" + System.nanoTime()));
-      SLOW_MAPPINGS.forEach(m -> annotateMapping(m, Crds.RECONCILE_REQUESTED_AT, "t" + System.nanoTime()));
+      // Every mapping of the slow connection gets a new spec, so each needs a fresh read: one fetches (and hangs),
+      // the others wait for it.
+      apply(mappingOn("slow-account", "slow", "Account", 900) + "---\n" + mappingOn("slow-contact", "slow", "Contact", 900)
+          + "---\n" + mappingOn("slow-lead", "slow", "Lead", 900));
       assertTrue(Sandbox.await(WAIT, () -> fake.hanging() >= 1), "the slow connection's deep GET hangs");
 
       String fast0 = fake.addReadyConnection("fast-0-app", "herokuconnect-fast-0", "ops@example.com", "DATABASE_URL", "salesforce");
@@ -91,19 +96,28 @@ class HeadOfLineTest extends OperatorTestBase {
       assertEquals(2, fake.mappings(fast0).size(), "created on fast-0");
       assertEquals(2, fake.mappings(fast1).size(), "created on fast-1");
 
-      // The slow connection's mappings say why they wait, and waiting sends nothing: one deep GET hangs, no second one.
-      assertTrue(Sandbox.await(WAIT, () -> SLOW_MAPPINGS.stream().anyMatch(n ->
-          Conditions.isTrueWith(map(n).getStatus(), Conditions.RECONCILING, Reasons.WAITING_FOR_SNAPSHOT))),
-          "a waiting mapping reports WaitingForSnapshot: " + describe(map(SLOW_MAPPINGS.get(0))));
-      String msg = SLOW_MAPPINGS.stream().map(n -> Conditions.find(map(n).getStatus(), Conditions.RECONCILING).get())
-          .filter(c -> Reasons.WAITING_FOR_SNAPSHOT.equals(c.getReason())).findFirst().get().getMessage();
+      // The slow connection's mappings that wait say so (not Ready: their new spec is not applied), and waiting sends
+      // nothing: one deep GET hangs, no second one.
+      assertTrue(Sandbox.await(WAIT, () -> SLOW_MAPPINGS.stream().filter(n -> waiting(map(n))).count() >= SLOW_MAPPINGS.size() - 1),
+          "the mappings that wait for the fetch report WaitingForSnapshot: " + SLOW_MAPPINGS.stream().map(n -> n + ": "
+          + Conditions.find(map(n).getStatus(), Conditions.READY).map(c -> c.getReason() + " " + c.getMessage()).orElse("")).toList());
+      String msg = SLOW_MAPPINGS.stream().map(this::map).filter(HeadOfLineTest::waiting).findFirst()
+          .map(m -> Conditions.find(m.getStatus(), Conditions.READY).get().getMessage()).orElseThrow();
       assertTrue(msg.contains("waiting for the snapshot of connection " + slowId), msg);
       assertEquals(1, fake.hanging(), "single flight: the waiters sent no deep GET of their own");
     } finally {
       fake.releaseHang();
     }
-    // Once the region answers, the slow connection's mappings are Ready again and say so.
+    // Once the region answers, the slow connection's mappings apply their new spec and are Ready again.
     SLOW_MAPPINGS.forEach(n -> awaitMapping(n, m -> Conditions.isTrue(m.getStatus(), Conditions.READY)
-        && !Conditions.isTrue(m.getStatus(), Conditions.RECONCILING), "Ready and settled again"));
+        && m.getMetadata().getGeneration().equals(m.getStatus().getObservedGeneration()), "Ready with the new spec"));
+    fake.mappings(slowId).forEach(m -> assertEquals(900, m.config().path("sf_polling_seconds").asInt(), m.objectName()));
+  }
+
+  /** Not Ready because it waits for the shared snapshot. */
+  static boolean waiting(HerokuMapping m) {
+    return m != null && Conditions.find(m.getStatus(), Conditions.READY)
+        .filter(c -> "False".equals(c.getStatus()) && Reasons.WAITING_FOR_SNAPSHOT.equals(c.getReason())).isPresent();
   }
 }
+
