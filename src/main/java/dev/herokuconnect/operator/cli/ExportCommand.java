@@ -37,7 +37,8 @@ public final class ExportCommand {
 
       Reads the app's Heroku Connect add-on (discovery as the operator does; token from
       HEROKU_API_KEY or --token-file) and writes a HerokuConnection and one HerokuMapping per
-      remote mapping. With --from-file it works offline from a file that the dashboard's or the
+      remote mapping. The token is sent only to hosts in HEROKU_CONNECT_API_HOSTS (default
+      *.heroku.com), as by the operator. With --from-file it works offline from a file that the dashboard's or the
       CLI's export produced. --observe marks everything observe-only, so you can apply, check
       that status.drift is empty, then switch to manage. Mappings are exported with
       deletionPolicy Orphan unless --deletion-policy Delete is given.
@@ -114,8 +115,9 @@ public final class ExportCommand {
   private static String fromApi(String app, Map<String, String> o, Map<String, String> env, ManifestExporter.Target target)
       throws IOException {
     ApiToken token = token(o, env);
-    String discovery = o.getOrDefault("discovery-url", env.getOrDefault("HEROKU_CONNECT_DISCOVERY_URL", OperatorConfig.DEFAULT_DISCOVERY_URL));
-    ConnectHttp http = new ConnectHttp(token, RequestGate.OPEN);
+    String discovery = o.getOrDefault("discovery-url", env.getOrDefault(OperatorConfig.DISCOVERY_URL, OperatorConfig.DEFAULT_DISCOVERY_URL));
+    ConnectHttp http = new ConnectHttp(token, RequestGate.OPEN, ConnectHttp.Options.defaults().withHosts(OperatorConfig.apiHosts(env)),
+        java.time.Clock.systemUTC());
     ConnectionFinder.Found found = new ConnectionFinder(http, discovery, RequestGate.Priority.USER)
         .find(new ConnectionFinder.Query(app, o.get("resource-name"), null, null));
     Connection c = new ConnectApi(http, found.apiRoot(), found.connectionId(), RequestGate.Priority.USER)

@@ -9,6 +9,7 @@ import dev.herokuconnect.operator.connect.ConnectApi;
 import dev.herokuconnect.operator.connect.ConnectApiException;
 import dev.herokuconnect.operator.connect.ConnectHttp;
 import dev.herokuconnect.operator.connect.ConnectionFinder;
+import dev.herokuconnect.operator.connect.HostAllowlist;
 import dev.herokuconnect.operator.connect.MappingConfig;
 import dev.herokuconnect.operator.connect.Model.Connection;
 import dev.herokuconnect.operator.connect.Model.Mapping;
@@ -24,16 +25,19 @@ import dev.herokuconnect.operator.reconciler.Conditions;
 import dev.herokuconnect.operator.reconciler.Management;
 import dev.herokuconnect.operator.reconciler.MappingConfigs;
 import dev.herokuconnect.operator.reconciler.MappingDecisions;
+import dev.herokuconnect.operator.reconciler.Binding;
 import dev.herokuconnect.operator.reconciler.MappingDecisions.Step;
 import dev.herokuconnect.operator.reconciler.Outcome;
 import dev.herokuconnect.operator.reconciler.Reasons;
 import dev.herokuconnect.operator.reconciler.RequestedAction;
+import dev.herokuconnect.operator.reconciler.StateTable;
 import dev.herokuconnect.operator.reconciler.RequestedAction.Request;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,7 +83,9 @@ public final class PlanCommand {
       spec.apiUrl is read without a search.
 
       Token: HEROKU_API_KEY, or --token-file FILE. Discovery: --discovery-url, else
-      HEROKU_CONNECT_DISCOVERY_URL, else https://hc-central.heroku.com. Objects without a
+      HEROKU_CONNECT_DISCOVERY_URL, else https://hc-central.heroku.com. The token is sent only
+      to the hosts in HEROKU_CONNECT_API_HOSTS (default *.heroku.com), as by the operator: a
+      manifest's apiUrl elsewhere is an error, and nothing is sent. Objects without a
       namespace get -n NAMESPACE (default: default), as with kubectl apply -n.
 
       Output: text (default) or one JSON document (-o json).
@@ -113,14 +119,17 @@ public final class PlanCommand {
       }
       ApiToken token = token(o, env);
       String discovery = o.discoveryUrl != null ? o.discoveryUrl
-          : env.getOrDefault("HEROKU_CONNECT_DISCOVERY_URL", OperatorConfig.DEFAULT_DISCOVERY_URL);
-      Result result = plan(read, new ConnectHttp(token, RequestGate.OPEN), discovery);
+          : env.getOrDefault(OperatorConfig.DISCOVERY_URL, OperatorConfig.DEFAULT_DISCOVERY_URL);
+      // Manifests may come from anyone (a pull request): their apiUrl gets the operator's rule.
+      HostAllowlist hosts = OperatorConfig.apiHosts(env);
+      Result result = plan(read, new ConnectHttp(token, RequestGate.OPEN, ConnectHttp.Options.defaults().withHosts(hosts),
+          Clock.systemUTC()), discovery);
       out.print(o.json ? result.json() : result.text());
       return o.exitCode && result.changes() ? 2 : 0;
     } catch (PlanError e) {
       err.println("plan: " + e.getMessage());
       return 1;
-    } catch (ConnectApiException e) {
+    } catch (ConnectApiException | IllegalArgumentException e) { // IllegalArgumentException: a bad HEROKU_CONNECT_API_HOSTS
       err.println("plan: " + e.getMessage());
       return 1;
     }
@@ -310,13 +319,8 @@ public final class PlanCommand {
     HerokuConnectionSpec spec = c.getSpec();
     HerokuConnectionStatus status = c.getStatus() == null ? new HerokuConnectionStatus() : c.getStatus();
     Management management = Management.of(c);
-    String restartValue = RequestedAction.RESTART.pending(c, status);
-    Request restart = restartValue == null ? null : new Request(RequestedAction.RESTART, restartValue);
-    boolean asked = remote.state() != null && remote.state().equals(status.getAuthorizationUrlForState())
-        && status.getAuthorizationUrl() != null;
-    ConnectionDecisions.Facts facts = new ConnectionDecisions.Facts(c.getMetadata().getName(), management, null, remote.state(),
-        remote.mappingsSummaryState(), remote.dbKey(), remote.schemaName(), spec.getDatabase().getConfigVar(),
-        spec.getDatabase().getSchema(), spec.isPaused(), restart, asked, spec.getSalesforce().getEnvironment().apiValue());
+    ConnectionDecisions.Facts facts = ConnectionDecisions.facts(c, status, management, null, remote); // the operator's builder
+    Request restart = facts.restart();
     ConnectionDecisions.Plan plan = ConnectionDecisions.plan(facts);
     List<String> steps = new ArrayList<>();
     List<String> changes = new ArrayList<>();
@@ -328,8 +332,6 @@ public final class PlanCommand {
     if (!Objects.equals(remote.schemaName(), spec.getDatabase().getSchema())) {
       database.add("schema_name: remote " + orUnset(remote.schemaName()) + ", spec " + spec.getDatabase().getSchema());
     }
-    boolean wantPause = spec.isPaused() && !ConnectionDecisions.PAUSED.equals(remote.state());
-    boolean wantResume = !spec.isPaused() && ConnectionDecisions.PAUSED.equals(remote.state());
     for (ConnectionDecisions.Step s : plan.steps()) {
       switch (s) {
         case CONFIGURE_DATABASE -> {
@@ -350,23 +352,23 @@ public final class PlanCommand {
         }
         case ASK_AUTHORIZATION_URL -> notes.add("Salesforce is not authorized (" + remote.state() + "): the operator asks for an "
             + "authorization URL (status.authorizationUrl) that a person must open");
+        case SKIP_RESTART -> notes.add("observe-only: " + restart.describe() + " is marked handled without being sent");
       }
     }
-    if (management.writes()) { // pause and resume wait for the writes before them, or for IDLE
-      if (wantPause && !steps.contains("pause")) {
-        steps.add("pause");
-        changes.add("pause: spec.paused is true; sent once the connection is IDLE (it is " + remote.state() + ")");
-      }
-      if (wantResume && !steps.contains("resume")) {
-        steps.add("resume");
-        changes.add("resume: spec.paused is false and the connection is PAUSED; sent after the steps above");
-      }
-    } else {
-      database.forEach(l -> notes.add("observe-only, not corrected: " + l));
-      if (wantPause) notes.add("observe-only, not sent: pause (spec.paused is true, the connection is " + remote.state() + ")");
-      if (wantResume) notes.add("observe-only, not sent: resume (spec.paused is false, the connection is PAUSED)");
+    for (ConnectionDecisions.Step s : plan.then()) { // the decisions' own "after the writes", not a second reading of the spec
+      steps.add(s.name().toLowerCase(Locale.ROOT));
+      changes.add(s == ConnectionDecisions.Step.PAUSE
+          ? "pause: spec.paused is true; sent once the connection is IDLE (it is " + remote.state() + ")"
+          : "resume: spec.paused is false and the connection is PAUSED; sent after the steps above");
     }
-    if (!ConnectionDecisions.OK.equals(remote.mappingsSummaryState()) && remote.mappingsSummaryState() != null) {
+    for (ConnectionDecisions.Step s : plan.withheld()) {
+      if (s == ConnectionDecisions.Step.CONFIGURE_DATABASE) database.forEach(l -> notes.add("observe-only, not corrected: " + l));
+      if (s == ConnectionDecisions.Step.PAUSE) {
+        notes.add("observe-only, not sent: pause (spec.paused is true, the connection is " + remote.state() + ")");
+      }
+      if (s == ConnectionDecisions.Step.RESUME) notes.add("observe-only, not sent: resume (spec.paused is false, the connection is PAUSED)");
+    }
+    if (!StateTable.MAPPINGS_OK.equals(remote.mappingsSummaryState()) && remote.mappingsSummaryState() != null) {
       notes.add("mappings_summary_state is " + remote.mappingsSummaryState() + ": see the HerokuMappings");
     }
     return new ConnectionPlan(item.namespace(), item.name(), item.source().toString(), found.connectionId(), found.resourceName(),
@@ -377,25 +379,16 @@ public final class PlanCommand {
     HerokuMapping m = item.object();
     HerokuMappingSpec spec = m.getSpec();
     HerokuMappingStatus status = m.getStatus() == null ? new HerokuMappingStatus() : m.getStatus();
-    Mapping byId = status.getMappingId() == null ? null
-        : remote.mappingsOrEmpty().stream().filter(x -> status.getMappingId().equals(x.id())).findFirst().orElse(null);
-    Mapping byObject = byId != null ? null : remote.mappingsOrEmpty().stream()
-        .filter(x -> x.objectName().equalsIgnoreCase(spec.getObjectName())).findFirst().orElse(null);
-    Mapping found = byId != null ? byId : byObject;
-    List<String> drift = found == null ? List.of()
-        : MappingConfigs.differences(spec, found.config() == null ? new MappingConfig() : found.config());
-    List<Request> requested = Stream.of(RequestedAction.RELOAD, RequestedAction.ABORT)
-        .map(a -> Optional.ofNullable(a.pending(m, status)).map(v -> new Request(a, v)).orElse(null))
-        .filter(Objects::nonNull).toList();
     Management management = Management.of(m, spec.getDeletionPolicy(), conn.object());
-    long generation = m.getMetadata().getGeneration() == null ? 1 : m.getMetadata().getGeneration();
-    MappingDecisions.Facts facts = new MappingDecisions.Facts(spec.getObjectName(), status.getObjectName(),
-        spec.getConnectionRef().getName(), status.getConnectionName(), generation, status.getObservedGeneration(),
-        Conditions.isTrueWith(status, Conditions.STALLED, Reasons.INVALID_SPEC), status.getRefusedInConnectionState(),
-        management, null, null, status.getMappingId(), byId, byObject, drift, remote.state(), requested);
+    MappingDecisions.Facts facts = MappingDecisions.facts(m, status, management, null, null, remote); // the operator's builder
+    Mapping found = facts.byId() != null ? facts.byId() : facts.byObject();
+    List<String> drift = facts.drift();
+    List<Request> requested = facts.requested();
     MappingDecisions.Plan plan = MappingDecisions.plan(facts);
 
-    List<String> steps = plan.steps().stream().map(s -> s.name().toLowerCase(Locale.ROOT)).toList();
+    List<String> steps = plan.steps().stream().flatMap(s -> s == Step.SEND_REQUESTED
+        ? requested.stream().map(r -> r.action().name().toLowerCase(Locale.ROOT))
+        : Stream.of(s.name().toLowerCase(Locale.ROOT))).toList();
     List<String> notes = new ArrayList<>();
     List<String> differences = new ArrayList<>();
     String action;
@@ -425,6 +418,9 @@ public final class PlanCommand {
       action = "nothing";
     }
     if (management.observeOnly() && !drift.isEmpty()) drift.forEach(d -> notes.add("observe-only, not corrected: " + d));
+    if (plan.steps().contains(Step.SKIP_REQUESTED)) {
+      requested.forEach(r -> notes.add("observe-only: " + r.describe() + " is marked handled without being sent"));
+    }
     for (Request r : requested) {
       if (!steps.contains(r.action().name().toLowerCase(Locale.ROOT))) continue;
       notes.add("then " + r.action().name().toLowerCase(Locale.ROOT) + " (" + r.describe() + ")");

@@ -5,8 +5,10 @@ import dev.herokuconnect.operator.config.OperatorConfig;
 import dev.herokuconnect.operator.health.StartupFailure;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.PrintStream;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /** Runs the operator until the process is stopped. */
@@ -21,20 +23,17 @@ final class RunCommand {
           Runs the operator against the cluster of the current kubeconfig (or the in-cluster
           service account). Install the CRDs first: kubectl apply --server-side -f crds/
           Settings come from environment variables: HEROKU_CONNECT_DISCOVERY_URL,
+          HEROKU_CONNECT_API_HOSTS (where the token may be sent; default *.heroku.com),
           HEROKU_CONNECT_DAILY_BUDGET, WATCH_NAMESPACES, HEROKU_CONNECT_REFRESH_INTERVAL, HEALTH_PORT,
           ... (README).
 
           A start that cannot succeed (Kubernetes API unreachable, CRDs missing, RBAC denied,
-          HEALTH_PORT taken) prints one line saying what to fix and exits with status 1.""");
+          HEALTH_PORT taken) prints one line saying what to fix and exits with status 1; a setting
+          that cannot be read (a duration such as 1.5h) does the same with status 2.""");
       return 0;
     }
-    OperatorConfig config;
-    try {
-      config = OperatorConfig.fromEnv();
-    } catch (IllegalArgumentException e) {
-      System.err.println("configuration error: " + e.getMessage());
-      return 2;
-    }
+    OperatorConfig config = settings(System.getenv(), System.err);
+    if (config == null) return 2;
     KubernetesClient client = new KubernetesClientBuilder().build();
     HerokuConnectOperator operator;
     try {
@@ -52,5 +51,15 @@ final class RunCommand {
     }, "shutdown"));
     stopped.await();
     return Integer.MIN_VALUE; // the shutdown hook is running; let it finish
+  }
+
+  /** The settings, or null after one line on {@code err} that names the setting that cannot be read. */
+  static OperatorConfig settings(Map<String, String> env, PrintStream err) {
+    try {
+      return OperatorConfig.fromEnv(env);
+    } catch (IllegalArgumentException e) {
+      err.println("heroku-connect-operator cannot start: " + e.getMessage());
+      return null;
+    }
   }
 }

@@ -1,10 +1,14 @@
 package dev.herokuconnect.operator.config;
 
+import dev.herokuconnect.operator.connect.HostAllowlist;
+import java.text.ParseException;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -13,6 +17,7 @@ import java.util.stream.Collectors;
  */
 public record OperatorConfig(
     String discoveryUrl,
+    HostAllowlist apiHosts,
     int dailyBudget,
     Set<String> watchNamespaces,
     Duration refreshInterval,
@@ -28,6 +33,15 @@ public record OperatorConfig(
     double timeScale) {
 
   public static final String DEFAULT_DISCOVERY_URL = "https://hc-central.heroku.com";
+  public static final String DISCOVERY_URL = "HEROKU_CONNECT_DISCOVERY_URL";
+
+  /**
+   * The discovery URL is the admin's, but the token goes there too: it must pass the same list,
+   * so a start with the two settings at odds fails with one line naming both.
+   */
+  public OperatorConfig {
+    apiHosts.require(discoveryUrl, HostAllowlist.Source.setting(DISCOVERY_URL));
+  }
 
   public static OperatorConfig fromEnv() {
     return fromEnv(System.getenv());
@@ -35,7 +49,8 @@ public record OperatorConfig(
 
   public static OperatorConfig fromEnv(Map<String, String> env) {
     return new OperatorConfig(
-        env.getOrDefault("HEROKU_CONNECT_DISCOVERY_URL", DEFAULT_DISCOVERY_URL),
+        env.getOrDefault(DISCOVERY_URL, DEFAULT_DISCOVERY_URL),
+        apiHosts(env),
         positiveInt(env, "HEROKU_CONNECT_DAILY_BUDGET", 4500),
         namespaces(env.getOrDefault("WATCH_NAMESPACES", "")),
         duration(env, "HEROKU_CONNECT_REFRESH_INTERVAL", Duration.ofMinutes(5)),
@@ -51,14 +66,15 @@ public record OperatorConfig(
         1.0);
   }
 
+  /** {@value HostAllowlist#SETTING}, parsed: the one place the setting is read (the operator, plan and export). */
+  public static HostAllowlist apiHosts(Map<String, String> env) {
+    return HostAllowlist.parse(env.get(HostAllowlist.SETTING));
+  }
+
   // Copies with one setting changed, for the demo, the tests and the benchmark.
 
   public OperatorConfig withIntervals(Duration refresh, Duration settling, Duration backoff) {
     return edit(b -> { b.refreshInterval = refresh; b.settlingInterval = settling; b.maxBackoff = backoff; });
-  }
-
-  public OperatorConfig withDiscoveryUrl(String url) {
-    return edit(b -> b.discoveryUrl = url);
   }
 
   public OperatorConfig withDailyBudget(int budget) {
@@ -94,6 +110,7 @@ public record OperatorConfig(
   /** The record's fields, mutable, so a copy can change a few of them. */
   private static final class Fields {
     String discoveryUrl;
+    HostAllowlist apiHosts;
     int dailyBudget;
     Set<String> watchNamespaces;
     Duration refreshInterval;
@@ -110,6 +127,7 @@ public record OperatorConfig(
 
     Fields(OperatorConfig c) {
       discoveryUrl = c.discoveryUrl;
+      apiHosts = c.apiHosts;
       dailyBudget = c.dailyBudget;
       watchNamespaces = c.watchNamespaces;
       refreshInterval = c.refreshInterval;
@@ -126,7 +144,7 @@ public record OperatorConfig(
     }
 
     OperatorConfig build() {
-      return new OperatorConfig(discoveryUrl, dailyBudget, watchNamespaces, refreshInterval, settlingInterval, pausedInterval,
+      return new OperatorConfig(discoveryUrl, apiHosts, dailyBudget, watchNamespaces, refreshInterval, settlingInterval, pausedInterval,
           maxBackoff, methodOverride, leaderElection, leaseName, leaseNamespace, healthPort, reconcileThreads, timeScale);
     }
   }
@@ -150,24 +168,37 @@ public record OperatorConfig(
     throw new IllegalArgumentException(name + "=" + v + " is not a positive whole number");
   }
 
-  /** Accepts 300, 300s, 5m, 1h, or ISO-8601 such as PT5M. */
+  /** Go/Kubernetes durations: one or more number-and-unit pairs, nothing else. */
+  private static final Pattern GO_DURATION = Pattern.compile("([0-9]+(ns|us|\u00b5s|ms|s|m|h|d|w))+");
+
   static Duration duration(Map<String, String> env, String name, Duration fallback) {
     String v = env.get(name);
     if (v == null || v.isBlank()) return fallback;
-    String s = v.strip().toLowerCase(Locale.ROOT);
-    try {
-      if (s.startsWith("p")) return Duration.parse(s.toUpperCase(Locale.ROOT));
-      char unit = s.charAt(s.length() - 1);
-      long n = Long.parseLong(Character.isDigit(unit) ? s : s.substring(0, s.length() - 1));
-      Duration d = switch (unit) {
-        case 'm' -> Duration.ofMinutes(n);
-        case 'h' -> Duration.ofHours(n);
-        default -> Duration.ofSeconds(n);
-      };
-      if (!d.isNegative() && !d.isZero()) return d;
-    } catch (RuntimeException ignored) {
-      // reported below
+    String shown = name + "=" + v.strip().replaceAll("\\p{Cntrl}", "?"); // the error stays one line
+    Duration d = parseDuration(v.strip());
+    if (d == null) {
+      throw new IllegalArgumentException(shown + " is not a duration: write seconds (300), numbers with units "
+          + "(90s, 5m, 1h30m, 1d, 2w) or ISO-8601 (PT5M)");
     }
-    throw new IllegalArgumentException(name + "=" + v + " is not a duration (examples: 300, 300s, 5m, 1h, PT5M)");
+    if (d.compareTo(Duration.ofSeconds(1)) < 0) throw new IllegalArgumentException(shown + " is too short: at least 1s");
+    return d;
+  }
+
+  /**
+   * Plain seconds ({@code 300}, as earlier versions read it), the Go/Kubernetes form parsed by
+   * fabric8's {@code Duration} ({@code 90s}, {@code 1h30m}, {@code 1d}, {@code 2w}), or ISO-8601
+   * ({@code PT5M}, {@code P1D}); null for anything else, so nothing is ever read as seconds by guess.
+   */
+  static Duration parseDuration(String value) {
+    String s = value.toLowerCase(Locale.ROOT); // earlier versions accepted 5M and pt5m
+    try {
+      if (!s.isEmpty() && s.chars().allMatch(c -> c >= '0' && c <= '9')) return Duration.ofSeconds(Long.parseLong(s));
+      if (s.startsWith("p")) return Duration.parse(s.toUpperCase(Locale.ROOT));
+      // fabric8's parser skips what it does not know ("1.5h" would be 5h, "-1h" 1h): only whole pairs reach it
+      if (GO_DURATION.matcher(s).matches()) return io.fabric8.kubernetes.api.model.Duration.parse(s).getDuration();
+    } catch (ArithmeticException | NumberFormatException | DateTimeParseException | ParseException tooBigOrMalformed) {
+      return null;
+    }
+    return null;
   }
 }

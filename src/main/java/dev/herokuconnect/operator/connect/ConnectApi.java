@@ -33,7 +33,12 @@ public final class ConnectApi implements ConnectionApi {
   private final RequestGate.Priority priority;
 
   public ConnectApi(ConnectHttp http, String apiRoot, String budgetKey, RequestGate.Priority priority) {
-    this(http, ApiUrls.requireSafe(apiRoot, "apiUrl"), budgetKey, priority);
+    this(http, apiRoot, HostAllowlist.Source.field("apiUrl"), budgetKey, priority);
+  }
+
+  /** {@code source} says where {@code apiRoot} came from, for the message when its host is not allowed. */
+  public ConnectApi(ConnectHttp http, String apiRoot, HostAllowlist.Source source, String budgetKey, RequestGate.Priority priority) {
+    this(http, http.hosts().require(apiRoot, source), budgetKey, priority);
   }
 
   private ConnectApi(ConnectHttp http, HttpUrl root, String budgetKey, RequestGate.Priority priority) {
@@ -68,7 +73,7 @@ public final class ConnectApi implements ConnectionApi {
       Page<Connection> p = http.send(call("GET", next, null, "GET /connections"), CONNECTION_PAGE);
       if (p == null) break;
       if (p.results() != null) all.addAll(p.results());
-      next = p.next() == null || p.next().isBlank() ? null : resolve(p.next());
+      next = p.next() == null || p.next().isBlank() ? null : resolve(p.next(), "next of GET /connections");
     }
     return all;
   }
@@ -141,7 +146,7 @@ public final class ConnectApi implements ConnectionApi {
   /** GET the {@code result_url} of a diagnose run. */
   @Override
   public ValidationRun validationResult(String resultUrl) {
-    return required(http.send(call("GET", resolve(resultUrl), null, "GET /validations/{id}"),
+    return required(http.send(call("GET", resolve(resultUrl, "result_url of a validation"), null, "GET /validations/{id}"),
         ValidationRun.class), "validation result");
   }
 
@@ -201,7 +206,7 @@ public final class ConnectApi implements ConnectionApi {
       Page<SyncError> p = http.send(call("GET", next, null, endpoint), ERROR_PAGE);
       if (p == null) break;
       if (p.results() != null) all.addAll(p.results());
-      next = p.next() == null || p.next().isBlank() ? null : resolve(p.next());
+      next = p.next() == null || p.next().isBlank() ? null : resolve(p.next(), "next of " + endpoint);
     }
     return all;
   }
@@ -220,13 +225,16 @@ public final class ConnectApi implements ConnectionApi {
     return b.build();
   }
 
-  /** {@code next} and {@code result_url} may be absolute or relative to the host. */
-  private HttpUrl resolve(String link) {
+  /**
+   * {@code next} and {@code result_url} may be absolute or relative to the host; an absolute one
+   * is the API's word only, so it must pass the host allowlist like any URL the token goes to.
+   */
+  private HttpUrl resolve(String link, String what) {
     HttpUrl u = root.resolve(link);
     if (u == null) {
       throw new ConnectApiException.UnexpectedResponse("link", 200, "the API gave an unusable link: " + ConnectHttp.excerpt(link));
     }
-    return ApiUrls.requireSafe(u.toString(), "link from the API");
+    return http.hosts().require(ApiUrls.requireSafe(u.toString(), "link from the API"), HostAllowlist.Source.answer(what));
   }
 
   private static <T> T required(T value, String what) {

@@ -43,13 +43,18 @@ public final class ConnectHttp {
   static final ObjectMapper MAPPER =
       JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
-  /** Client settings; {@code methodOverride} sends PATCH/PUT/DELETE as POST + X-HTTP-Method-Override. */
-  public record Options(Duration connectTimeout, Duration readTimeout, boolean methodOverride, long maxBodyBytes) {
+  /**
+   * Client settings; {@code methodOverride} sends PATCH/PUT/DELETE as POST + X-HTTP-Method-Override;
+   * {@code hosts} are where the token may go (Heroku's hosts unless the caller says otherwise).
+   */
+  public record Options(Duration connectTimeout, Duration readTimeout, boolean methodOverride, long maxBodyBytes,
+                        HostAllowlist hosts) {
     public static Options defaults() {
-      return new Options(Duration.ofSeconds(10), Duration.ofSeconds(30), false, 32L << 20);
+      return new Options(Duration.ofSeconds(10), Duration.ofSeconds(30), false, 32L << 20, HostAllowlist.HEROKU);
     }
-    public Options withMethodOverride(boolean on) { return new Options(connectTimeout, readTimeout, on, maxBodyBytes); }
-    public Options withReadTimeout(Duration d) { return new Options(connectTimeout, d, methodOverride, maxBodyBytes); }
+    public Options withMethodOverride(boolean on) { return new Options(connectTimeout, readTimeout, on, maxBodyBytes, hosts); }
+    public Options withReadTimeout(Duration d) { return new Options(connectTimeout, d, methodOverride, maxBodyBytes, hosts); }
+    public Options withHosts(HostAllowlist h) { return new Options(connectTimeout, readTimeout, methodOverride, maxBodyBytes, h); }
   }
 
   /** One request: what to send, how it is named in metrics, whose budget pays for it. */
@@ -80,6 +85,9 @@ public final class ConnectHttp {
   }
 
   public Clock clock() { return clock; }
+
+  /** Where this client may send its token; callers check URLs here early to name where they came from. */
+  public HostAllowlist hosts() { return options.hosts(); }
 
   /** Sends the call and maps a 2xx body to {@code type}; a 204 or empty body gives null. */
   public <T> T send(Call call, JavaType type) {
@@ -138,6 +146,9 @@ public final class ConnectHttp {
   }
 
   private JsonNode execute(Call call, Request request) {
+    // The last line of defence: callers check earlier with a better message, but no path may skip it.
+    // Before the gate, so a refused URL costs no budget either.
+    options.hosts().require(call.url(), HostAllowlist.Source.answer(call.endpoint()));
     gate.admit(call.budgetKey(), call.endpoint(), call.priority());
     int status = 0;
     try (Response response = http.newCall(request).execute()) {

@@ -65,16 +65,18 @@ public final class ConnectionFinder {
   public Found find(Query q, boolean mayLink) {
     String pinnedId = q.connectionIdOrNull();
     String pinnedUrl = q.apiUrlOrNull();
-    if (pinnedId != null && pinnedUrl != null) return new Found(pinnedId, q.resourceNameOrNull(), ApiUrls.apiRootOf(pinnedUrl));
-    List<AddonRef> found = pinnedUrl != null ? listInRegion(q.app(), ApiUrls.apiRootOf(pinnedUrl), mayLink)
-        : discover(q, mayLink);
+    // Checked before anything is sent, even when nothing would be sent here: the caller sends to it next.
+    String pinnedRoot = pinnedUrl == null ? null : allowedRoot(pinnedUrl, HostAllowlist.Source.field("spec.apiUrl"));
+    if (pinnedId != null && pinnedRoot != null) return new Found(pinnedId, q.resourceNameOrNull(), pinnedRoot);
+    List<AddonRef> found = pinnedRoot != null ? listInRegion(q.app(), pinnedRoot, mayLink) : discover(q, mayLink);
     List<AddonRef> candidates = found.stream()
         .filter(a -> pinnedId == null || pinnedId.equals(a.id()))
         .filter(a -> q.resourceNameOrNull() == null || q.resourceNameOrNull().equals(a.resourceName()))
         .toList();
     if (candidates.size() == 1) {
       AddonRef a = candidates.get(0);
-      return new Found(a.id(), a.resourceName(), pinnedUrl != null ? ApiUrls.apiRootOf(pinnedUrl) : ApiUrls.apiRootOf(a.regionUrl()));
+      return new Found(a.id(), a.resourceName(), pinnedRoot != null ? pinnedRoot
+          : allowedRoot(a.regionUrl(), HostAllowlist.Source.answer("region_url of add-on " + a.resourceName() + " (from discovery)")));
     }
     String listed = found.stream().map(a -> a.resourceName() + " (" + a.id() + ")").collect(Collectors.joining(", "));
     if (candidates.isEmpty()) {
@@ -85,6 +87,12 @@ public final class ConnectionFinder {
     }
     throw new NotFound("app '" + q.app() + "' has " + candidates.size() + " Heroku Connect add-ons: " + listed
         + "; name one of them (resourceName)", true);
+  }
+
+  /** The API root of {@code url} if the token may go there; the root keeps the URL's spelling (status compares it). */
+  private String allowedRoot(String url, HostAllowlist.Source source) {
+    http.hosts().require(url, source);
+    return ApiUrls.apiRootOf(url);
   }
 
   private List<AddonRef> discover(Query q, boolean mayLink) {

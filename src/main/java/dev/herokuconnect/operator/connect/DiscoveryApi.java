@@ -18,7 +18,8 @@ public final class DiscoveryApi {
 
   public DiscoveryApi(ConnectHttp http, String discoveryUrl, RequestGate.Priority priority) {
     this.http = http;
-    this.base = ApiUrls.requireSafe(discoveryUrl, "discovery URL");
+    // Set by whoever runs the process (and checked when the operator starts); checked again as any URL is.
+    this.base = http.hosts().require(discoveryUrl, HostAllowlist.Source.setting("discovery URL"));
     this.priority = priority;
   }
 

@@ -45,6 +45,21 @@ public final class Model {
       @JsonProperty("detail_url") String detailUrl,
       @JsonProperty("mappings") List<Mapping> mappings) {
     public List<Mapping> mappingsOrEmpty() { return mappings == null ? List.of() : mappings; }
+
+    public java.util.Optional<Mapping> mappingById(String id) {
+      return id == null ? java.util.Optional.empty() : mappingsOrEmpty().stream().filter(m -> id.equals(m.id())).findFirst();
+    }
+
+    /** The mapping of {@code objectName}: Salesforce object names are case-insensitive ({@link #objectKey}). */
+    public java.util.Optional<Mapping> mappingByObject(String objectName) {
+      String wanted = objectKey(objectName);
+      return mappingsOrEmpty().stream().filter(m -> m.objectName() != null && objectKey(m.objectName()).equals(wanted)).findFirst();
+    }
+  }
+
+  /** A Salesforce object's identity: names are case-insensitive. The one place that says so. */
+  public static String objectKey(String objectName) {
+    return objectName == null ? null : objectName.toLowerCase(java.util.Locale.ROOT);
   }
 
   @JsonIgnoreProperties(ignoreUnknown = true)

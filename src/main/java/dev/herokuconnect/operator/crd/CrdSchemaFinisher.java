@@ -62,6 +62,10 @@ public final class CrdSchemaFinisher {
       describe((ObjectNode) root.path("properties").path("status"), typeArgument(kind, 1));
       metav1Conditions((ObjectNode) root.path("properties").path("status").path("properties").path("conditions"));
       JsonNode spec = root.path("properties").path("spec");
+      if (kind == HerokuConnection.class) { // root-level: the rules read the status
+        ArrayNode rules = root.putArray("x-kubernetes-validations");
+        ConnectionIdentity.CEL_RULES.forEach(r -> rules.addObject().put("rule", r.rule()).put("message", r.message()));
+      }
       if (kind == HerokuMapping.class) {
         ObjectNode fields = (ObjectNode) spec.path("properties").path("fields");
         fields.put("x-kubernetes-list-type", "set");

@@ -13,23 +13,24 @@ public class HerokuConnectionSpec {
   @Pattern(Patterns.APP)
   @JsonPropertyDescription("Heroku app (name or UUID) that holds the Heroku Connect add-on; discovery searches by it "
       + "(POST /auth/{app}, GET /connections?app=). Required. 3-30 characters (lower-case letters, "
-      + "digits, dashes; starts with a letter) or the app's UUID. May change, but once the add-on "
-      + "is found its id is kept in status.connectionId and discovery does not run again.")
+      + "digits, dashes; starts with a letter) or the app's UUID. Immutable once the add-on is "
+      + "resolved (status.connectionId): a change is refused (CEL; Stalled InvalidSpec where CEL is not enforced).")
   private String appName;
 
   /** Picks one add-on when the app has several. */
   @Pattern(Patterns.RESOURCE_NAME)
   @JsonPropertyDescription("Add-on resource name (-> resource_name of the discovery search) that picks one add-on when "
       + "the app has several. Optional; empty = the app's only add-on. Up to 100 characters: "
-      + "letters, digits, '_' and '-'. May change: a value that differs from status.resourceName "
-      + "runs discovery again.")
+      + "letters, digits, '_' and '-'. Once the add-on is resolved it may be set only to "
+      + "status.resourceName (or emptied): naming another add-on is refused.")
   private String resourceName;
 
   /** Pins the add-on (connection) UUID and skips the search. */
   @Pattern(Patterns.OPTIONAL_UUID)
   @JsonPropertyDescription("Pins the add-on (connection) UUID (-> the {id} of /connections/{id}) and skips the "
       + "discovery search. Optional; empty = discovered and kept in status.connectionId. Must be a "
-      + "UUID. May change: the object then follows the add-on named.")
+      + "UUID. Once the add-on is resolved it may be set only to status.connectionId (or emptied): "
+      + "naming another add-on is refused.")
   private String connectionId;
 
   /** Region API root ending in /api/v3; discovered when empty. */

@@ -10,6 +10,13 @@ public class HerokuConnectionStatus extends ConditionedStatus {
   private String connectionId;
   @JsonPropertyDescription("The add-on's resource name (-> resource_name), as discovery found it.")
   private String resourceName;
+  @JsonPropertyDescription("spec.appName when the add-on was resolved. Once status.connectionId is set, spec.appName, "
+      + "spec.resourceName and spec.connectionId may not point the object at another add-on (CEL, and the operator where "
+      + "CEL is not enforced: Stalled, InvalidSpec). Set by the operator.")
+  private String appName;
+
+  public String getAppName() { return appName; }
+  public void setAppName(String appName) { this.appName = appName; }
   @JsonPropertyDescription("The region API root in use (-> region_url + /api/v3).")
   private String apiUrl;
   /** The API's connection state, verbatim. */

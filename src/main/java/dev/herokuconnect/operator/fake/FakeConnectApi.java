@@ -71,6 +71,10 @@ public final class FakeConnectApi implements AutoCloseable {
   private final Set<String> putSeen = new HashSet<>();
   private Garbage garbage = Garbage.NONE;
   private int faultsInjected;
+  private Outage outage;
+
+  /** Requests with {@code method} whose path contains {@code pathPart} are answered {@code status}, {@code left} more times. */
+  private record Outage(String method, String pathPart, int status, int left) {}
 
   /** Broken answers to the deep GET, as a misbehaving proxy or a newer API might give. */
   public enum Garbage { NONE, HTML_PAGE, INVALID_JSON, MISSING_FIELDS, UNKNOWN_STATE, HUGE_BODY }
@@ -96,6 +100,9 @@ public final class FakeConnectApi implements AutoCloseable {
 
   /** The discovery URL (also the region URL: one server plays both). */
   public String baseUrl() { return baseUrl; }
+
+  /** The host in {@link #baseUrl()}: what HEROKU_CONNECT_API_HOSTS must allow for the token to reach the fake. */
+  public String host() { return java.net.URI.create(baseUrl).getHost(); }
 
   public String apiRoot() { return baseUrl + "/api/v3"; }
 
@@ -127,6 +134,9 @@ public final class FakeConnectApi implements AutoCloseable {
     store.connections.put(id, store.new Conn(id, app, appId, resourceName, "virginia"));
     return id;
   }
+
+  /** Discovery names {@code url} as the add-on's region_url, as a compromised or confused discovery answer would. */
+  public synchronized void setRegionUrl(String connectionId, String url) { conn(connectionId).regionUrl = url; }
 
   /** Destroys an add-on and its mappings (heroku addons:destroy): the API answers 404 for it from now on. */
   public synchronized void destroyConnection(String connectionId) {
@@ -212,6 +222,17 @@ public final class FakeConnectApi implements AutoCloseable {
   public synchronized void setPageSize(int size) { pageSize = size; }
   /** Share of requests (0..1) answered with 500/502/503 or a dropped connection. */
   public synchronized void setFailureRate(double rate) { failureRate = rate; }
+
+  /**
+   * One endpoint fails: the next {@code times} requests with {@code method} whose path contains
+   * {@code pathPart} are answered {@code status} (a 5xx) without reaching the store;
+   * {@code Integer.MAX_VALUE} until {@link #endOutage()}.
+   */
+  public synchronized void failRequests(String method, String pathPart, int status, int times) {
+    outage = new Outage(method, pathPart, status, times);
+  }
+
+  public synchronized void endOutage() { outage = null; }
   public synchronized void setLatency(Duration d) { latency = d; }
   public synchronized void setSendRetryAfter(boolean on) { sendRetryAfter = on; }
 
@@ -301,9 +322,15 @@ public final class FakeConnectApi implements AutoCloseable {
       String connectionId = null;
       Fault fault;
       synchronized (this) {
-        fault = pickFault();
+        boolean down = outage != null && outage.method().equals(method) && path.contains(outage.pathPart());
+        fault = down ? Fault.NONE : pickFault();
         if (fault != Fault.NONE) faultsInjected++;
-        if (fault == Fault.BEFORE) {
+        if (down) {
+          answer = Answer.of(outage.status(), Json.object().put("message", "Internal Server Error"));
+          connectionId = connectionOf(path);
+          outage = outage.left() == Integer.MAX_VALUE ? outage
+              : outage.left() > 1 ? new Outage(outage.method(), outage.pathPart(), outage.status(), outage.left() - 1) : null;
+        } else if (fault == Fault.BEFORE) {
           answer = serverError();
         } else {
           connectionId = connectionOf(path);

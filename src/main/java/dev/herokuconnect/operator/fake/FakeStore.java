@@ -47,6 +47,7 @@ final class FakeStore {
     String organizationId;
     String forcedState; // set by a test hook or by pause/an error; cleared by restart/resume
     Instant busyUntil = Instant.MIN;
+    String regionUrl; // null: this fake's own address (set by a test hook to point elsewhere)
 
     Conn(String id, String app, String appId, String resourceName, String region) {
       this.id = id;
@@ -203,7 +204,7 @@ final class FakeStore {
         .put("app_name", c.app)
         .put("app_id", c.appId)
         .put("region", c.region)
-        .put("region_url", baseUrl)
+        .put("region_url", c.regionUrl != null ? c.regionUrl : baseUrl)
         .put("detail_url", "/api/v3/connections/" + c.id);
   }
 

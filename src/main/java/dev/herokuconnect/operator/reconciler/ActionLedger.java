@@ -3,7 +3,6 @@ package dev.herokuconnect.operator.reconciler;
 import dev.herokuconnect.operator.connect.ConnectApiException;
 import dev.herokuconnect.operator.crd.ConditionedStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import java.util.function.BiConsumer;
 
 /**
  * Sends a requested action (restart, reload, abort) at most once per requested value: the value
@@ -13,15 +12,16 @@ import java.util.function.BiConsumer;
  * twice empties a table twice), and a Warning says so.
  */
 public final class ActionLedger {
-  /** Writes one status field at once (a merge patch of the status subresource). */
-  public interface StatusField extends BiConsumer<HasMetadata, java.util.Map.Entry<String, String>> {}
-
-  private final StatusField write;
+  private final StatusChannel status;
   private final Events events;
 
-  public ActionLedger(StatusField write, Events events) {
-    this.write = write;
+  public ActionLedger(StatusChannel status, Events events) {
+    this.status = status;
     this.events = events;
+  }
+
+  private void write(HasMetadata o, String field, String value) {
+    status.patch(o, s -> s.put(field, value));
   }
 
   /** True when the action was sent and answered. */
@@ -29,14 +29,14 @@ public final class ActionLedger {
                       String reason, String message) {
     RequestedAction action = request.action();
     String before = action.handled(status);
-    write.accept(o, java.util.Map.entry(action.statusField(), request.value()));
+    write(o, action.statusField(), request.value());
     action.markHandled(status, request.value());
     try {
       call.run();
       events.normal(o, reason, message);
       return true;
     } catch (ConnectApiException.RateLimited | ConnectApiException.Throttled notSent) {
-      write.accept(o, new java.util.AbstractMap.SimpleEntry<>(action.statusField(), before));
+      write(o, action.statusField(), before);
       action.markHandled(status, before);
       throw notSent;
     } catch (ConnectApiException e) {

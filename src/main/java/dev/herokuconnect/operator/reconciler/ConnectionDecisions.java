@@ -1,6 +1,10 @@
 package dev.herokuconnect.operator.reconciler;
 
+import dev.herokuconnect.operator.connect.Model.Connection;
 import dev.herokuconnect.operator.crd.Crds;
+import dev.herokuconnect.operator.crd.HerokuConnection;
+import dev.herokuconnect.operator.crd.HerokuConnectionSpec;
+import dev.herokuconnect.operator.crd.HerokuConnectionStatus;
 import dev.herokuconnect.operator.reconciler.RequestedAction.Request;
 import dev.herokuconnect.operator.reconciler.StateTable.Kind;
 import dev.herokuconnect.operator.reconciler.StateTable.Requeue;
@@ -14,12 +18,8 @@ import java.util.List;
  * stands given the connection's state.
  */
 public final class ConnectionDecisions {
-  public static final String PAUSED = "PAUSED";
-  public static final String IDLE = "IDLE";
-  public static final String OK = "OK";
-
-  /** The steps, in the order they run. */
-  public enum Step { CONFIGURE_DATABASE, RESTART, PAUSE, RESUME, ASK_AUTHORIZATION_URL }
+  /** The steps, in the order they run. {@code SKIP_RESTART}: observe-only marks a requested restart handled, unsent. */
+  public enum Step { CONFIGURE_DATABASE, RESTART, PAUSE, RESUME, ASK_AUTHORIZATION_URL, SKIP_RESTART }
 
   /** Everything a decision reads. {@code authorizationAsked}: the URL was asked for during this stay in the state. */
   public record Facts(String name, Management management, String conflictOwner, String state, String mappingsSummaryState,
@@ -29,32 +29,70 @@ public final class ConnectionDecisions {
       return !wantDbKey.equals(dbKey) || !wantSchema.equals(schemaName);
     }
 
+    boolean paused() {
+      return StateTable.PAUSED_BY_REQUEST.equals(state);
+    }
+
     boolean waitingToPause() {
-      return management.writes() && wantPaused && !PAUSED.equals(state) && !IDLE.equals(state);
+      return management.writes() && wantPaused && !paused() && !StateTable.PAUSABLE.equals(state);
     }
   }
 
-  public record Plan(List<Step> steps, Outcome stop) {}
+  /**
+   * The steps to take now; {@code then}: the steps that wait for the writes before them or for a
+   * state the connection must reach first (pause waits for IDLE), decided again on the state the
+   * writes leave; {@code withheld}: what the spec asks for that observe-only does not send.
+   * The operator and {@code plan} both read these, so they cannot disagree.
+   */
+  public record Plan(List<Step> steps, Outcome stop, List<Step> then, List<Step> withheld) {
+    Plan(List<Step> steps, Outcome stop) {
+      this(steps, stop, List.of(), List.of());
+    }
+  }
 
   private ConnectionDecisions() {}
 
+  /**
+   * The one facts builder, pure: the operator's sync and {@code plan} both call it with the
+   * connection they read. {@code conflictOwner}: the older HerokuConnection on the same add-on
+   * (plan, reading manifests, has none). A restart asked for by annotation and not handled yet is
+   * part of the facts; so is whether the authorization URL was already asked for in this state.
+   */
+  public static Facts facts(HerokuConnection c, HerokuConnectionStatus status, Management management, String conflictOwner,
+                            Connection remote) {
+    HerokuConnectionSpec spec = c.getSpec();
+    String state = remote.state();
+    boolean asked = state != null && state.equals(status.getAuthorizationUrlForState()) && status.getAuthorizationUrl() != null;
+    Request restart = RequestedAction.pendingOf(c, status, List.of(RequestedAction.RESTART)).stream().findFirst().orElse(null);
+    return new Facts(c.getMetadata().getName(), management, conflictOwner, state, remote.mappingsSummaryState(), remote.dbKey(),
+        remote.schemaName(), spec.getDatabase().getConfigVar(), spec.getDatabase().getSchema(), spec.isPaused(), restart, asked,
+        spec.getSalesforce().getEnvironment().apiValue());
+  }
+
   public static Plan plan(Facts f) {
     if (f.conflictOwner() != null) return new Plan(List.of(), conflict(f.conflictOwner()));
-    List<Step> steps = new ArrayList<>();
-    if (f.management().writes()) {
-      boolean setup = f.databaseDiffers();
-      if (setup) steps.add(Step.CONFIGURE_DATABASE);
-      if (f.restart() != null) steps.add(Step.RESTART);
-      if (!setup && f.restart() == null) { // pause and resume are decided on the state those writes leave
-        if (f.wantPaused() && IDLE.equals(f.state())) steps.add(Step.PAUSE);
-        if (!f.wantPaused() && PAUSED.equals(f.state())) steps.add(Step.RESUME);
-      }
+    List<Step> wanted = new ArrayList<>(); // what the spec asks for now, whoever may send it
+    List<Step> then = new ArrayList<>();
+    boolean setup = f.databaseDiffers();
+    if (setup) wanted.add(Step.CONFIGURE_DATABASE);
+    if (f.restart() != null) wanted.add(Step.RESTART);
+    Step pauseOrResume = f.wantPaused() && !f.paused() ? Step.PAUSE : !f.wantPaused() && f.paused() ? Step.RESUME : null;
+    if (pauseOrResume != null) {
+      // decided on the state the writes before it leave; a pause also waits for IDLE
+      boolean now = !setup && f.restart() == null && (pauseOrResume == Step.RESUME || StateTable.PAUSABLE.equals(f.state()));
+      (now ? wanted : then).add(pauseOrResume);
     }
-    if (steps.isEmpty() && f.management().writes() && StateTable.CONNECTION.kind(f.state()) == Kind.NEEDS_AUTHORIZATION
-        && !f.authorizationAsked()) {
-      steps.add(Step.ASK_AUTHORIZATION_URL);
+    if (f.management().observeOnly()) {
+      List<Step> withheld = new ArrayList<>(wanted);
+      withheld.addAll(then);
+      withheld.remove(Step.RESTART);
+      // a restart asked for while observe-only is marked handled, unsent, and never fires later
+      return new Plan(f.restart() != null ? List.of(Step.SKIP_RESTART) : List.of(), null, List.of(), withheld);
     }
-    return new Plan(steps, null);
+    if (wanted.isEmpty() && StateTable.CONNECTION.kind(f.state()) == Kind.NEEDS_AUTHORIZATION && !f.authorizationAsked()) {
+      wanted.add(Step.ASK_AUTHORIZATION_URL);
+    }
+    return new Plan(wanted, null, then, List.of());
   }
 
   /** Where the connection stands in the state the steps left. */
@@ -79,7 +117,7 @@ public final class ConnectionDecisions {
           + f.schemaName() + ", the spec wants " + f.wantDbKey() + " and " + f.wantSchema(), Requeue.REFRESH);
     }
     return switch (e.kind()) {
-      case HEALTHY -> f.mappingsSummaryState() != null && !OK.equals(f.mappingsSummaryState())
+      case HEALTHY -> f.mappingsSummaryState() != null && !StateTable.MAPPINGS_OK.equals(f.mappingsSummaryState())
           ? Outcome.blocked(Reasons.REMOTE_ERROR, "the connection is " + state + " but mappings_summary_state is "
               + f.mappingsSummaryState() + ": see the HerokuMappings", Requeue.REFRESH)
           : Outcome.ready("the connection is " + state, e.requeue());
@@ -104,13 +142,32 @@ public final class ConnectionDecisions {
     return Outcome.stalled(Reasons.CONNECTION_NOT_FOUND, "the API answers 404 for connection " + connectionId + ": "
         + (pinned ? "spec.connectionId is wrong or the add-on was destroyed; fix spec.connectionId"
         : "the add-on was destroyed or this token lost access; the operator runs discovery again with backoff")
-        + " (HerokuMappings of this connection can be deleted; nothing remote is left to delete)", Requeue.ERROR_BACKOFF);
+        + ". Its HerokuMappings can be deleted: their finalizers are released without deleting anything remote, so if the "
+        + "add-on still exists (visible to another token), their remote mappings remain: check with `heroku connect:info` "
+        + "on the app", Requeue.ERROR_BACKOFF);
   }
 
   /** A throttled connection: nothing is sent before {@code until}. */
   public static Outcome throttled(java.time.Instant until, Duration wait) {
     return Outcome.progressing(Reasons.THROTTLED, "the API answered 429; no request goes to this connection before " + until
         + " (status.rateLimit.throttledUntil)", wait);
+  }
+
+  /** What deleting a HerokuConnection does: the add-on itself is never deleted (the API cannot). */
+  public enum DeletionStep { WAIT_FOR_MAPPINGS, RELEASE_CREDENTIALS }
+
+  public record Deletion(DeletionStep step, Events.Note event) {}
+
+  /**
+   * The finalizer stays while any HerokuMapping still uses this connection (bound to it), so their
+   * cleanup can reach the API; then the credentials Secret is released (if no other connection needs it).
+   */
+  public static Deletion deletion(List<String> mappingsUsingIt) {
+    if (!mappingsUsingIt.isEmpty()) {
+      return new Deletion(DeletionStep.WAIT_FOR_MAPPINGS, Events.Note.normal(Reasons.DELETING, "waiting for "
+          + mappingsUsingIt.size() + " HerokuMapping(s) that use this connection to be deleted: " + String.join(", ", mappingsUsingIt)));
+    }
+    return new Deletion(DeletionStep.RELEASE_CREDENTIALS, null);
   }
 
   static String restartMessage(Request r) {

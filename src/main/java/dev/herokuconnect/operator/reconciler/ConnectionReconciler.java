@@ -9,6 +9,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -67,7 +68,7 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
     var mappings = new InformerEventSource<>(
         InformerEventSourceConfiguration.from(HerokuMapping.class, HerokuConnection.class)
             .withNamespacesInheritedFromController()
-            .withSecondaryToPrimaryMapper(m -> Set.of(new ResourceID(m.getSpec().getConnectionRef().getName(),
+            .withSecondaryToPrimaryMapper(m -> Set.of(new ResourceID(Binding.of(m).connectionName(),
                 m.getMetadata().getNamespace())))
             .withOnAddFilter(m -> false)
             .withOnUpdateFilter((n, o) -> n.getMetadata().getDeletionTimestamp() != null)
@@ -82,11 +83,22 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
   }
 
   @Override
+  public ErrorStatusUpdateControl<HerokuConnection> updateErrorStatus(HerokuConnection o, Context<HerokuConnection> context, Exception e) {
+    return loop.errorStatus(o, sync, e);
+  }
+
+  @Override
   public DeleteControl cleanup(HerokuConnection c, Context<HerokuConnection> context) {
     // The mappings from this controller's own HerokuMapping informer: it has synced before any cleanup runs here.
     List<String> users = context.getSecondaryResources(HerokuMapping.class).stream()
-        .filter(m -> c.getMetadata().getName().equals(m.getSpec().getConnectionRef().getName()))
+        .filter(m -> c.getMetadata().getName().equals(Binding.of(m).connectionName()))
         .map(m -> m.getMetadata().getName()).sorted().toList();
-    return loop.deleteControl(c, sync.delete(c, users));
+    ManagedLoop.Deletion d = sync.delete(c, users);
+    String connectionId = Directory.connectionIdOf(c);
+    if (d.done()) {
+      directory.markGone(c); // it owns the add-on no more, though the caches show it a moment longer
+      if (connectionId != null) wake(connectionId); // another HerokuConnection on the same add-on takes over now
+    }
+    return loop.deleteControl(c, d);
   }
 }

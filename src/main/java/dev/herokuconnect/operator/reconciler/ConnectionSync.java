@@ -5,6 +5,7 @@ import dev.herokuconnect.operator.connect.ConnectionApi;
 import dev.herokuconnect.operator.connect.Model;
 import dev.herokuconnect.operator.connect.Model.Connection;
 import dev.herokuconnect.operator.connect.RequestGate.Priority;
+import dev.herokuconnect.operator.crd.ConnectionIdentity;
 import dev.herokuconnect.operator.crd.HerokuConnection;
 import dev.herokuconnect.operator.crd.HerokuConnectionSpec;
 import dev.herokuconnect.operator.crd.HerokuConnectionStatus;
@@ -100,16 +101,20 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
   }
 
   private Outcome syncRemote(HerokuConnection c, HerokuConnectionStatus status, ManagedLoop.Pass pass) {
+    if (status.getConnectionId() != null && status.getAppName() == null) status.setAppName(c.getSpec().getAppName()); // bound before 0.2
+    String refused = ConnectionIdentity.refusal(status.getConnectionId(), status.getAppName(), status.getResourceName(), c.getSpec());
+    if (refused != null) return Outcome.stalled(Reasons.INVALID_SPEC, refused, (Duration) null); // a new generation looks again
     // observe: the token and where the add-on is
     String secretName = c.getSpec().getCredentials().getSecretRef().getName();
     Optional<Secret> secret = secrets.get(c.getMetadata().getNamespace(), secretName);
     if (pass.management().writes()) credentials.hold(c, secret, status);
-    Request restart = pending(c, status);
-    Priority priority = restart != null ? Priority.USER : pass.priority();
+    boolean restartAsked = RequestedAction.RESTART.pending(c, status) != null;
+    Priority priority = pass.priority(); // USER while a restart (or any request) is pending
     Connector.Result r = connector.connect(c, secret, priority, pass.management().writes());
     if (!r.ok()) return r.problem();
     Connector.Connected where = r.connected();
     String id = where.connectionId();
+    if (!id.equals(status.getConnectionId())) status.setAppName(c.getSpec().getAppName()); // bound now: the identity is recorded
     status.setConnectionId(id);
     status.setApiUrl(where.apiRoot());
     if (where.resourceName() != null) status.setResourceName(where.resourceName());
@@ -122,7 +127,7 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
     if (owner.isPresent()) {
       remote = snapshots.peek(id).map(SnapshotCache.Snapshot::connection).orElse(null); // nothing is sent for a non-owner
     } else {
-      boolean fresh = pass.specChanged() || restart != null || pass.refreshRequested();
+      boolean fresh = pass.specChanged() || restartAsked || pass.refreshRequested();
       Duration maxAge = fresh ? Duration.ZERO
           : Conditions.isTrue(status, Conditions.READY) ? loop.intervals().refresh().minusSeconds(1) : loop.intervals().settling();
       try {
@@ -131,19 +136,22 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
         return connectionGone(c, status, id);
       }
     }
-    // decide and act, twice at most: the writes change the state that the next decisions read
+    // decide and act; decide once more when the plan has steps that wait for its writes (plan.then)
+    String conflictOwner = owner.map(Ownership.Claimant::ref).orElse(null);
     for (int round = 0; remote != null && round < 2; round++) {
-      Facts facts = facts(c, status, pass, owner, remote, restart);
+      showAskedUrl(c, status, remote.state());
+      Facts facts = ConnectionDecisions.facts(c, status, pass.management(), conflictOwner, remote);
       Plan plan = ConnectionDecisions.plan(facts);
       if (plan.stop() != null) {
         fillStatus(status, remote);
         return plan.stop();
       }
-      if (plan.steps().isEmpty()) break;
       boolean wrote = false;
-      for (Step step : plan.steps()) wrote |= act(step, c, status, where.api().withPriority(Priority.USER), id, restart, facts.state());
-      if (plan.steps().contains(Step.RESTART)) restart = null;
+      for (Step step : plan.steps()) {
+        wrote |= act(step, c, status, where.api().withPriority(Priority.USER), id, facts.restart(), facts.state());
+      }
       if (wrote) remote = snapshots.get(id, where.api(), Freshness.now(Priority.USER).takenAfter(loop.clock().instant())).connection();
+      if (!wrote || plan.then().isEmpty()) break;
     }
     // report
     if (remote == null) return ConnectionDecisions.conflict(owner.get().ref()); // a non-owner, before any snapshot
@@ -153,7 +161,7 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
       status.setAuthorizationUrlForState(null);
       askedFor.remove(c.getMetadata().getUid());
     }
-    Outcome outcome = ConnectionDecisions.outcome(facts(c, status, pass, owner, remote, restart));
+    Outcome outcome = ConnectionDecisions.outcome(ConnectionDecisions.facts(c, status, pass.management(), conflictOwner, remote));
     if (validations.advance(c, status, where.api().withPriority(Priority.USER), id, loop.clock().instant(),
         pass.management().writes())) {
       // a validation waits for its result: look again soon (the loop's backoff paces the polls)
@@ -162,50 +170,42 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
     return outcome;
   }
 
-  private static Request pending(HerokuConnection c, HerokuConnectionStatus status) {
-    String v = RequestedAction.RESTART.pending(c, status);
-    return v == null ? null : new Request(RequestedAction.RESTART, v);
-  }
-
-  private Facts facts(HerokuConnection c, HerokuConnectionStatus status, ManagedLoop.Pass pass, Optional<Ownership.Claimant> owner,
-                      Connection remote, Request restart) {
-    HerokuConnectionSpec spec = c.getSpec();
-    String state = remote.state();
-    String entry = state + "@" + c.getMetadata().getGeneration();
+  /**
+   * Part of observing: the authorization URL this process asked for in this state and generation is
+   * shown again when the status read is older than that write (or the write was lost), so it is
+   * never asked for twice.
+   */
+  private void showAskedUrl(HerokuConnection c, HerokuConnectionStatus status, String state) {
     Asked memo = askedFor.get(c.getMetadata().getUid());
-    if (memo != null && memo.entry().equals(entry) && status.getAuthorizationUrl() == null) {
+    if (memo != null && memo.entry().equals(state + "@" + c.getMetadata().getGeneration()) && status.getAuthorizationUrl() == null) {
       status.setAuthorizationUrl(memo.url());
       status.setAuthorizationUrlForState(state);
     }
-    boolean asked = state != null && state.equals(status.getAuthorizationUrlForState()) && status.getAuthorizationUrl() != null;
-    return new Facts(c.getMetadata().getName(), pass.management(), owner.map(Ownership.Claimant::ref).orElse(null), state,
-        remote.mappingsSummaryState(), remote.dbKey(), remote.schemaName(), spec.getDatabase().getConfigVar(),
-        spec.getDatabase().getSchema(), spec.isPaused(), restart, asked, spec.getSalesforce().getEnvironment().apiValue());
   }
 
   private boolean act(Step step, HerokuConnection c, HerokuConnectionStatus status, ConnectionApi api, String id, Request restart,
                       String state) {
     HerokuConnectionSpec spec = c.getSpec();
-    switch (step) {
+    return switch (step) { // exhaustive: a new step fails to compile until it is acted on
       case CONFIGURE_DATABASE -> {
         api.configureDatabase(id, spec.getDatabase().getConfigVar(), spec.getDatabase().getSchema());
         loop.events().normal(c, "Configured", "set db_key " + spec.getDatabase().getConfigVar() + " and schema_name "
             + spec.getDatabase().getSchema());
-        return true;
+        yield true;
       }
       case RESTART -> {
         actions.send(c, status, restart, () -> api.restart(id), "Restarted", ConnectionDecisions.restartMessage(restart));
-        return true;
+        yield true;
       }
       case PAUSE -> {
         api.pause(id);
         loop.events().normal(c, "Paused", "paused the connection (spec.paused: true)");
-        return true;
+        yield true;
       }
       case RESUME -> {
         api.resume(id);
         loop.events().normal(c, "Resumed", "resumed the connection (spec.paused: false)");
-        return true;
+        yield true;
       }
       case ASK_AUTHORIZATION_URL -> {
         SalesforceSpec sf = spec.getSalesforce();
@@ -214,10 +214,15 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
         askedFor.put(c.getMetadata().getUid(), new Asked(state + "@" + c.getMetadata().getGeneration(), url));
         status.setAuthorizationUrl(url);
         status.setAuthorizationUrlForState(state);
-        return false;
+        yield false;
       }
-      default -> throw new IllegalStateException(step.name());
-    }
+      case SKIP_RESTART -> {
+        RequestedAction.RESTART.markHandled(status, restart.value());
+        loop.events().normal(c, RequestedAction.RESTART.skippedReason(), restart.describe() + " was not sent (observe-only), and "
+            + "will not be sent later: set it to a new value once the connection is managed");
+        yield false;
+      }
+    };
   }
 
   /** 404 for the connection: terminal; a discovered add-on is looked for again (with backoff), a pinned one is the spec's fault. */
@@ -225,10 +230,10 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
     boolean pinned = c.getSpec().getConnectionId() != null && !c.getSpec().getConnectionId().isBlank();
     snapshots.forget(id);
     connector.forget(c);
-    if (!pinned) {
-      status.setConnectionId(null);
-      status.setApiUrl(null);
-    }
+    // unbound: a destroyed add-on binds nothing, so a fixed spec.connectionId (or appName) is followed
+    status.setConnectionId(null);
+    status.setApiUrl(null);
+    status.setAppName(null);
     status.setState(null);
     return ConnectionDecisions.notFound(id, pinned);
   }
@@ -272,11 +277,15 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
    * credentials Secret is released (if no other connection needs it).
    */
   ManagedLoop.Deletion delete(HerokuConnection c, java.util.List<String> users) {
-    if (!users.isEmpty()) {
-      loop.events().normal(c, Reasons.DELETING, "waiting for " + users.size() + " HerokuMapping(s) that use this connection to be deleted: "
-          + String.join(", ", users));
-      return ManagedLoop.Deletion.waitFor(loop.intervals().settling());
-    }
+    ConnectionDecisions.Deletion d = ConnectionDecisions.deletion(users);
+    loop.events().emit(c, d.event());
+    return switch (d.step()) { // exhaustive: a new step fails to compile until it is acted on
+      case WAIT_FOR_MAPPINGS -> ManagedLoop.Deletion.waitFor(loop.intervals().settling());
+      case RELEASE_CREDENTIALS -> releaseCredentials(c);
+    };
+  }
+
+  private ManagedLoop.Deletion releaseCredentials(HerokuConnection c) {
     try {
       credentials.releaseAll(c);
     } catch (RuntimeException e) {

@@ -4,6 +4,7 @@ import dev.herokuconnect.operator.connect.ApiToken;
 import dev.herokuconnect.operator.connect.ApiUrls;
 import dev.herokuconnect.operator.connect.ConnectionApi;
 import dev.herokuconnect.operator.connect.ConnectionFinder;
+import dev.herokuconnect.operator.connect.HostAllowlist;
 import dev.herokuconnect.operator.connect.RequestGate.Priority;
 import dev.herokuconnect.operator.crd.HerokuConnection;
 import dev.herokuconnect.operator.crd.HerokuConnectionSpec;
@@ -28,7 +29,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Connector {
   /** How clients for a token are made: HTTP in production, in memory in tests. */
   public interface Clients {
-    ConnectionApi region(ApiToken token, String apiRoot, String connectionId);
+    /** {@code source} names where {@code apiRoot} came from, for the refusal when its host is not allowed. */
+    ConnectionApi region(ApiToken token, String apiRoot, HostAllowlist.Source source, String connectionId);
 
     ConnectionFinder.Found find(ApiToken token, ConnectionFinder.Query query, Priority priority, boolean mayLink);
   }
@@ -78,7 +80,7 @@ public final class Connector {
       try {
         ConnectionFinder.Found found = clients.find(token.get(), new ConnectionFinder.Query(spec.getAppName(),
             spec.getResourceName(), spec.getConnectionId(), spec.getApiUrl()), priority, mayLink);
-        where = new Where(found.connectionId(), found.apiRoot(), found.resourceName());
+        where = new Where(found.connectionId(), found.apiRoot(), found.resourceName(), rootSource(spec, "region_url"));
       } catch (ConnectionFinder.NotFound e) {
         return Result.failed(Outcome.stalled(e.ambiguous() ? Reasons.CONNECTION_AMBIGUOUS : Reasons.CONNECTION_NOT_FOUND,
             e.getMessage() + " (spec.appName, spec.resourceName, spec.connectionId)", intervals.maxBackoff()));
@@ -119,20 +121,25 @@ public final class Connector {
     return cache.size();
   }
 
-  private record Where(String id, String root, String resourceName) {}
+  private record Where(String id, String root, String resourceName, HostAllowlist.Source source) {}
+
+  /** The spec's apiUrl when it sets one (the user can fix it), else where the operator found the root. */
+  private static HostAllowlist.Source rootSource(HerokuConnectionSpec spec, String found) {
+    return isBlank(spec.getApiUrl()) ? HostAllowlist.Source.answer(found) : HostAllowlist.Source.field("spec.apiUrl");
+  }
 
   /** What is known without a request: the pin, or what status remembers (when the spec still agrees). */
   private static Where known(HerokuConnection c) {
     HerokuConnectionSpec spec = c.getSpec();
     if (!isBlank(spec.getConnectionId()) && !isBlank(spec.getApiUrl())) {
-      return new Where(spec.getConnectionId(), ApiUrls.apiRootOf(spec.getApiUrl()), spec.getResourceName());
+      return new Where(spec.getConnectionId(), ApiUrls.apiRootOf(spec.getApiUrl()), spec.getResourceName(), rootSource(spec, null));
     }
     HerokuConnectionStatus st = c.getStatus();
     if (st == null || isBlank(st.getConnectionId()) || isBlank(st.getApiUrl())) return null;
     boolean agrees = (isBlank(spec.getConnectionId()) || spec.getConnectionId().equals(st.getConnectionId()))
         && (isBlank(spec.getApiUrl()) || ApiUrls.apiRootOf(spec.getApiUrl()).equals(st.getApiUrl()))
         && (isBlank(spec.getResourceName()) || spec.getResourceName().equals(st.getResourceName()));
-    return agrees ? new Where(st.getConnectionId(), st.getApiUrl(), st.getResourceName()) : null;
+    return agrees ? new Where(st.getConnectionId(), st.getApiUrl(), st.getResourceName(), rootSource(spec, "status.apiUrl")) : null;
   }
 
   private Connected remember(HerokuConnection c, ApiToken token, Where where) {
@@ -140,7 +147,7 @@ public final class Connector {
     if (hit != null && hit.token().equals(token) && hit.connectionId().equals(where.id()) && hit.apiRoot().equals(where.root())) {
       return hit.connected();
     }
-    Connected connected = new Connected(where.id(), where.root(), where.resourceName(), clients.region(token, where.root(), where.id()));
+    Connected connected = new Connected(where.id(), where.root(), where.resourceName(), clients.region(token, where.root(), where.source(), where.id()));
     cache.put(ref(c), new Cached(token, where.id(), where.root(), connected));
     return connected;
   }

@@ -2,7 +2,6 @@ package dev.herokuconnect.operator.reconciler;
 
 import dev.herokuconnect.operator.config.OperatorConfig;
 import dev.herokuconnect.operator.ratelimit.ApiBudget;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.util.Map;
@@ -36,7 +35,8 @@ public final class Controllers {
     Connector connector = new Connector(clients, budget, intervals);
     this.connector = connector;
     this.snapshots = new SnapshotCache(clock, intervals.settling(), intervals.refresh());
-    ActionLedger actions = new ActionLedger((o, field) -> writeStatusField(client, o, field), events);
+    StatusChannel statusChannel = StatusChannel.of(client);
+    ActionLedger actions = new ActionLedger(statusChannel, events);
     this.connectionSync = new ConnectionSync(directory, connector, snapshots, budget,
         new CredentialsGuard(client, directory), loop, actions);
     Connector.Secrets secretsByGet = (ns, name) -> Optional.ofNullable(client.secrets().inNamespace(ns).withName(name).get());
@@ -45,12 +45,12 @@ public final class Controllers {
     this.mappings = new MappingReconciler(loop, mappingSync, directory);
     snapshots.onChange(mappings::wake);
     budget.onThrottled(connections::wake);
-    budget.useJournal(new StatusSpendJournal(client, directory));
+    budget.useJournal(new StatusSpendJournal(statusChannel, directory));
   }
 
-  /** The HTTP clients for the configured discovery URL. */
+  /** The HTTP clients for the configured discovery URL, sending the token only to the configured hosts. */
   public static Connector.Clients http(OperatorConfig config, ApiBudget budget, Clock clock) {
-    return new HttpClients(budget, config.discoveryUrl(), config.methodOverride(), clock);
+    return new HttpClients(budget, config.discoveryUrl(), config.apiHosts(), config.methodOverride(), clock);
   }
 
   public ConnectionReconciler connections() { return connections; }
@@ -70,18 +70,11 @@ public final class Controllers {
     Map<String, Integer> out = new java.util.TreeMap<>(snapshots.held());
     out.put("connector clients", connector.held());
     out.put("authorization-url memos", connectionSync.held());
-    out.put("backoff", loop.held());
+    out.putAll(loop.held());
+    out.put("finished objects (directory)", directory.goneHeld());
     out.put("write-error reads", mappingSync.held());
     out.put("recent events", events.held());
     out.put("budget accounts", budget.accountsHeld());
     return out;
-  }
-
-  /** One status field at once, as a merge patch (a requested action recorded before it is sent). */
-  private static void writeStatusField(KubernetesClient client, HasMetadata o, Map.Entry<String, String> field) {
-    var node = client.getKubernetesSerialization().convertValue(Map.of(), com.fasterxml.jackson.databind.node.ObjectNode.class);
-    node.putObject("status").put(field.getKey(), field.getValue());
-    client.resources(o.getClass().asSubclass(HasMetadata.class)).inNamespace(o.getMetadata().getNamespace())
-        .withName(o.getMetadata().getName()).subresource("status").patch(StatusSpendJournal.MERGE, node.toString());
   }
 }

@@ -3,8 +3,11 @@ package dev.herokuconnect.operator.reconciler;
 import dev.herokuconnect.operator.crd.HerokuConnection;
 import dev.herokuconnect.operator.crd.HerokuMapping;
 import dev.herokuconnect.operator.reconciler.Ownership.Claimant;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.List;
-import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -19,6 +22,12 @@ public final class Directory {
   private volatile Supplier<Stream<HerokuConnection>> connections = Stream::empty;
   private volatile Supplier<Stream<HerokuMapping>> mappings = Stream::empty;
   private volatile Supplier<Stream<HerokuConnection>> connectionsSeenByMappings = Stream::empty;
+  /**
+   * Objects whose cleanup has finished: their finalizer is being removed, so they no longer claim
+   * anything, though the informer caches may show them for a moment longer. The next claimant
+   * takes over at once instead of after its backoff. Pruned once the caches no longer hold them.
+   */
+  private final Set<String> gone = ConcurrentHashMap.newKeySet();
 
   void useConnections(Supplier<Stream<HerokuConnection>> cache) {
     this.connections = cache;
@@ -51,6 +60,23 @@ public final class Directory {
   }
 
 
+  /** {@code o}'s cleanup is done: it claims nothing from now on. */
+  void markGone(HasMetadata o) {
+    gone.add(o.getMetadata().getUid());
+    Set<String> cached = Stream.concat(connections.get(), mappings.get()).map(x -> x.getMetadata().getUid()).collect(Collectors.toSet());
+    gone.retainAll(cached);
+    gone.add(o.getMetadata().getUid());
+  }
+
+  /** How many finished objects are remembered (they are forgotten once the caches drop them). */
+  int goneHeld() {
+    return gone.size();
+  }
+
+  private boolean claims(HasMetadata o) {
+    return !gone.contains(o.getMetadata().getUid());
+  }
+
   /** Every HerokuConnection in the cache (metrics read them at scrape time). */
   public List<HerokuConnection> allConnections() {
     return connections.get().toList();
@@ -75,7 +101,7 @@ public final class Directory {
 
   /** Every HerokuConnection, in any namespace, that stands for {@code connectionId}. */
   public List<HerokuConnection> connectionsUsing(String connectionId) {
-    return connections.get().filter(c -> connectionId.equals(connectionIdOf(c))).toList();
+    return connections.get().filter(c -> connectionId.equals(connectionIdOf(c)) && claims(c)).toList();
   }
 
   /** The HerokuConnection {@code c} conflicts with on its add-on, if an older one claims it. */
@@ -103,19 +129,20 @@ public final class Directory {
         .map(Claimant::of).toList());
   }
 
+  /** Every HerokuMapping bound to the same object as {@code m} through a HerokuConnection that owns {@code connectionId}. */
   private List<HerokuMapping> mappingClaimants(HerokuMapping m, String connectionId) {
-    String object = m.getSpec().getObjectName().toLowerCase(Locale.ROOT);
-    return mappings.get()
-        .filter(x -> object.equals(x.getSpec().getObjectName().toLowerCase(Locale.ROOT)))
-        .filter(x -> connection(x.getMetadata().getNamespace(), x.getSpec().getConnectionRef().getName())
+    Binding self = Binding.of(m);
+    return mappings.get().filter(this::claims)
+        .filter(x -> self.sameObject(Binding.of(x).objectName()))
+        .filter(x -> connection(x.getMetadata().getNamespace(), Binding.of(x).connectionName())
             .filter(c -> connectionId.equals(connectionIdOf(c)) && ownsAddon(c, connectionId)).isPresent())
         .toList();
   }
 
-  /** The HerokuMappings that use the HerokuConnection {@code namespace/name}. */
+  /** The HerokuMappings bound to the HerokuConnection {@code namespace/name}. */
   public List<HerokuMapping> mappingsOf(String namespace, String name) {
     return mappings.get().filter(m -> namespace.equals(m.getMetadata().getNamespace())
-        && name.equals(m.getSpec().getConnectionRef().getName())).toList();
+        && name.equals(Binding.of(m).connectionName())).toList();
   }
 
   /** The HerokuMappings of every HerokuConnection that stands for {@code connectionId}. */

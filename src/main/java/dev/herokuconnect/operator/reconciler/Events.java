@@ -8,6 +8,23 @@ public interface Events {
 
   void warning(HasMetadata object, String reason, String message);
 
+  /** An Event a decision asks for, as data: the decision stays pure, and one place writes it. */
+  record Note(boolean warning, String reason, String message) {
+    public static Note normal(String reason, String message) {
+      return new Note(false, reason, message);
+    }
+
+    public static Note warning(String reason, String message) {
+      return new Note(true, reason, message);
+    }
+  }
+
+  default void emit(HasMetadata object, Note note) {
+    if (note == null) return;
+    if (note.warning()) warning(object, note.reason(), note.message());
+    else normal(object, note.reason(), note.message());
+  }
+
   /** The object is gone (its cleanup is done): nothing is kept about its events. */
   default void forget(HasMetadata object) {}
 }

@@ -5,6 +5,7 @@ import dev.herokuconnect.operator.connect.ConnectApi;
 import dev.herokuconnect.operator.connect.ConnectHttp;
 import dev.herokuconnect.operator.connect.ConnectionApi;
 import dev.herokuconnect.operator.connect.ConnectionFinder;
+import dev.herokuconnect.operator.connect.HostAllowlist;
 import dev.herokuconnect.operator.connect.RequestGate;
 import dev.herokuconnect.operator.connect.RequestGate.Priority;
 import java.time.Clock;
@@ -15,13 +16,15 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class HttpClients implements Connector.Clients {
   private final RequestGate gate;
   private final String discoveryUrl;
+  private final HostAllowlist hosts;
   private final boolean methodOverride;
   private final Clock clock;
   private final Map<ApiToken, ConnectHttp> clients = new ConcurrentHashMap<>();
 
-  public HttpClients(RequestGate gate, String discoveryUrl, boolean methodOverride, Clock clock) {
+  public HttpClients(RequestGate gate, String discoveryUrl, HostAllowlist hosts, boolean methodOverride, Clock clock) {
     this.gate = gate;
     this.discoveryUrl = discoveryUrl;
+    this.hosts = hosts;
     this.methodOverride = methodOverride;
     this.clock = clock;
   }
@@ -29,13 +32,13 @@ public final class HttpClients implements Connector.Clients {
   private ConnectHttp http(ApiToken token) {
     return clients.computeIfAbsent(token, t -> {
       if (clients.size() > 100) clients.clear();
-      return new ConnectHttp(t, gate, ConnectHttp.Options.defaults().withMethodOverride(methodOverride), clock);
+      return new ConnectHttp(t, gate, ConnectHttp.Options.defaults().withMethodOverride(methodOverride).withHosts(hosts), clock);
     });
   }
 
   @Override
-  public ConnectionApi region(ApiToken token, String apiRoot, String connectionId) {
-    return new ConnectApi(http(token), apiRoot, connectionId, Priority.BACKGROUND);
+  public ConnectionApi region(ApiToken token, String apiRoot, HostAllowlist.Source source, String connectionId) {
+    return new ConnectApi(http(token), apiRoot, source, connectionId, Priority.BACKGROUND);
   }
 
   @Override

@@ -8,11 +8,18 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one loop both controllers run. Per reconcile it owns what is the same for every kind:
@@ -23,12 +30,24 @@ import java.util.Objects;
  */
 public final class ManagedLoop {
   private static final KubernetesSerialization JSON = new KubernetesSerialization();
+  private static final Logger log = LoggerFactory.getLogger(ManagedLoop.class);
 
-  /** What one reconcile knows before it starts. */
-  public record Pass(Management management, boolean specChanged, boolean refreshRequested, Instant now) {
-    /** Spec changes and requests from people go before background refreshes. */
+  /**
+   * What one reconcile knows before it starts. {@code specChanged}: the spec has not been acted on
+   * yet (status.observedGeneration is behind metadata.generation; see {@link #actedOn}).
+   * {@code refreshRequested}: a refresh asked for by annotation, handled by this pass.
+   * {@code actionRequested}: a restart, reload, abort or validation asked for by annotation and not
+   * handled yet.
+   */
+  public record Pass(Management management, boolean specChanged, boolean refreshRequested, boolean actionRequested,
+                     Instant now) {
+    /**
+     * The one priority rule: what people asked for goes before background refreshes until it has
+     * been acted on, so a retry keeps the place of the first attempt. Background work may not use
+     * the last fifth of the bucket (ApiBudget), which is kept for this.
+     */
     public Priority priority() {
-      return specChanged || refreshRequested ? Priority.USER : Priority.BACKGROUND;
+      return specChanged || refreshRequested || actionRequested ? Priority.USER : Priority.BACKGROUND;
     }
   }
 
@@ -61,6 +80,13 @@ public final class ManagedLoop {
   private final Intervals intervals;
   private final Events events;
   private final Backoff backoff = new Backoff();
+  /**
+   * When each object's last reconcile that reached the API without failing ended (this process's
+   * view: after a restart the clock starts again). Reads that have failed for longer than
+   * {@link #STALE_AFTER_REFRESHES} refresh intervals make a Ready object not Ready.
+   */
+  private final Map<String, Instant> lastGoodRead = new ConcurrentHashMap<>();
+  static final int STALE_AFTER_REFRESHES = 3;
 
   public ManagedLoop(Clock clock, Intervals intervals, Events events) {
     this.clock = clock;
@@ -73,23 +99,77 @@ public final class ManagedLoop {
     S status = r.getStatus();
     JsonNode before = JSON.convertValue(status, JsonNode.class);
     long generation = r.getMetadata().getGeneration();
+    Long observed = status.getObservedGeneration();
     String refresh = RequestedAction.RECONCILE.pending(r, status);
     if (refresh != null) RequestedAction.RECONCILE.markHandled(status, refresh); // acted on now; conditions tell how
-    Pass pass = new Pass(sync.management(r), !Objects.equals(status.getObservedGeneration(), generation), refresh != null,
-        clock.instant());
+    boolean asked = Arrays.stream(RequestedAction.values())
+        .anyMatch(a -> a != RequestedAction.RECONCILE && a.appliesTo(status) && a.pending(r, status) != null);
+    Pass pass = new Pass(sync.management(r), !Objects.equals(observed, generation), refresh != null, asked, clock.instant());
     Outcome outcome;
+    ConnectApiException stoppedBy = null;
     try {
       outcome = sync.sync(r, status, pass);
+      lastGoodRead.put(r.getMetadata().getUid(), clock.instant());
     } catch (ConnectApiException e) {
-      outcome = failure(e, sync.doing(r), sync.credentialsHint(r));
+      stoppedBy = e;
+      outcome = stale(r, failure(e, sync.doing(r), sync.credentialsHint(r)));
     } catch (IllegalArgumentException e) { // e.g. an apiUrl that is plain http to a remote host
       outcome = Outcome.stalled(Reasons.INVALID_SPEC, e.getMessage(), (Duration) null);
+    } catch (RuntimeException e) { // a bug, or a part that failed in a way nobody foresaw: never leave Ready=True standing
+      log.error("unexpected error while {} ({}/{})", sync.doing(r), r.getMetadata().getNamespace(), r.getMetadata().getName(), e);
+      outcome = unexpected(e, sync.doing(r));
     }
     report(r, status, generation, outcome);
+    if (!actedOn(outcome, stoppedBy)) status.setObservedGeneration(observed); // the spec stays pending (conditions say why)
     UpdateControl<R> control = before.equals(JSON.convertValue(status, JsonNode.class))
         ? UpdateControl.noUpdate() : UpdateControl.patchStatus(r);
     Duration again = delay(r, outcome);
     return again == null ? control : control.rescheduleAfter(intervals.real(again));
+  }
+
+  /**
+   * A failed read says nothing new about a Ready object (BLOCKED keeps Ready), but only for so long:
+   * after {@link #STALE_AFTER_REFRESHES} refresh intervals without a good read it is not Ready.
+   */
+  private Outcome stale(HasMetadata r, Outcome failed) {
+    if (failed.kind() != Outcome.Kind.BLOCKED) return failed;
+    Instant since = lastGoodRead.computeIfAbsent(r.getMetadata().getUid(), uid -> clock.instant());
+    Duration limit = intervals.refresh().multipliedBy(STALE_AFTER_REFRESHES);
+    if (Duration.between(since, clock.instant()).compareTo(limit) <= 0) return failed;
+    return new Outcome(Outcome.Kind.PROGRESSING, failed.reason(), "no successful read since " + since.truncatedTo(ChronoUnit.SECONDS)
+        + " (over " + STALE_AFTER_REFRESHES + " refresh intervals): what status shows may be out of date; last error: "
+        + failed.message(), failed.requeue(), failed.after());
+  }
+
+  /** An exception the loop does not expect: conditions and an Event say so, and it is tried again with backoff. */
+  static Outcome unexpected(RuntimeException e, String doing) {
+    return Outcome.stalled(Reasons.INTERNAL_ERROR, "unexpected error while " + doing + ": " + e.getClass().getSimpleName()
+        + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "; the operator tries again with backoff (if it persists, "
+        + "report it with the operator's log)", StateTable.Requeue.ERROR_BACKOFF);
+  }
+
+  /**
+   * For the SDK's error-status hook: an exception that escaped the reconcile (a status write that
+   * failed, say). Sets the conditions as {@link #unexpected} does; the SDK retries with backoff.
+   */
+  public <R extends CustomResource<?, S>, S extends ConditionedStatus> ErrorStatusUpdateControl<R> errorStatus(
+      R r, Sync<R, S> sync, Exception e) {
+    if (r.getStatus() == null) r.setStatus(sync.newStatus());
+    RuntimeException cause = e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
+    report(r, r.getStatus(), r.getMetadata().getGeneration(), unexpected(cause, sync.doing(r)));
+    return ErrorStatusUpdateControl.patchStatus(r);
+  }
+
+  /**
+   * Whether a pass acted on the spec it saw: applied it, found nothing to do, or had it refused
+   * (400, 401/403: a person must act). A pass stopped by the budget, a 429 or a request that failed
+   * on the way did not; it leaves status.observedGeneration where it was (as Flux does on transient
+   * errors), so the next pass still sees a spec change: a fresh read, and USER priority.
+   */
+  static boolean actedOn(Outcome o, ConnectApiException stoppedBy) {
+    if (Reasons.RATE_LIMITED.equals(o.reason()) || Reasons.THROTTLED.equals(o.reason())) return false;
+    return stoppedBy == null || stoppedBy instanceof ConnectApiException.BadRequest
+        || stoppedBy instanceof ConnectApiException.Unauthorized || stoppedBy instanceof ConnectApiException.Forbidden;
   }
 
   /** Conditions from the outcome, and one rule for stall Events: on entering Stalled, or a new reason. */
@@ -108,7 +188,7 @@ public final class ManagedLoop {
     if (o.after() != null) return o.after();
     if (o.requeue() == null) return null;
     return switch (o.requeue()) {
-      case REFRESH -> intervals.refresh();
+      case REFRESH -> jittered(intervals.refresh());
       case ACTIVE -> intervals.settling().multipliedBy(3);
       case SETTLING -> backoff.next(uid, intervals.settling(), intervals.refresh());
       case ERROR_BACKOFF -> backoff.next(uid, intervals.settling(), intervals.maxBackoff());
@@ -116,10 +196,19 @@ public final class ManagedLoop {
     };
   }
 
+  /** Refreshes spread over a tenth of the interval, so a thousand objects applied together do not poll in the same second. */
+  static final double REFRESH_JITTER = 0.1;
+
+  static Duration jittered(Duration refresh) {
+    long spread = (long) (refresh.toMillis() * REFRESH_JITTER);
+    return spread <= 0 ? refresh : refresh.plusMillis(java.util.concurrent.ThreadLocalRandom.current().nextLong(spread + 1));
+  }
+
   /** A cleanup's decision as the SDK wants it. */
   public DeleteControl deleteControl(HasMetadata r, Deletion d) {
     if (d.done()) {
       backoff.reset(r.getMetadata().getUid());
+      lastGoodRead.remove(r.getMetadata().getUid());
       events.forget(r); // the object is gone: so is what was kept per object here
       return DeleteControl.defaultDelete();
     }
@@ -160,7 +249,8 @@ public final class ManagedLoop {
     return d.isNegative() ? Duration.ofSeconds(1) : d.plusMillis(50);
   }
 
-  int held() { return backoff.held(); }
+  /** Entries held per map, for {@link Controllers#held()}. */
+  Map<String, Integer> held() { return Map.of("backoff", backoff.held(), "last good reads", lastGoodRead.size()); }
 
   public Events events() { return events; }
 

@@ -1,12 +1,16 @@
 package dev.herokuconnect.operator.reconciler;
 
+import dev.herokuconnect.operator.connect.MappingConfig;
+import dev.herokuconnect.operator.connect.Model.Connection;
 import dev.herokuconnect.operator.connect.Model.Mapping;
+import dev.herokuconnect.operator.crd.HerokuMapping;
+import dev.herokuconnect.operator.crd.HerokuMappingSpec;
+import dev.herokuconnect.operator.crd.HerokuMappingStatus;
 import dev.herokuconnect.operator.crd.Crds;
 import dev.herokuconnect.operator.reconciler.RequestedAction.Request;
 import dev.herokuconnect.operator.reconciler.StateTable.Requeue;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * What to do about one HerokuMapping, decided from what was observed: pure functions, no HTTP,
@@ -14,8 +18,12 @@ import java.util.Locale;
  * they are done.
  */
 public final class MappingDecisions {
-  /** The steps, in the order they run. */
-  public enum Step { ADOPT, CREATE, RECREATE, UPDATE, RELOAD, ABORT }
+  /**
+   * The steps, in the order they run. {@code SEND_REQUESTED}: send the requested actions (reload,
+   * abort); {@code SKIP_REQUESTED}: mark them handled without sending (observe-only), so they never
+   * fire later when the policy changes.
+   */
+  public enum Step { ADOPT, CREATE, RECREATE, UPDATE, SEND_REQUESTED, SKIP_REQUESTED }
 
   /**
    * Everything a decision reads. {@code waiting} is set when the connection cannot be used yet;
@@ -42,8 +50,29 @@ public final class MappingDecisions {
 
   private MappingDecisions() {}
 
+  /**
+   * The one facts builder, pure: the operator's sync and {@code plan} both call it with what they
+   * observed (the remote mapping found by the bound id, else by object name, and the connection's
+   * state), so they decide from the same facts. {@code conflictOwner} and {@code waiting} are what
+   * the cluster says (plan, reading manifests, has neither).
+   */
+  public static Facts facts(HerokuMapping m, HerokuMappingStatus status, Management management, String conflictOwner,
+                            Outcome waiting, Connection observed) {
+    HerokuMappingSpec spec = m.getSpec();
+    Mapping byId = observed == null ? null : observed.mappingById(status.getMappingId()).orElse(null);
+    Mapping byObject = observed == null || byId != null ? null : observed.mappingByObject(Binding.of(m).objectName()).orElse(null);
+    Mapping found = byId != null ? byId : byObject;
+    List<String> drift = found == null ? List.of()
+        : MappingConfigs.differences(spec, found.config() == null ? new MappingConfig() : found.config());
+    long generation = m.getMetadata().getGeneration() == null ? 1 : m.getMetadata().getGeneration();
+    return new Facts(spec.getObjectName(), status.getObjectName(), spec.getConnectionRef().getName(), status.getConnectionName(),
+        generation, status.getObservedGeneration(), Conditions.isTrueWith(status, Conditions.STALLED, Reasons.INVALID_SPEC),
+        status.getRefusedInConnectionState(), management, conflictOwner, waiting, status.getMappingId(), byId, byObject, drift,
+        observed == null ? null : observed.state(), RequestedAction.pendingOf(m, status, RequestedAction.MAPPING_ACTIONS));
+  }
+
   public static Plan plan(Facts f) {
-    if (f.recordedObjectName() != null && !f.recordedObjectName().equalsIgnoreCase(f.objectName())) {
+    if (f.recordedObjectName() != null && !Binding.objectKey(f.recordedObjectName()).equals(Binding.objectKey(f.objectName()))) {
       return Plan.stop(immutable("spec.objectName", f.recordedObjectName(), f.objectName()));
     }
     if (f.recordedConnectionName() != null && !f.recordedConnectionName().equals(f.connectionName())) {
@@ -57,9 +86,11 @@ public final class MappingDecisions {
     }
     Mapping remote = f.remote();
     List<Step> steps = new ArrayList<>();
+    // observe-only sends nothing: a request made meanwhile is marked handled as skipped, never sent later
+    if (f.management().observeOnly() && !f.requested().isEmpty()) steps.add(Step.SKIP_REQUESTED);
     if (remote == null) {
       if (f.management().observeOnly()) {
-        return Plan.stop(Outcome.progressing(Reasons.OBSERVING, "observe-only: no remote mapping of " + f.objectName()
+        return new Plan(steps, Outcome.progressing(Reasons.OBSERVING, "observe-only: no remote mapping of " + f.objectName()
             + " exists; switch " + Crds.RECONCILE_POLICY + " to manage to create it", Requeue.REFRESH));
       }
       Outcome blocked = cannotWrite(f);
@@ -73,7 +104,7 @@ public final class MappingDecisions {
         if (blocked != null) return new Plan(steps, blocked);
         steps.add(Step.UPDATE);
       }
-      for (Request r : f.requested()) steps.add(r.action() == RequestedAction.RELOAD ? Step.RELOAD : Step.ABORT);
+      if (!f.requested().isEmpty()) steps.add(Step.SEND_REQUESTED);
     }
     return Plan.of(steps);
   }
@@ -101,12 +132,19 @@ public final class MappingDecisions {
 
   /** Where the object stands after the steps, from the remote mapping they left. */
   public static Outcome outcome(Facts f, Mapping remote, List<Step> done, List<String> drift) {
-    if (done.contains(Step.RELOAD) || done.contains(Step.ABORT)) {
+    if (done.contains(Step.SEND_REQUESTED)) {
       return Outcome.progressing(Reasons.PROGRESSING, "action requested; waiting for the new state", Requeue.ACTIVE);
     }
     if (f.management().observeOnly() && !drift.isEmpty()) {
       return Outcome.progressing(Reasons.OBSERVING, "observe-only: " + drift.size()
           + " difference(s) between spec and the remote mapping, see status.drift", Requeue.REFRESH);
+    }
+    if (StateTable.CONNECTION.kind(f.connectionState()) == StateTable.Kind.ERROR) {
+      // the mapping's own state is as old as the connection's trouble: nothing syncs until the connection recovers
+      StateTable.Entry c = StateTable.CONNECTION.of(f.connectionState());
+      return Outcome.stalled(Reasons.CONNECTION_NOT_READY, "HerokuConnection " + f.connectionName() + " is in the error state "
+          + f.connectionState() + ": nothing syncs until it recovers (" + c.advice() + "); the mapping shows " + remote.state(),
+          c.requeue());
     }
     String state = remote.state();
     String described = state + (remote.stateDescription() == null ? "" : " (" + remote.stateDescription() + ")");
@@ -119,7 +157,65 @@ public final class MappingDecisions {
     };
   }
 
-  static String lower(String s) {
-    return s == null ? null : s.toLowerCase(Locale.ROOT);
+  /**
+   * Everything a deletion reads, from the object's {@link Binding} (never the spec):
+   * {@code connectionProblem} is why its HerokuConnection cannot be used now (null when it can);
+   * {@code conflictOwner}/{@code nextOwner} are the older owner and the next claimant of the same
+   * remote mapping, when there are.
+   */
+  public record DeletionFacts(String objectName, Management management, String mappingId, String connectionName,
+                              boolean connectionExists, boolean connectionResolved, boolean addonNotFound,
+                              String connectionProblem, boolean connectionOwnsAddon, String conflictOwner, String nextOwner) {}
+
+  /** What deleting a HerokuMapping does: only {@link #DELETE_REMOTE} sends a request, and only {@link #WAIT} keeps the finalizer. */
+  public enum DeletionStep { ORPHAN, NOTHING_REMOTE, ADDON_GONE, WAIT, RELEASE, HAND_OVER, DELETE_REMOTE }
+
+  /** The step and the Event that reports it (none for DELETE_REMOTE: the delete's result decides it). */
+  public record Deletion(DeletionStep step, Events.Note event) {}
+
+  /**
+   * Delete removes the remote mapping; Orphan and observe-only leave it, and so does an object that
+   * does not own it (another claimant owns it, or takes it over). With nothing remote that could be
+   * this object's, the finalizer goes at once.
+   */
+  public static Deletion deletion(DeletionFacts f) {
+    String object = f.objectName();
+    if (!f.management().deletesRemote()) {
+      return new Deletion(DeletionStep.ORPHAN, Events.Note.normal("Orphaned", "left the remote mapping of " + object + " in place ("
+          + f.management().why() + ")"));
+    }
+    if (f.mappingId() == null && !f.connectionResolved()) {
+      return new Deletion(DeletionStep.NOTHING_REMOTE, null); // it never reached the API: nothing remote is this object's
+    }
+    if (f.addonNotFound()) {
+      return new Deletion(DeletionStep.ADDON_GONE, Events.Note.warning("NotDeleted", addonGone(f.connectionName(), object, f.mappingId())));
+    }
+    if (f.connectionProblem() != null) {
+      return new Deletion(DeletionStep.WAIT, Events.Note.warning("DeleteWaiting", "cannot delete the remote mapping of " + object
+          + " yet: " + f.connectionProblem()));
+    }
+    if (!f.connectionOwnsAddon()) {
+      return new Deletion(DeletionStep.NOTHING_REMOTE, null); // its connection never owned the add-on: nothing remote is this object's
+    }
+    if (f.conflictOwner() != null) {
+      return new Deletion(DeletionStep.RELEASE, Events.Note.normal("Released", "the remote mapping of " + object
+          + " belongs to HerokuMapping " + f.conflictOwner() + "; nothing deleted"));
+    }
+    if (f.nextOwner() != null) { // deleting it would only make the next claimant create it again (a full reload)
+      return new Deletion(DeletionStep.HAND_OVER, Events.Note.normal("HandedOver", "left the remote mapping of " + object
+          + " to HerokuMapping " + f.nextOwner() + ", which claims it too"));
+    }
+    return new Deletion(DeletionStep.DELETE_REMOTE, null);
+  }
+
+  /**
+   * A 404 for the add-on means destroyed, or not visible to this token: nothing was deleted, and
+   * the remote mapping may still exist for someone who can see the add-on.
+   */
+  static String addonGone(String connectionName, String object, String mappingId) {
+    return "the API answers 404 for the add-on of HerokuConnection " + connectionName + " (destroyed, or not visible to this "
+        + "token): the finalizer is released without deleting anything; if the add-on still exists, its remote mapping of "
+        + object + (mappingId == null ? "" : " (" + mappingId + ")") + " may remain: check with `heroku connect:info` on the app"
+        + " and delete it there if unwanted";
   }
 }

@@ -10,6 +10,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -46,7 +47,7 @@ public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<Her
   @Override
   public List<EventSource<?, HerokuMapping>> prepareEventSources(EventSourceContext<HerokuMapping> context) {
     var cache = context.getPrimaryCache();
-    cache.addIndexer(CONNECTION_INDEX, m -> List.of(m.getMetadata().getNamespace() + "/" + m.getSpec().getConnectionRef().getName()));
+    cache.addIndexer(CONNECTION_INDEX, m -> List.of(Binding.of(m).connectionKey(m.getMetadata().getNamespace())));
     directory.useMappings(cache::list);
     var connections = new InformerEventSource<>(
         InformerEventSourceConfiguration.from(HerokuConnection.class, HerokuMapping.class)
@@ -54,7 +55,7 @@ public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<Her
             .withSecondaryToPrimaryMapper(c -> cache.byIndex(CONNECTION_INDEX, c.getMetadata().getNamespace() + "/" + c.getMetadata().getName())
                 .stream().map(ResourceID::fromResource).collect(Collectors.toSet()))
             .withPrimaryToSecondaryMapper(m -> Set.of(new ResourceID(
-                ((HerokuMapping) m).getSpec().getConnectionRef().getName(), ((HerokuMapping) m).getMetadata().getNamespace())))
+                Binding.of((HerokuMapping) m).connectionName(), ((HerokuMapping) m).getMetadata().getNamespace())))
             .withOnUpdateFilter(MappingReconciler::connectionChangeMatters)
             .build(),
         context);
@@ -84,11 +85,19 @@ public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<Her
   }
 
   @Override
+  public ErrorStatusUpdateControl<HerokuMapping> updateErrorStatus(HerokuMapping o, Context<HerokuMapping> context, Exception e) {
+    return loop.errorStatus(o, sync, e);
+  }
+
+  @Override
   public DeleteControl cleanup(HerokuMapping m, Context<HerokuMapping> context) {
     ManagedLoop.Deletion d = sync.delete(m, sync.management(m));
-    String connectionId = m.getStatus() == null ? null : m.getStatus().getConnectionId();
-    if (d.done()) sync.forget(m);
-    if (d.done() && connectionId != null) wake(connectionId); // another claimant of the same remote mapping may take over
+    String connectionId = Binding.of(m).connectionId();
+    if (d.done()) {
+      sync.forget(m);
+      directory.markGone(m); // it claims nothing from now on, though the caches show it a moment longer
+      if (connectionId != null) wake(connectionId); // the next claimant of the same remote mapping takes over now
+    }
     return loop.deleteControl(m, d);
   }
 }

@@ -69,18 +69,19 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
 
   @Override
   public String credentialsHint(HerokuMapping m) {
-    return "fix the credentials of HerokuConnection " + m.getSpec().getConnectionRef().getName();
+    return "fix the credentials of HerokuConnection " + Binding.of(m).connectionName();
   }
 
+  /** The HerokuConnection the mapping is bound to (its first connectionRef, never an edited one). */
   private Optional<HerokuConnection> connection(HerokuMapping m) {
-    return directory.connection(m.getMetadata().getNamespace(), m.getSpec().getConnectionRef().getName());
+    return directory.connection(m.getMetadata().getNamespace(), Binding.of(m).connectionName());
   }
 
   /** The connection and its client, or why the mapping must wait. */
   record Link(HerokuConnection connection, Connector.Connected connected, Outcome waiting) {}
 
   Link link(HerokuMapping m) {
-    String name = m.getSpec().getConnectionRef().getName();
+    String name = Binding.of(m).connectionName();
     Optional<HerokuConnection> conn = connection(m);
     if (conn.isEmpty()) {
       return new Link(null, null, Outcome.progressing(Reasons.CONNECTION_NOT_READY, "HerokuConnection "
@@ -107,9 +108,10 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
 
   @Override
   public Outcome sync(HerokuMapping m, HerokuMappingStatus status, ManagedLoop.Pass pass) {
+    Binding.bind(m, status);
     // observe
     Link link = link(m);
-    Observed seen = link.waiting() == null ? observe(m, status, pass, link.connected()) : Observed.NONE;
+    Snapshot seen = link.waiting() == null ? observe(m, status, pass, link.connected()) : null;
     Facts facts = facts(m, status, pass, link, seen);
     // decide
     Plan plan = MappingDecisions.plan(facts);
@@ -121,7 +123,7 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
     List<Step> done = new ArrayList<>();
     try {
       for (Step step : plan.steps()) {
-        remote = act(step, m, status, facts, client, remote, seen);
+        remote = act(step, m, status, facts, client, remote);
         done.add(step);
       }
     } catch (ConnectionNotReady e) {
@@ -131,8 +133,6 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
     // report
     List<String> drift = remote == null ? List.of() : MappingConfigs.differences(m.getSpec(), configOf(remote));
     status.setDrift(pass.management().observeOnly() ? drift : List.of());
-    status.setObjectName(m.getSpec().getObjectName());
-    status.setConnectionName(m.getSpec().getConnectionRef().getName());
     if (remote == null) return plan.stop();
     status.setConnectionId(link.connected().connectionId());
     fillStatus(status, remote);
@@ -147,77 +147,58 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
     return new Outcome(o.kind(), o.reason(), was, o.requeue(), o.after());
   }
 
-  private record Observed(Snapshot snapshot, Mapping byId, Mapping byObject) {
-    static final Observed NONE = new Observed(null, null, null);
-  }
-
-  /** The remote mapping, from the connection's shared snapshot; a create is never decided on a stale one. */
-  private Observed observe(HerokuMapping m, HerokuMappingStatus status, ManagedLoop.Pass pass, Connector.Connected c) {
-    if (directory.mappingConflict(m, c.connectionId()).isPresent()) return Observed.NONE;
+  /** The remote mapping, from the connection's shared snapshot; a create is never decided on a stale one. Null: nothing to read. */
+  private Snapshot observe(HerokuMapping m, HerokuMappingStatus status, ManagedLoop.Pass pass, Connector.Connected c) {
+    if (directory.mappingConflict(m, c.connectionId()).isPresent()) return null;
     boolean ready = Conditions.isTrue(status, Conditions.READY);
     Freshness want = Freshness.within(pass.refreshRequested() ? java.time.Duration.ZERO
         : ready && !pass.specChanged() ? loop.intervals().refresh().minusSeconds(1) : loop.intervals().settling(), pass.priority());
     Snapshot snap = snapshots.get(c.connectionId(), c.api(), want);
-    Mapping byId = snap.mappingById(status.getMappingId()).orElse(null);
-    Mapping byObject = byId != null ? null : snap.mappingByObject(m.getSpec().getObjectName()).orElse(null);
-    if (byId == null && byObject == null) {
+    Binding b = Binding.of(m);
+    if (snap.mappingById(b.mappingId()).isEmpty() && snap.mappingByObject(b.objectName()).isEmpty()) {
       // Absent from a snapshot taken before this object existed (or long ago) proves nothing: read again once,
       // shared with every mapping of the connection that waits for the same.
       // creationTimestamp is cut to the second: a read must start after the next second (or now, if that is sooner)
       Instant created = Instant.parse(m.getMetadata().getCreationTimestamp()).plusSeconds(1);
-      Instant notBefore = status.getMappingId() != null ? pass.now().minus(loop.intervals().settling())
+      Instant notBefore = b.mappingId() != null ? pass.now().minus(loop.intervals().settling())
           : created.isBefore(pass.now()) ? created : pass.now();
       if (snap.fetchedAt().isBefore(notBefore) || snap.fetchedAt().equals(notBefore)) {
         snap = snapshots.get(c.connectionId(), c.api(), Freshness.now(Priority.USER).takenAfter(notBefore.plusMillis(1)));
-        byId = snap.mappingById(status.getMappingId()).orElse(null);
-        byObject = byId != null ? null : snap.mappingByObject(m.getSpec().getObjectName()).orElse(null);
       }
     }
-    return new Observed(snap, byId, byObject);
+    return snap;
   }
 
-  private Facts facts(HerokuMapping m, HerokuMappingStatus status, ManagedLoop.Pass pass, Link link, Observed seen) {
-    HerokuMappingSpec spec = m.getSpec();
-    Optional<String> conflict = link.connected() == null ? Optional.empty()
-        : directory.mappingConflict(m, link.connected().connectionId()).map(Ownership.Claimant::ref);
-    Mapping found = seen.byId() != null ? seen.byId() : seen.byObject();
-    List<String> drift = found == null ? List.of() : MappingConfigs.differences(spec, configOf(found));
-    List<Request> requested = Stream.of(RequestedAction.RELOAD, RequestedAction.ABORT)
-        .map(a -> {
-          String v = a.pending(m, status);
-          return v == null ? null : new Request(a, v);
-        }).filter(java.util.Objects::nonNull).toList();
-    boolean refused = Conditions.isTrueWith(status, Conditions.STALLED, Reasons.INVALID_SPEC);
-    String connectionState = seen.snapshot() == null ? null : seen.snapshot().connection().state();
-    return new Facts(spec.getObjectName(), status.getObjectName(), spec.getConnectionRef().getName(), status.getConnectionName(),
-        m.getMetadata().getGeneration(), status.getObservedGeneration(), refused, status.getRefusedInConnectionState(),
-        pass.management(), conflict.orElse(null), link.waiting(), status.getMappingId(), seen.byId(), seen.byObject(), drift,
-        connectionState, requested);
+  private Facts facts(HerokuMapping m, HerokuMappingStatus status, ManagedLoop.Pass pass, Link link, Snapshot seen) {
+    String conflict = link.connected() == null ? null
+        : directory.mappingConflict(m, link.connected().connectionId()).map(Ownership.Claimant::ref).orElse(null);
+    return MappingDecisions.facts(m, status, pass.management(), conflict, link.waiting(), seen == null ? null : seen.connection());
   }
 
   private Mapping act(Step step, HerokuMapping m, HerokuMappingStatus status, Facts facts, MappingClient client,
-                      Mapping remote, Observed seen) {
+                      Mapping remote) {
     String object = m.getSpec().getObjectName();
     boolean writes = facts.management().writes();
-    switch (step) {
+    return switch (step) { // exhaustive: a new step fails to compile until it is acted on
       case ADOPT -> {
         if (writes && !remote.id().equals(status.getMappingId())) {
           loop.events().normal(m, "Adopted", "adopted the existing remote mapping " + remote.id() + " of " + remote.objectName());
         }
         status.setMappingId(remote.id());
-        return remote;
+        yield remote;
       }
       case CREATE, RECREATE -> {
-        Mapping created = create(m, status, client, seen);
-        if (created.id().equals(status.getMappingId())) return created;
-        if (step == Step.RECREATE) {
-          loop.events().warning(m, "Recreated", "the remote mapping " + status.getMappingId()
-              + " was deleted outside the operator; created " + created.id() + " again");
-        } else {
-          loop.events().normal(m, "Created", "created the remote mapping " + created.id() + " of " + object);
+        Mapping created = create(m, status, client);
+        if (!created.id().equals(status.getMappingId())) {
+          if (step == Step.RECREATE) {
+            loop.events().warning(m, "Recreated", "the remote mapping " + status.getMappingId()
+                + " was deleted outside the operator; created " + created.id() + " again");
+          } else {
+            loop.events().normal(m, "Created", "created the remote mapping " + created.id() + " of " + object);
+          }
+          status.setMappingId(created.id());
         }
-        status.setMappingId(created.id());
-        return created;
+        yield created;
       }
       case UPDATE -> {
         Mapping edited;
@@ -229,25 +210,36 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
         }
         loop.events().normal(m, "Updated", "updated the remote mapping " + remote.id() + " of " + object + " to match the spec: "
             + String.join("; ", facts.drift()));
-        return edited;
+        yield edited;
       }
-      case RELOAD, ABORT -> {
-        RequestedAction action = step == Step.RELOAD ? RequestedAction.RELOAD : RequestedAction.ABORT;
-        Request r = facts.requested().stream().filter(x -> x.action() == action).findFirst().orElseThrow();
-        String id = remote.id();
-        actions.send(m, status, r, () -> {
-          if (action == RequestedAction.RELOAD) client.reload(id);
-          else client.abort(id);
-        }, step == Step.RELOAD ? "Reloaded" : "Aborted", action.name().toLowerCase(java.util.Locale.ROOT) + " requested ("
-            + r.describe() + ")");
-        return remote;
+      case SEND_REQUESTED -> {
+        for (Request r : facts.requested()) send(m, status, r, client, remote.id());
+        yield remote;
       }
-      default -> throw new IllegalStateException(step.name());
-    }
+      case SKIP_REQUESTED -> {
+        for (Request r : facts.requested()) {
+          r.action().markHandled(status, r.value());
+          loop.events().normal(m, r.action().skippedReason(), r.describe() + " was not sent ("
+              + facts.management().why() + "), and will not be sent later: set it to a new value once the object is managed");
+        }
+        yield remote;
+      }
+    };
+  }
+
+  /** One requested action, recorded before it is sent; the switch fails to compile until a new action is handled. */
+  private void send(HerokuMapping m, HerokuMappingStatus status, Request r, MappingClient client, String id) {
+    Runnable call = switch (r.action()) {
+      case RELOAD -> () -> client.reload(id);
+      case ABORT -> () -> client.abort(id);
+      case RECONCILE, RESTART, VALIDATE -> throw new IllegalStateException(r.action() + " is not a mapping action sent here");
+    };
+    actions.send(m, status, r, call, r.action().doneReason(), r.action().name().toLowerCase(java.util.Locale.ROOT)
+        + " requested (" + r.describe() + ")");
   }
 
   /** POST; a refusal is read once more: created elsewhere meanwhile → adopted; the connection's state → not the spec's fault. */
-  private Mapping create(HerokuMapping m, HerokuMappingStatus status, MappingClient client, Observed seen) {
+  private Mapping create(HerokuMapping m, HerokuMappingStatus status, MappingClient client) {
     String object = m.getSpec().getObjectName();
     try {
       return client.create(object, MappingConfigs.desired(m.getSpec(), null));
@@ -296,64 +288,52 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
     st.setLastSyncTime(MappingStatusView.lastSyncTime(remote));
   }
 
-  /**
-   * Delete removes the remote mapping (404 counts as done); Orphan and observe-only leave it, and
-   * so does an object that does not own it. With nothing remote that could be this object's, the
-   * finalizer goes at once.
-   */
+  /** The deletion's facts, from the object's binding: an edited spec never changes what its delete removes. */
+  private MappingDecisions.DeletionFacts deletionFacts(HerokuMapping m, Management management, Optional<HerokuConnection> conn,
+                                                       Connector.Result r) {
+    Binding b = Binding.of(m);
+    String problem = conn.isEmpty() ? "HerokuConnection " + b.connectionName() + " does not exist; create it again, or set "
+        + "deletionPolicy: Orphan" : r == null || r.ok() ? null : r.problem().message();
+    String id = r != null && r.ok() ? r.connected().connectionId() : null;
+    return new MappingDecisions.DeletionFacts(b.objectName(), management, b.mappingId(), b.connectionName(), conn.isPresent(),
+        conn.isPresent() && Directory.connectionIdOf(conn.get()) != null,
+        conn.isPresent() && Conditions.isTrueWith(conn.get().getStatus(), Conditions.STALLED, Reasons.CONNECTION_NOT_FOUND),
+        problem, id != null && directory.ownsAddon(conn.get(), id),
+        id == null ? null : directory.mappingConflict(m, id).map(Ownership.Claimant::ref).orElse(null),
+        id == null ? null : directory.nextOwner(m, id).map(Ownership.Claimant::ref).orElse(null));
+  }
+
+  /** Observe, decide ({@link MappingDecisions#deletion}), act: the finalizer goes unless the decision is to wait. */
   ManagedLoop.Deletion delete(HerokuMapping m, Management management) {
-    HerokuMappingSpec spec = m.getSpec();
-    if (!management.deletesRemote()) {
-      loop.events().normal(m, "Orphaned", "left the remote mapping of " + spec.getObjectName() + " in place (" + management.why() + ")");
-      return ManagedLoop.Deletion.DONE;
-    }
-    String mappingId = m.getStatus() == null ? null : m.getStatus().getMappingId();
     Optional<HerokuConnection> conn = connection(m);
-    boolean resolved = conn.isPresent() && Directory.connectionIdOf(conn.get()) != null;
-    if (mappingId == null && !resolved) return ManagedLoop.Deletion.DONE; // it never reached the API: nothing remote is ours
-    if (conn.isPresent() && Conditions.isTrueWith(conn.get().getStatus(), Conditions.STALLED, Reasons.CONNECTION_NOT_FOUND)) {
-      loop.events().normal(m, "Deleted", "the add-on of HerokuConnection " + spec.getConnectionRef().getName()
-          + " no longer exists, and its mappings with it");
-      return ManagedLoop.Deletion.DONE;
-    }
-    Connector.Result r = conn.isPresent() ? connector.connectKnown(conn.get(), secrets) : null;
-    if (r == null || !r.ok()) {
-      java.time.Duration again = loop.retryDelay(m);
-      loop.events().warning(m, "DeleteWaiting", "cannot delete the remote mapping of " + spec.getObjectName() + " yet: "
-          + (conn.isEmpty() ? "HerokuConnection " + spec.getConnectionRef().getName()
-          + " does not exist; create it again, or set deletionPolicy: Orphan" : r.problem().message()));
-      return ManagedLoop.Deletion.waitFor(again);
-    }
-    if (!directory.ownsAddon(conn.get(), r.connected().connectionId())) {
-      return ManagedLoop.Deletion.DONE; // its connection never owned the add-on, so nothing remote is this object's
-    }
-    Connector.Connected c = r.connected();
-    Optional<Ownership.Claimant> owner = directory.mappingConflict(m, c.connectionId());
-    if (owner.isPresent()) {
-      loop.events().normal(m, "Released", "the remote mapping of " + spec.getObjectName() + " belongs to HerokuMapping "
-          + owner.get().ref() + "; nothing deleted");
-      return ManagedLoop.Deletion.DONE;
-    }
-    Optional<Ownership.Claimant> next = directory.nextOwner(m, c.connectionId());
-    if (next.isPresent()) { // deleting it would only make the next claimant create it again (a full reload)
-      loop.events().normal(m, "HandedOver", "left the remote mapping of " + spec.getObjectName() + " to HerokuMapping "
-          + next.get().ref() + ", which claims it too");
-      return ManagedLoop.Deletion.DONE;
-    }
+    boolean needsClient = management.deletesRemote() && conn.isPresent();
+    Connector.Result r = needsClient ? connector.connectKnown(conn.get(), secrets) : null;
+    MappingDecisions.Deletion d = MappingDecisions.deletion(deletionFacts(m, management, conn, r));
+    loop.events().emit(m, d.event());
+    return switch (d.step()) { // exhaustive: a new step fails to compile until it is acted on
+      case ORPHAN, NOTHING_REMOTE, ADDON_GONE, RELEASE, HAND_OVER -> ManagedLoop.Deletion.DONE;
+      case WAIT -> ManagedLoop.Deletion.waitFor(loop.retryDelay(m));
+      case DELETE_REMOTE -> deleteRemote(m, r.connected());
+    };
+  }
+
+  /** The one remote write of a deletion: the bound mapping (by id, else by the bound object), 404 = done. */
+  private ManagedLoop.Deletion deleteRemote(HerokuMapping m, Connector.Connected c) {
+    Binding b = Binding.of(m);
     MappingClient client = new MappingClient(snapshots, c.connectionId(), c.api().withPriority(Priority.USER));
     try {
       Snapshot snap = client.snapshot(Freshness.within(loop.intervals().settling(), Priority.USER));
-      Optional<Mapping> remote = snap.mappingById(mappingId).or(() -> snap.mappingByObject(spec.getObjectName()));
+      Optional<Mapping> remote = snap.mappingById(b.mappingId()).or(() -> snap.mappingByObject(b.objectName()));
       if (remote.isPresent()) {
         client.delete(remote.get().id());
-        loop.events().normal(m, "Deleted", "deleted the remote mapping " + remote.get().id() + " of " + spec.getObjectName());
+        loop.events().normal(m, "Deleted", "deleted the remote mapping " + remote.get().id() + " of " + b.objectName());
       }
       return ManagedLoop.Deletion.DONE;
     } catch (ConnectApiException.NotFound gone) {
-      loop.events().normal(m, "Deleted", "the connection " + c.connectionId() + " no longer exists, and its mappings with it");
+      loop.events().warning(m, "NotDeleted", MappingDecisions.addonGone(b.connectionName(), b.objectName(), b.mappingId()));
       return ManagedLoop.Deletion.DONE;
     } catch (ConnectApiException e) {
-      Outcome o = loop.failure(e, "deleting the remote mapping of " + spec.getObjectName(), credentialsHint(m));
+      Outcome o = loop.failure(e, "deleting the remote mapping of " + b.objectName(), credentialsHint(m));
       java.time.Duration again = o.after() != null ? o.after() : loop.retryDelay(m);
       loop.events().warning(m, "DeleteFailed", o.message() + "; trying again in " + again.toSeconds() + " s");
       return ManagedLoop.Deletion.waitFor(again);

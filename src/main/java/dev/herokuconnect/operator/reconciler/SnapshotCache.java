@@ -43,15 +43,11 @@ public final class SnapshotCache {
   /** One deep GET and when it was taken. */
   public record Snapshot(Connection connection, Instant fetchedAt) {
     public Optional<Mapping> mappingById(String id) {
-      return id == null ? Optional.empty()
-          : connection.mappingsOrEmpty().stream().filter(m -> id.equals(m.id())).findFirst();
+      return connection.mappingById(id);
     }
 
     public Optional<Mapping> mappingByObject(String objectName) {
-      String wanted = objectName.toLowerCase(Locale.ROOT);
-      return connection.mappingsOrEmpty().stream()
-          .filter(m -> m.objectName() != null && m.objectName().toLowerCase(Locale.ROOT).equals(wanted))
-          .findFirst();
+      return connection.mappingByObject(objectName);
     }
   }
 

@@ -83,6 +83,13 @@ public final class StateTable {
     return state != null && entries.containsKey(state);
   }
 
+  /** The one connection state the API pauses from (actions/pause answers 400 in any other). */
+  public static final String PAUSABLE = "IDLE";
+  /** The connection state that actions/resume leaves (SYSTEM_ON_ICE is paused too, but not by a person). */
+  public static final String PAUSED_BY_REQUEST = "PAUSED";
+  /** mappings_summary_state when every mapping is fine. */
+  public static final String MAPPINGS_OK = "OK";
+
   /** Mappings can be created and edited on a connection in this state. */
   public static boolean acceptsMappings(String connectionState) {
     Kind k = CONNECTION.kind(connectionState);

@@ -3,9 +3,6 @@ package dev.herokuconnect.operator.reconciler;
 import dev.herokuconnect.operator.crd.HerokuConnection;
 import dev.herokuconnect.operator.ratelimit.ApiBudget;
 import dev.herokuconnect.operator.ratelimit.SpendJournal;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.util.List;
 
 /**
@@ -16,23 +13,20 @@ import java.util.List;
  * budget does not spend.
  */
 final class StatusSpendJournal implements SpendJournal {
-  static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
-  private final KubernetesClient client;
+  private final StatusChannel status;
   private final Directory directory;
 
-  StatusSpendJournal(KubernetesClient client, Directory directory) {
-    this.client = client;
+  StatusSpendJournal(StatusChannel status, Directory directory) {
+    this.status = status;
     this.directory = directory;
   }
 
   @Override
   public void record(String key, ApiBudget.Usage u) {
     List<HerokuConnection> users = directory.connectionsUsing(key);
-    String patch = "{\"status\":{\"rateLimit\":{\"used\":" + u.used() + ",\"usedAsOf\":\"" + u.usedAsOf()
-        + "\",\"reserved\":" + u.reserved() + "}}}";
     for (HerokuConnection c : users) {
-      client.resources(HerokuConnection.class).inNamespace(c.getMetadata().getNamespace()).withName(c.getMetadata().getName())
-          .subresource("status").patch(MERGE, patch);
+      status.patch(c, s -> s.putObject("rateLimit").put("used", u.used()).put("usedAsOf", u.usedAsOf().toString())
+          .put("reserved", u.reserved()));
     }
   }
 }

@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Write errors a person can read in {@code kubectl describe}: when a mapping's error count (from the
  * shared snapshot, free) goes up, its errors are read once (GET /mappings/{id}/errors, a background
  * request the budget may defer) into status.recentErrors, with one Warning per new batch. Nothing is
- * read while the count is unchanged, and at most once per refresh interval per mapping.
+ * read while the count is unchanged, and at most once per refresh interval per mapping, counting
+ * attempts: a read that fails keeps the count unread and is tried again after the interval.
  */
 final class WriteErrors {
   static final int KEEP = 5;
@@ -48,13 +49,20 @@ final class WriteErrors {
     Instant now = clock.instant();
     Instant last = lastRead.get(uid);
     if (last != null && last.plus(intervals.refresh()).isAfter(now)) return;
+    // The interval counts attempts, not answers: a read that fails is sent again after the interval, not on every
+    // reconcile (a failing endpoint was read ~2,880 times a day otherwise).
+    lastRead.put(uid, now);
     List<SyncError> errors;
     try {
       errors = api.withPriority(Priority.BACKGROUND).recentMappingErrors(remote.id()); // newest first: one page is enough
+    } catch (ConnectApiException.RateLimited notSent) {
+      // the budget deferred it and nothing left the process: the budget paces the next try, not the interval
+      if (last == null) lastRead.remove(uid);
+      else lastRead.put(uid, last);
+      return;
     } catch (ConnectApiException e) {
-      return; // deferred (budget, 429) or failed: the count is still higher, so the next reconcile tries again
+      return; // failed (or 429): errorsSeen is unchanged, so it is read again once the interval has passed
     }
-    lastRead.put(uid, now);
     List<WriteError> newest = errors.stream()
         .sorted(Comparator.comparing((SyncError e) -> e.createdAt() == null ? "" : e.createdAt()).reversed())
         .limit(KEEP)

@@ -91,10 +91,18 @@ public final class Sandbox implements AutoCloseable {
 
   public HerokuConnectOperator operator() { return operator; }
 
-  /** Operator settings for the sandbox: discovery on the fake, quick intervals, no health port. */
+  /**
+   * The process settings that point the operator at the fake: discovery on it, and the token
+   * allowed only to its host (its loopback address, by that name: "localhost" stays outside).
+   */
+  public Map<String, String> connectEnv() {
+    return Map.of(OperatorConfig.DISCOVERY_URL, fake.baseUrl(),
+        dev.herokuconnect.operator.connect.HostAllowlist.SETTING, fake.host());
+  }
+
+  /** Operator settings for the sandbox: {@link #connectEnv()}, quick intervals, no health port. */
   public OperatorConfig config() {
-    return OperatorConfig.fromEnv(java.util.Map.of())
-        .withDiscoveryUrl(fake.baseUrl())
+    return OperatorConfig.fromEnv(connectEnv())
         .withIntervals(Duration.ofSeconds(30), Duration.ofMillis(500), Duration.ofSeconds(5))
         .withHealthPort(-1);
   }

@@ -172,7 +172,7 @@ class OperatorBenchmark {
     try (Sandbox sb = new Sandbox(clock)) {
       sb.fake().setSyncTiming(Duration.ofSeconds(30), Duration.ofSeconds(60));
       sb.ensureNamespace("bench");
-      OperatorConfig config = OperatorConfig.fromEnv(Map.of()).withDiscoveryUrl(sb.fake().baseUrl()).withHealthPort(-1)
+      OperatorConfig config = OperatorConfig.fromEnv(sb.connectEnv()).withHealthPort(-1)
           .withTimeScale(clock.rate());
       sb.startOperator(config);
       List<String> ids = world(sb, connections, perConnection);
@@ -221,7 +221,7 @@ class OperatorBenchmark {
       sb.fake().setDailyLimit(200);
       sb.fake().setSyncTiming(Duration.ofSeconds(30), Duration.ofSeconds(60));
       sb.ensureNamespace("bench");
-      OperatorConfig config = OperatorConfig.fromEnv(Map.of()).withDiscoveryUrl(sb.fake().baseUrl()).withHealthPort(-1)
+      OperatorConfig config = OperatorConfig.fromEnv(sb.connectEnv()).withHealthPort(-1)
           .withTimeScale(clock.rate()).withDailyBudget(200);
       sb.startOperator(config);
       Instant start = clock.instant();
@@ -281,7 +281,8 @@ class OperatorBenchmark {
       try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
         port = free.getLocalPort();
       }
-      pb.environment().putAll(Map.of("KUBECONFIG", kubeconfig.toString(), "HEROKU_CONNECT_DISCOVERY_URL", sb.fake().baseUrl(),
+      pb.environment().putAll(sb.connectEnv());
+      pb.environment().putAll(Map.of("KUBECONFIG", kubeconfig.toString(),
           "HEROKU_CONNECT_SETTLING_INTERVAL", "2s", "HEALTH_PORT", Integer.toString(port), "LOG_LEVEL", "WARN"));
       pb.environment().putAll(env);
       Process p = pb.start();

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herokuconnect.operator.fake.FakeConnectApi;
+import dev.herokuconnect.operator.testing.CountingServer;
 import dev.herokuconnect.operator.fake.FakeConnectApi.RecordedRequest;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -126,11 +127,18 @@ class PlanCommandTest {
   Run plan(Map<String, String> env, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = PlanCommand.run(args, env, new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
+    int code = PlanCommand.run(args, toFake(env), new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
     Run r = new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     assertFalse(r.out().contains(TOKEN) || r.err().contains(TOKEN), "the token is never printed");
     return r;
+  }
+
+  /** {@code env} with the fake's host allowed, unless the test sets the list itself. */
+  Map<String, String> toFake(Map<String, String> env) {
+    Map<String, String> all = new java.util.HashMap<>(env);
+    all.putIfAbsent("HEROKU_CONNECT_API_HOSTS", fake.host());
+    return all;
   }
 
   Run plan(String... args) {
@@ -258,13 +266,13 @@ class PlanCommandTest {
   void exportThenPlanFromStdinAdoptsEverythingWithoutAChange() throws Exception {
     ByteArrayOutputStream exported = new ByteArrayOutputStream();
     int code = ExportCommand.run(new String[] {"--app", APP, "--namespace", "crm", "--connection-name", "sales",
-        "--discovery-url", fake.baseUrl(), "-o", "json"}, Map.of("HEROKU_API_KEY", TOKEN),
+        "--discovery-url", fake.baseUrl(), "-o", "json"}, toFake(Map.of("HEROKU_API_KEY", TOKEN)),
         new PrintStream(exported, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     assertEquals(0, code);
     fake.clearRequests();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int planned = PlanCommand.run(new String[] {"-f", "-", "--exit-code", "--discovery-url", fake.baseUrl()},
-        Map.of("HEROKU_API_KEY", TOKEN), new ByteArrayInputStream(exported.toByteArray()),
+        toFake(Map.of("HEROKU_API_KEY", TOKEN)), new ByteArrayInputStream(exported.toByteArray()),
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     String text = out.toString(StandardCharsets.UTF_8);
     assertEquals(0, planned, text);
@@ -283,6 +291,24 @@ class PlanCommandTest {
     Run r = plan("-f", f.toString(), "--exit-code");
     assertEquals(0, r.code(), r.out() + r.err());
     assertEquals(List.of("GET /api/v3/connections/" + connectionId + "?deep=true -> 200"), requests());
+  }
+
+  @Test
+  void anApiUrlOutsideTheAllowedHostsIsOneLineAndNoRequest() throws Exception {
+    try (CountingServer elsewhere = new CountingServer()) {
+      for (String pin : List.of("  connectionId: " + connectionId + "\n", "")) { // pinned (no search at all) and not
+        Path f = dir.resolve("elsewhere.yaml");
+        Files.writeString(f, connection("sales", "DATABASE_URL", false).replace("  appName: acme-crm\n",
+            "  appName: acme-crm\n" + pin + "  apiUrl: " + elsewhere.url("localhost") + "/api/v3\n"));
+        Run r = plan("-f", f.toString());
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertEquals("plan: HerokuConnection crm/sales (" + f + ": document 1): spec.apiUrl: host localhost is not in "
+            + "HEROKU_CONNECT_API_HOSTS (" + fake.host() + "); the token is sent only to allowed hosts: fix spec.apiUrl or ask "
+            + "the operator's admin to add the host\n", r.err());
+        assertEquals(0, elsewhere.requests(), "requests to a disallowed host: " + elsewhere.requests());
+        assertEquals(List.of(), requests());
+      }
+    }
   }
 
   @Test

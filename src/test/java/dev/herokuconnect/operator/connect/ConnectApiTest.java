@@ -13,6 +13,7 @@ import dev.herokuconnect.operator.connect.Model.Connection;
 import dev.herokuconnect.operator.connect.Model.ExportedConfiguration;
 import dev.herokuconnect.operator.connect.Model.Mapping;
 import dev.herokuconnect.operator.fake.FakeConnectApi;
+import dev.herokuconnect.operator.testing.CountingServer;
 import dev.herokuconnect.operator.fake.FakeConnectApi.RecordedRequest;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -44,7 +45,12 @@ class ConnectApiTest {
     fake.addToken(TOKEN, "ops@example.com");
     fake.setSyncTiming(Duration.ZERO, Duration.ZERO);
     connId = fake.addConnection("crm-prod", "herokuconnect-round-12345");
-    http = new ConnectHttp(new ApiToken(TOKEN), RequestGate.OPEN);
+    http = new ConnectHttp(new ApiToken(TOKEN), RequestGate.OPEN, toFake(), java.time.Clock.systemUTC());
+  }
+
+  /** The token may go to the fake's host only (the default, *.heroku.com, would refuse it). */
+  ConnectHttp.Options toFake() {
+    return ConnectHttp.Options.defaults().withHosts(HostAllowlist.parse(fake.host()));
   }
 
   @AfterEach
@@ -257,7 +263,7 @@ class ConnectApiTest {
   @Test
   void methodOverrideSendsPost() {
     ConnectHttp overriding = new ConnectHttp(new ApiToken(TOKEN), RequestGate.OPEN,
-        ConnectHttp.Options.defaults().withMethodOverride(true), java.time.Clock.systemUTC());
+        toFake().withMethodOverride(true), java.time.Clock.systemUTC());
     readyApi();
     ConnectApi api = new ConnectApi(overriding, fake.apiRoot(), connId, RequestGate.Priority.USER);
     api.configureDatabase(connId, "DATABASE_URL", "salesforce");
@@ -312,7 +318,7 @@ class ConnectApiTest {
     }
     try (RawServer silent = new RawServer(null)) {
       ConnectHttp impatient = new ConnectHttp(new ApiToken(TOKEN), RequestGate.OPEN,
-          ConnectHttp.Options.defaults().withReadTimeout(Duration.ofMillis(300)), java.time.Clock.systemUTC());
+          toFake().withReadTimeout(Duration.ofMillis(300)), java.time.Clock.systemUTC());
       ConnectApi slow = new ConnectApi(impatient, silent.url(), connId, RequestGate.Priority.USER);
       var e = assertThrows(ConnectApiException.Transport.class, () -> slow.getConnection(connId, false));
       assertTrue(e.getMessage().contains("timed out"), e.getMessage());
@@ -330,7 +336,7 @@ class ConnectApiTest {
       }
       @Override public void completed(String key, String endpoint, int status) { statuses.add(status); }
     };
-    ConnectApi api = new ConnectApi(new ConnectHttp(new ApiToken(TOKEN), gate), fake.apiRoot(), connId, RequestGate.Priority.BACKGROUND);
+    ConnectApi api = new ConnectApi(new ConnectHttp(new ApiToken(TOKEN), gate, toFake(), java.time.Clock.systemUTC()), fake.apiRoot(), connId, RequestGate.Priority.BACKGROUND);
     api.getConnection(connId, true);
     assertThrows(ConnectApiException.NotFound.class, () -> api.getMapping("nope"));
     int before = fake.requests().size();
@@ -344,10 +350,31 @@ class ConnectApiTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new ConnectApi(http, "http://connect-virginia.heroku.com/api/v3", connId, RequestGate.Priority.USER));
     assertTrue(e.getMessage().contains("https"), e.getMessage());
-    new ConnectApi(http, "https://connect-virginia.heroku.com/api/v3", connId, RequestGate.Priority.USER);
+    // https to Heroku's hosts passes with the default list (this test's client allows only the fake)
+    new ConnectApi(new ConnectHttp(new ApiToken(TOKEN), RequestGate.OPEN), "https://connect-virginia.heroku.com/api/v3", connId,
+        RequestGate.Priority.USER);
     assertEquals("ApiToken[redacted]", new ApiToken(TOKEN).toString());
     readyApi().getConnection(connId, true);
     for (RecordedRequest r : fake.requests()) assertFalse(String.valueOf(r).contains(TOKEN) || String.valueOf(r.body()).contains(TOKEN));
+  }
+
+  @Test
+  void linksFromTheApiToAHostOutsideTheListAreRefusedWithoutARequest() throws Exception {
+    try (CountingServer elsewhere = new CountingServer();
+         CountingServer region = new CountingServer()) {
+      region.answering("{\"results\": [], \"next\": \"" + elsewhere.url("localhost") + "/api/v3/connections?offset=1\"}");
+      ConnectApi api = new ConnectApi(http, region.url(fake.host()) + "/api/v3", connId, RequestGate.Priority.USER);
+      DisallowedHost next = assertThrows(DisallowedHost.class, () -> api.listConnections(null));
+      assertEquals("next of GET /connections: host localhost is not in HEROKU_CONNECT_API_HOSTS (127.0.0.1); the token is sent "
+          + "only to allowed hosts: ask the operator's admin to add the host if it is Heroku's", next.getMessage());
+      assertEquals(1, region.requests(), "the first page was read");
+      DisallowedHost result = assertThrows(DisallowedHost.class, () -> api.validationResult(elsewhere.url("localhost") + "/validations/1"));
+      assertTrue(result.getMessage().startsWith("result_url of a validation: host localhost"), result.getMessage());
+      DisallowedHost discovery = assertThrows(DisallowedHost.class,
+          () -> new DiscoveryApi(http, elsewhere.url("localhost"), RequestGate.Priority.USER));
+      assertTrue(discovery.getMessage().startsWith("discovery URL: host localhost"), discovery.getMessage());
+      assertEquals(0, elsewhere.requests(), "requests to a disallowed host: " + elsewhere.requests());
+    }
   }
 
   /** A socket server that answers one canned response (or nothing), for garbage and timeouts. */

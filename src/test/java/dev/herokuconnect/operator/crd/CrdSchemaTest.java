@@ -180,6 +180,39 @@ class CrdSchemaTest {
     System.out.println(what + " -> " + errors);
   }
 
+  /** A HerokuConnection as stored: spec as given, status as the operator wrote it (unresolved when {@code id} is null). */
+  static JsonNode connectionWith(String app, String resource, String pinned, String id, String resolvedResource) {
+    ObjectNode o = (ObjectNode) edit(CONNECTION, s -> {
+      s.put("appName", app);
+      if (resource != null) s.put("resourceName", resource);
+      if (pinned != null) s.put("connectionId", pinned);
+    });
+    if (id != null) o.putObject("status").put("connectionId", id).put("resourceName", resolvedResource);
+    return o;
+  }
+
+  @Test
+  void aResolvedConnectionKeepsItsAddon() {
+    String id = "11111111-1111-4111-8111-111111111111";
+    String other = "22222222-2222-4222-8222-222222222222";
+    JsonNode resolved = connectionWith("acme-crm", null, null, id, "shiny-1");
+    record Case(String reason, JsonNode now, JsonNode old, String error) {}
+    for (Case c : List.of(
+        new Case("unresolved: the app may be fixed", connectionWith("acme-other", null, null, null, null),
+            connectionWith("acme-crm", null, null, null, null), null),
+        new Case("resolved: another app", connectionWith("acme-other", null, null, id, "shiny-1"), resolved, "spec.appName is immutable"),
+        new Case("resolved: resourceName set to the one found", connectionWith("acme-crm", "shiny-1", null, id, "shiny-1"), resolved, null),
+        new Case("resolved: another add-on of the app", connectionWith("acme-crm", "shiny-2", null, id, "shiny-1"), resolved,
+            "spec.resourceName may only name"),
+        new Case("resolved: connectionId pinned to the one found", connectionWith("acme-crm", null, id, id, "shiny-1"), resolved, null),
+        new Case("resolved: another connectionId", connectionWith("acme-crm", null, other, id, "shiny-1"), resolved,
+            "spec.connectionId may only name"))) {
+      List<String> errors = connections.validate(c.now(), c.old());
+      if (c.error() == null) assertEquals(List.of(), errors, c.reason());
+      else assertTrue(errors.stream().anyMatch(e -> e.contains(c.error()) && e.contains("Orphan")), c.reason() + ": " + errors);
+    }
+  }
+
   @Test
   void printerColumnsShortNamesAndCategory() {
     JsonNode crd = yaml(read("herokumappings.herokuconnect.dev-v1.yml"));

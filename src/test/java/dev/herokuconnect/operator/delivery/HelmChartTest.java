@@ -90,6 +90,7 @@ class HelmChartTest {
     Map<String, String> env = env(docs);
     assertEquals("4500", env.get("HEROKU_CONNECT_DAILY_BUDGET"));
     assertEquals("https://hc-central.heroku.com", env.get("HEROKU_CONNECT_DISCOVERY_URL"));
+    assertEquals("*.heroku.com", env.get("HEROKU_CONNECT_API_HOSTS"), "the token goes to Heroku's hosts only");
     assertEquals("", env.get("WATCH_NAMESPACES"));
     assertEquals("false", env.get("LEADER_ELECTION_ENABLED"));
     assertTrue(env.get("JAVA_TOOL_OPTIONS").contains("MaxRAMPercentage"));
@@ -128,7 +129,7 @@ class HelmChartTest {
   @Test
   void everyOptionReachesTheDeployment() throws Exception {
     List<JsonNode> docs = Helm.template("image.repository=registry.example/hco", "image.tag=1.2.3",
-        "operator.dailyBudget=1000", "operator.refreshInterval=10m", "operator.discoveryUrl=https://hc.example",
+        "operator.dailyBudget=1000", "operator.refreshInterval=10m", "operator.discoveryUrl=https://hc.example", "operator.apiHosts={hc.example}",
         "logging.level=DEBUG", "logging.format=text", "extraEnv[0].name=HTTPS_PROXY", "extraEnv[0].value=http://proxy:3128",
         "nodeSelector.pool=ops", "tolerations[0].key=dedicated", "tolerations[0].operator=Exists",
         "metrics.serviceMonitor.enabled=true", "resources.limits.memory=1Gi");
@@ -372,6 +373,19 @@ class HelmChartTest {
         "--set", "topologySpreadConstraints[0].topologyKey=kubernetes.io/hostname",
         "--set", "topologySpreadConstraints[0].whenUnsatisfiable=ScheduleAnyway");
     assertEquals(0, r.exitCode(), r.output());
+  }
+
+  @Test
+  void apiHostsReachTheDeploymentAndTheSchemaRefusesWhatIsNotAHost(@TempDir Path dir) throws Exception {
+    assertEquals("hc.example.com,*.connect.example.com,[::1]",
+        env(Helm.template("operator.apiHosts={hc.example.com,*.connect.example.com,[::1]}")).get("HEROKU_CONNECT_API_HOSTS"));
+    for (String bad : List.of("[]", "[\"*\"]", "[\"https://hc.example.com\"]", "[\"hc.example.com:443\"]", "[\"a.*.example.com\"]")) {
+      Path values = dir.resolve("hosts.yaml");
+      Files.writeString(values, "operator:\n  apiHosts: " + bad + "\n");
+      Helm.Result r = Helm.run("template", "hco", Helm.CHART.toString(), "-f", values.toString());
+      assertNotEquals(0, r.exitCode(), bad + " is refused");
+      assertTrue(r.output().contains("apiHosts"), bad + ": apiHosts not named in:\n" + r.output());
+    }
   }
 
   @Test

@@ -71,7 +71,9 @@ class ExportRoundTripTest {
   Run export(Map<String, String> env, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = ExportCommand.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    Map<String, String> toFake = new java.util.HashMap<>(env);
+    toFake.put("HEROKU_CONNECT_API_HOSTS", fake.host()); // the token goes to the fake only
+    int code = ExportCommand.run(args, toFake, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
     return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
@@ -142,7 +144,9 @@ class ExportRoundTripTest {
     Path file = dir.resolve("export.json");
     fake.addToken("file-maker", "someone-else@example.com");
     var exported = new dev.herokuconnect.operator.connect.ConnectApi(new dev.herokuconnect.operator.connect.ConnectHttp(
-        new dev.herokuconnect.operator.connect.ApiToken("file-maker"), dev.herokuconnect.operator.connect.RequestGate.OPEN),
+        new dev.herokuconnect.operator.connect.ApiToken("file-maker"), dev.herokuconnect.operator.connect.RequestGate.OPEN,
+        dev.herokuconnect.operator.connect.ConnectHttp.Options.defaults()
+            .withHosts(dev.herokuconnect.operator.connect.HostAllowlist.parse(fake.host())), java.time.Clock.systemUTC()),
         fake.apiRoot(), connectionId, dev.herokuconnect.operator.connect.RequestGate.Priority.USER).exportConfiguration(connectionId);
     Files.writeString(file, new ObjectMapper().writeValueAsString(exported));
     Run run = export(Map.of(), "--app", "acme-crm", "--namespace", "crm", "--connection-name", "sales", "--from-file", file.toString());

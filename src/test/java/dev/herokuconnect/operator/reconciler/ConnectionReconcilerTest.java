@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.herokuconnect.operator.crd.Crds;
 import dev.herokuconnect.operator.crd.HerokuConnection;
+import dev.herokuconnect.operator.sandbox.Sandbox;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.time.Duration;
 import java.util.List;
@@ -85,9 +86,19 @@ class ConnectionReconcilerTest extends OperatorTestBase {
     apply(connection("resourceName: herokuconnect-other-2"));
     c = awaitConnection(x -> second.equals(x.getStatus().getConnectionId()), "picks the named add-on");
 
+    // Resolved: another add-on is an identity change, refused (issue 16), not followed.
     apply(connection("resourceName: nope"));
-    c = awaitConnection(connectionReason(Conditions.STALLED, Reasons.CONNECTION_NOT_FOUND), "not found");
-    assertTrue(Conditions.find(c.getStatus(), Conditions.STALLED).get().getMessage().contains("nope"));
+    c = awaitConnection(connectionReason(Conditions.STALLED, Reasons.INVALID_SPEC), "refuses the move");
+    String refused = Conditions.find(c.getStatus(), Conditions.STALLED).get().getMessage();
+    assertTrue(refused.contains("'herokuconnect-other-2'") && refused.contains("'nope'"), refused);
+    assertEquals(second, c.getStatus().getConnectionId(), "still bound to the add-on it resolved");
+    // Unresolved: a resourceName that names no add-on is not found.
+    apply(connection("resourceName: nope").replace("name: sales", "name: sales-nope"));
+    assertTrue(Sandbox.await(WAIT, () -> {
+      HerokuConnection x = sb.client().resources(HerokuConnection.class).inNamespace(NS).withName("sales-nope").get();
+      return x != null && connectionReason(Conditions.STALLED, Reasons.CONNECTION_NOT_FOUND).test(x)
+          && Conditions.find(x.getStatus(), Conditions.STALLED).get().getMessage().contains("nope");
+    }), "not found");
   }
 
   @Test

@@ -53,7 +53,7 @@ class DecisionsTest {
   void observeOnlyPlansNoWrite() {
     var f = new ConnectionDecisions.Facts("sales", OBSERVE, null, "IDLE", "OK", "OTHER", "x", "DATABASE_URL", "salesforce",
         true, new Request(RequestedAction.RESTART, "r1"), false, "production");
-    assertEquals(List.of(), ConnectionDecisions.plan(f).steps());
+    assertEquals(List.of(Step.SKIP_RESTART), ConnectionDecisions.plan(f).steps(), "a restart asked for is marked handled, unsent");
     assertEquals(Reasons.OBSERVING, ConnectionDecisions.outcome(f).reason());
     var needsAuth = connection("NEED_AUTHENTICATION", false, null, OBSERVE);
     assertEquals(List.of(), ConnectionDecisions.plan(needsAuth).steps(), "observe-only does not POST for an authorization URL");
@@ -99,13 +99,14 @@ class DecisionsTest {
         MappingDecisions.plan(mapping(MANAGE, null, null, List.of(), "IDLE", List.of())).steps());
     assertEquals(List.of(MappingDecisions.Step.ADOPT),
         MappingDecisions.plan(mapping(MANAGE, null, remote("m1", "account", "DATA_SYNCED"), List.of(), "IDLE", List.of())).steps());
-    assertEquals(List.of(MappingDecisions.Step.UPDATE, MappingDecisions.Step.RELOAD),
+    assertEquals(List.of(MappingDecisions.Step.UPDATE, MappingDecisions.Step.SEND_REQUESTED),
         MappingDecisions.plan(mapping(MANAGE, remote("m1", "Account", "DATA_SYNCED"), null, List.of("sf_polling_seconds: remote 120, spec 600"),
             "IDLE", List.of(new Request(RequestedAction.RELOAD, "r1")))).steps());
     var observe = MappingDecisions.plan(mapping(OBSERVE, null, null, List.of(), "IDLE", List.of()));
     assertEquals(Reasons.OBSERVING, observe.stop().reason());
-    assertEquals(List.of(), MappingDecisions.plan(mapping(OBSERVE, remote("m1", "Account", "DATA_SYNCED"), null, List.of("x"),
-        "IDLE", List.of(new Request(RequestedAction.ABORT, "a1")))).steps(), "observe-only: no edit, no action");
+    assertEquals(List.of(MappingDecisions.Step.SKIP_REQUESTED), MappingDecisions.plan(mapping(OBSERVE, remote("m1", "Account",
+        "DATA_SYNCED"), null, List.of("x"), "IDLE", List.of(new Request(RequestedAction.ABORT, "a1")))).steps(),
+        "observe-only: no edit, no action; the request is marked handled as skipped");
   }
 
   @Test
@@ -180,7 +181,11 @@ class DecisionsTest {
   @Test
   void anActionIsRecordedBeforeItIsSentAndTakenBackWhenItNeverLeft() {
     List<String> log = new ArrayList<>();
-    ActionLedger ledger = new ActionLedger((o, f) -> log.add("status " + f.getKey() + "=" + f.getValue()), new Events() {
+    ActionLedger ledger = new ActionLedger((o, fields) -> {
+      var status = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+      fields.accept(status);
+      status.fields().forEachRemaining(f -> log.add("status " + f.getKey() + "=" + f.getValue().asText()));
+    }, new Events() {
       public void normal(HasMetadata o, String reason, String message) { log.add("event " + reason); }
       public void warning(HasMetadata o, String reason, String message) { log.add("warning " + reason); }
     });

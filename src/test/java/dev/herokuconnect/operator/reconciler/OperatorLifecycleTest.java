@@ -33,8 +33,9 @@ class OperatorLifecycleTest extends OperatorTestBase {
           .subresource("status").patch(MERGE, "{\"status\":{\"mappingId\":null}}");
       String version = map("account").getMetadata().getResourceVersion();
       letItRun(java.time.Duration.ofMillis(300));
-      return version.equals(map("account").getMetadata().getResourceVersion());
-    }), "the stopped operator's last writes have landed");
+      HerokuMapping now = map("account");
+      return version.equals(now.getMetadata().getResourceVersion()) && now.getStatus().getMappingId() == null;
+    }), "the stopped operator's last writes have landed, and the id stays cleared");
     assertNull(map("account").getStatus().getMappingId());
     sb.startOperator(config());
     HerokuMapping m = awaitMappingReady("account");

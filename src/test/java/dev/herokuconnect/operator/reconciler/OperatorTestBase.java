@@ -33,11 +33,27 @@ abstract class OperatorTestBase {
 
   @BeforeEach
   void startWorld() throws Exception {
-    sb = new Sandbox();
+    startWorld(new Sandbox(), this::config);
+  }
+
+  private void startWorld(Sandbox world, java.util.function.Supplier<OperatorConfig> settings) throws Exception {
+    sb = world;
     fake = sb.fake();
     fake.addToken(TOKEN, "ops@example.com");
     connectionId = fake.addConnection("acme-crm", "herokuconnect-shiny-1");
-    sb.startOperator(config());
+    sb.startOperator(settings.get());
+  }
+
+  /**
+   * Replaces this test's world with one whose operator and fake API run on {@code clock} (a
+   * {@link dev.herokuconnect.operator.util.ScaledClock} makes an hour pass in seconds), with the
+   * operator's default settings on that time scale.
+   */
+  void startScaledWorld(dev.herokuconnect.operator.util.ScaledClock clock) throws Exception {
+    sb.close();
+    Sandbox world = new Sandbox(clock);
+    startWorld(world, () -> OperatorConfig.fromEnv(world.connectEnv()).withHealthPort(-1)
+        .withTimeScale(clock.rate()));
   }
 
   OperatorConfig config() {
