@@ -108,6 +108,7 @@ public final class FakeConnectApi implements AutoCloseable {
 
   @Override
   public void close() {
+    releaseHang();
     server.stop(0);
     executor.shutdownNow();
   }
@@ -234,6 +235,25 @@ public final class FakeConnectApi implements AutoCloseable {
   public synchronized void endOutage() { outage = null; }
   public synchronized void setLatency(Duration d) { latency = d; }
   public synchronized void setSendRetryAfter(boolean on) { sendRetryAfter = on; }
+
+  /** Deep GETs of {@code connectionId} hang, as a slow region's do, until {@link #releaseHang()} (at most the client's timeout). */
+  public void hangDeepGets(String connectionId) {
+    hang = new java.util.concurrent.CountDownLatch(1);
+    hangFor = connectionId;
+  }
+
+  /** Lets hanging deep GETs answer, and later ones answer at once. */
+  public void releaseHang() {
+    hangFor = null;
+    hang.countDown();
+  }
+
+  /** How many deep GETs are hanging now. */
+  public int hanging() { return hangingNow.get(); }
+
+  private final java.util.concurrent.atomic.AtomicInteger hangingNow = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile String hangFor;
+  private volatile java.util.concurrent.CountDownLatch hang = new java.util.concurrent.CountDownLatch(0);
   /** How long new or edited mappings settle, and how long their table loads. */
   public void setSyncTiming(Duration settle, Duration load) { store.timing = new FakeStore.Timing(settle, load); }
 
@@ -291,6 +311,12 @@ public final class FakeConnectApi implements AutoCloseable {
       byte[] raw = ex.getRequestBody().readAllBytes();
       String contentType = ex.getRequestHeaders().getFirst("Content-Type");
       String auth = ex.getRequestHeaders().getFirst("Authorization");
+      String slow = hangFor;
+      if (slow != null && method.equals("GET") && path.equals("/api/v3/connections/" + slow) && query != null && query.contains("deep=true")) {
+        hangingNow.incrementAndGet();
+        awaitQuietly(hang, Duration.ofMinutes(2)); // released by the test; bounded so a forgotten release cannot hang forever
+        hangingNow.decrementAndGet();
+      }
 
       Answer answer;
       String connectionId = null;
@@ -642,6 +668,14 @@ public final class FakeConnectApi implements AutoCloseable {
 
   private static String decode(String s) {
     return URLDecoder.decode(s, StandardCharsets.UTF_8);
+  }
+
+  private static void awaitQuietly(java.util.concurrent.CountDownLatch latch, Duration max) {
+    try {
+      latch.await(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void sleepQuietly(Duration d) {

@@ -68,6 +68,8 @@ public final class ApiBudget implements RequestGate {
     int durable; // the journal allows this many in the window before it must record again
     boolean recording; // a record is being written
     boolean restored;
+    boolean released; // the objects that used this key are gone: drop the account once its window holds nothing
+    boolean dropped; // removed from the map: a caller holding it looks it up again
 
     Account(Instant now) {
       bucket = new TokenBucket(dailyBudget, now);
@@ -88,8 +90,56 @@ public final class ApiBudget implements RequestGate {
     }
   }
 
+  /** The account of a key in use (a released one is kept again). */
   private Account account(String key) {
-    return accounts.computeIfAbsent(key, k -> new Account(clock.instant()));
+    while (true) {
+      Account a = accounts.computeIfAbsent(key, k -> new Account(clock.instant()));
+      synchronized (a) {
+        if (!a.dropped) {
+          a.released = false;
+          return a;
+        }
+      }
+    }
+  }
+
+  /** How often released accounts are looked at again (their windows empty over 24 hours). */
+  private static final Duration SWEEP_EVERY = Duration.ofHours(1);
+  private volatile Instant nextSweep = Instant.MIN;
+
+  /**
+   * Nothing uses {@code key} any more (its HerokuConnection was deleted). An account whose
+   * 24-hour window holds no spend and no 429 wait is dropped now; one that does is kept until
+   * its window empties, so a connection deleted and created again the same day still respects
+   * the day's spend. Using the key again keeps the account as it was.
+   */
+  public void release(String key) {
+    Account a = accounts.get(key);
+    if (a == null) return;
+    synchronized (a) {
+      a.released = true;
+    }
+    sweep(clock.instant());
+  }
+
+  private void sweepNowAndThen(Instant now) {
+    if (now.isBefore(nextSweep)) return;
+    nextSweep = now.plus(SWEEP_EVERY);
+    sweep(now);
+  }
+
+  /** Drops every released account whose window holds no spend (and no 429 wait, no record being written). */
+  private void sweep(Instant now) {
+    for (var e : List.copyOf(accounts.entrySet())) {
+      Account a = e.getValue();
+      synchronized (a) {
+        if (!a.released || a.recording) continue;
+        a.prune(now);
+        if (!a.sent.isEmpty() || now.isBefore(a.throttledUntil)) continue;
+        a.dropped = true;
+        accounts.remove(e.getKey(), a);
+      }
+    }
   }
 
   @Override
@@ -128,6 +178,7 @@ public final class ApiBudget implements RequestGate {
     }
     if (record != null) writeRecord(key, a, record, covered, endpoint, now);
     metrics.tokensLeft(key, tokensLeft(a));
+    sweepNowAndThen(now);
   }
 
   private void writeRecord(String key, Account a, Usage record, boolean covered, String endpoint, Instant now) {
@@ -187,6 +238,16 @@ public final class ApiBudget implements RequestGate {
     synchronized (a) {
       return a.usage(now, a.durable);
     }
+  }
+
+  /** How many accounts (keys) this process holds. */
+  public int accountsHeld() {
+    return accounts.size();
+  }
+
+  /** The keys whose accounts this process holds. */
+  public java.util.Set<String> accountKeys() {
+    return java.util.Set.copyOf(accounts.keySet());
   }
 
   /** True once this process restored or spent on {@code key}. */

@@ -14,6 +14,10 @@ final class Backoff {
     return Duration.ofMillis(Math.min(millis, cap.toMillis()));
   }
 
+  int held() {
+    return attempts.size();
+  }
+
   void reset(String uid) {
     attempts.remove(uid);
   }

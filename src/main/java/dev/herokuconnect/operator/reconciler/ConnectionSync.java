@@ -61,6 +61,11 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
     this.validations = new Validations(loop.events());
   }
 
+  /** Entries held, for {@link Controllers#held()}. */
+  int held() {
+    return askedFor.size();
+  }
+
   void useSecrets(Connector.Secrets secrets) {
     this.secrets = secrets;
   }
@@ -289,7 +294,28 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
           + e.getMessage() + "); trying again in " + again.toSeconds() + " s");
       return ManagedLoop.Deletion.waitFor(again);
     }
-    connector.forget(c);
+    forget(c);
     return ManagedLoop.Deletion.DONE;
+  }
+
+  /**
+   * The connection's cleanup is done: what was kept for it goes (its client, its authorization-URL
+   * memo) and, unless another HerokuConnection stands for the same add-on or app, its snapshot and
+   * its budget accounts (those keep the day's spend until their window empties: {@link ApiBudget#release}).
+   */
+  private void forget(HerokuConnection c) {
+    String uid = c.getMetadata().getUid();
+    connector.forget(c);
+    askedFor.remove(uid);
+    String id = Directory.connectionIdOf(c);
+    if (id != null && directory.connectionsUsing(id).stream().allMatch(o -> uid.equals(o.getMetadata().getUid()))) {
+      snapshots.forget(id);
+      budget.release(id);
+    }
+    String app = c.getSpec().getAppName();
+    if (app != null && directory.allConnections().stream()
+        .noneMatch(o -> !uid.equals(o.getMetadata().getUid()) && app.equals(o.getSpec().getAppName()))) {
+      budget.release(dev.herokuconnect.operator.connect.DiscoveryApi.budgetKey(app));
+    }
   }
 }

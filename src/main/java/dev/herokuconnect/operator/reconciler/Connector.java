@@ -116,6 +116,11 @@ public final class Connector {
     cache.remove(ref(c));
   }
 
+  /** Entries held, for {@link Controllers#held()}. */
+  int held() {
+    return cache.size();
+  }
+
   private record Where(String id, String root, String resourceName, HostAllowlist.Source source) {}
 
   /** The spec's apiUrl when it sets one (the user can fix it), else where the operator found the root. */

@@ -4,6 +4,7 @@ import dev.herokuconnect.operator.config.OperatorConfig;
 import dev.herokuconnect.operator.ratelimit.ApiBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -16,20 +17,30 @@ public final class Controllers {
   private final MappingReconciler mappings;
   private final SnapshotCache snapshots;
   private final Directory directory;
+  private final ApiBudget budget;
+  private final EventRecorder events;
+  private final ManagedLoop loop;
+  private final Connector connector;
+  private final ConnectionSync connectionSync;
+  private final MappingSync mappingSync;
 
   public Controllers(KubernetesClient client, OperatorConfig config, Clock clock, ApiBudget budget, Connector.Clients clients) {
     Intervals intervals = new Intervals(config, budget.dailyBudget());
     this.directory = new Directory();
-    Events events = new EventRecorder(client, clock);
+    this.budget = budget;
+    EventRecorder events = new EventRecorder(client, clock);
+    this.events = events;
     ManagedLoop loop = new ManagedLoop(clock, intervals, events);
+    this.loop = loop;
     Connector connector = new Connector(clients, budget, intervals);
+    this.connector = connector;
     this.snapshots = new SnapshotCache(clock, intervals.settling(), intervals.refresh());
     StatusChannel statusChannel = StatusChannel.of(client);
     ActionLedger actions = new ActionLedger(statusChannel, events);
-    ConnectionSync connectionSync = new ConnectionSync(directory, connector, snapshots, budget,
+    this.connectionSync = new ConnectionSync(directory, connector, snapshots, budget,
         new CredentialsGuard(client, directory), loop, actions);
     Connector.Secrets secretsByGet = (ns, name) -> Optional.ofNullable(client.secrets().inNamespace(ns).withName(name).get());
-    MappingSync mappingSync = new MappingSync(directory, connector, secretsByGet, snapshots, loop, actions);
+    this.mappingSync = new MappingSync(directory, connector, secretsByGet, snapshots, loop, actions);
     this.connections = new ConnectionReconciler(loop, connectionSync, directory, secretsByGet);
     this.mappings = new MappingReconciler(loop, mappingSync, directory);
     snapshots.onChange(mappings::wake);
@@ -50,4 +61,20 @@ public final class Controllers {
 
   /** The HerokuConnections and HerokuMappings in the informer caches (empty until the controllers start). */
   public Directory directory() { return directory; }
+
+  /**
+   * Entries this process holds per in-memory map (name → count), for tests and the benchmark:
+   * what is kept per connection or per object must go when the object does (README, "Memory").
+   */
+  public Map<String, Integer> held() {
+    Map<String, Integer> out = new java.util.TreeMap<>(snapshots.held());
+    out.put("connector clients", connector.held());
+    out.put("authorization-url memos", connectionSync.held());
+    out.putAll(loop.held());
+    out.put("finished objects (directory)", directory.goneHeld());
+    out.put("write-error reads", mappingSync.held());
+    out.put("recent events", events.held());
+    out.put("budget accounts", budget.accountsHeld());
+    return out;
+  }
 }

@@ -30,6 +30,17 @@ public final class EventRecorder implements Events {
     this.clock = clock;
   }
 
+  /** Entries held (event keys remembered to not repeat them), for {@link Controllers#held()}. */
+  int held() {
+    return recent.size();
+  }
+
+  @Override
+  public void forget(HasMetadata object) {
+    String prefix = object.getMetadata().getUid() + "|";
+    recent.keySet().removeIf(k -> k.startsWith(prefix));
+  }
+
   @Override
   public void normal(HasMetadata object, String reason, String message) {
     emit(object, "Normal", reason, message);

@@ -24,4 +24,7 @@ public interface Events {
     if (note.warning()) warning(object, note.reason(), note.message());
     else normal(object, note.reason(), note.message());
   }
+
+  /** The object is gone (its cleanup is done): nothing is kept about its events. */
+  default void forget(HasMetadata object) {}
 }

@@ -209,6 +209,7 @@ public final class ManagedLoop {
     if (d.done()) {
       backoff.reset(r.getMetadata().getUid());
       lastGoodRead.remove(r.getMetadata().getUid());
+      events.forget(r); // the object is gone: so is what was kept per object here
       return DeleteControl.defaultDelete();
     }
     return DeleteControl.noFinalizerRemoval().rescheduleAfter(intervals.real(d.again()));
@@ -228,6 +229,9 @@ public final class ManagedLoop {
       return Outcome.progressing(Reasons.THROTTLED, "the API answered 429 while " + doing
           + "; no request goes to this connection before " + t.until(), until(t.until()));
     }
+    if (e instanceof SnapshotCache.StillFetching w) { // nothing failed: another reconcile's read is slow; come back soon
+      return Outcome.blocked(Reasons.WAITING_FOR_SNAPSHOT, w.getMessage() + " (while " + doing + ")", StateTable.Requeue.SETTLING);
+    }
     if (e instanceof ConnectApiException.Unauthorized || e instanceof ConnectApiException.Forbidden) {
       return Outcome.stalled(Reasons.UNAUTHORIZED, e.getMessage() + " (while " + doing + "); " + credentialsHint,
           StateTable.Requeue.ERROR_BACKOFF);
@@ -244,6 +248,9 @@ public final class ManagedLoop {
     Duration d = Duration.between(clock.instant(), at);
     return d.isNegative() ? Duration.ofSeconds(1) : d.plusMillis(50);
   }
+
+  /** Entries held per map, for {@link Controllers#held()}. */
+  Map<String, Integer> held() { return Map.of("backoff", backoff.held(), "last good reads", lastGoodRead.size()); }
 
   public Events events() { return events; }
 

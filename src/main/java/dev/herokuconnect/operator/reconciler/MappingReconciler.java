@@ -94,6 +94,7 @@ public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<Her
     ManagedLoop.Deletion d = sync.delete(m, sync.management(m));
     String connectionId = Binding.of(m).connectionId();
     if (d.done()) {
+      sync.forget(m);
       directory.markGone(m); // it claims nothing from now on, though the caches show it a moment longer
       if (connectionId != null) wake(connectionId); // the next claimant of the same remote mapping takes over now
     }

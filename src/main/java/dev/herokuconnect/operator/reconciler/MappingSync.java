@@ -47,6 +47,11 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
     this.writeErrors = new WriteErrors(loop.events(), loop.clock(), loop.intervals());
   }
 
+  int held() { return writeErrors.held(); }
+
+  /** The mapping's cleanup is done: what was kept for it goes. */
+  void forget(HerokuMapping m) { writeErrors.forget(m.getMetadata().getUid()); }
+
   @Override
   public HerokuMappingStatus newStatus() {
     return new HerokuMappingStatus();

@@ -21,6 +21,7 @@ public final class Reasons {
   public static final String CONFLICT = "Conflict";
   /** An exception the operator did not expect (a bug): retried with backoff; the message and the log say what. */
   public static final String INTERNAL_ERROR = "InternalError";
+  public static final String WAITING_FOR_SNAPSHOT = "WaitingForSnapshot";
 
   private Reasons() {}
 }

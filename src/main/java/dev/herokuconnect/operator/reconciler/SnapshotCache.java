@@ -1,5 +1,6 @@
 package dev.herokuconnect.operator.reconciler;
 
+import dev.herokuconnect.operator.connect.ConnectApiException;
 import dev.herokuconnect.operator.connect.ConnectionApi;
 import dev.herokuconnect.operator.connect.Model.Connection;
 import dev.herokuconnect.operator.connect.Model.Mapping;
@@ -16,6 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -28,6 +31,13 @@ import java.util.function.Consumer;
  * Synced from a read older than the failure; and while a connection is in a settling or
  * unknown state, background reads back off exponentially per connection (settling interval
  * up to the refresh interval), however many objects ask.
+ *
+ * <p>A caller waits for another's fetch only until that fetch is {@link #WAIT_FOR_FETCH} old, then
+ * gets {@link StillFetching} (the reconcile reports it and comes back soon) instead of holding a
+ * reconcile thread: one slow region must not starve the other connections. Measured from the
+ * fetch's start, not the caller's arrival, so all waiters of a hanging fetch are freed together
+ * and later ones do not wait at all. The fetching caller itself waits for its answer (the HTTP
+ * client's timeouts bound it).
  */
 public final class SnapshotCache {
   /** One deep GET and when it was taken. */
@@ -56,7 +66,20 @@ public final class SnapshotCache {
     }
   }
 
-  private record InFlight(Instant startedAt, CompletableFuture<Snapshot> result) {}
+  private record InFlight(Instant startedAt, long startedNanos, CompletableFuture<Snapshot> result) {}
+
+  /** How long after a fetch started its waiters give up waiting for it (a normal deep GET takes well under this). */
+  static final Duration WAIT_FOR_FETCH = Duration.ofSeconds(2);
+
+  /** Not sent: another reconcile's deep GET of the connection is still running, past {@link #WAIT_FOR_FETCH}. */
+  public static final class StillFetching extends ConnectApiException {
+    StillFetching(String connectionId, Duration running) {
+      super("GET /connections/{id}?deep", 0, "waiting for the snapshot of connection " + connectionId
+          + ": its deep GET has been running for " + running.toMillis() / 100 / 10.0 + " s; nothing else is sent meanwhile", null);
+    }
+
+    @Override public boolean isTransient() { return true; }
+  }
 
   /** A write the operator made (a mapping put, or removed when {@code put} is null), kept to re-apply over a fetch that started before it. */
   private record LocalWrite(Instant at, String mappingId, Mapping put) {}
@@ -66,6 +89,7 @@ public final class SnapshotCache {
   private final Clock clock;
   private final Duration settlingStart;
   private final Duration settlingCap;
+  private final Duration waitForFetch;
   private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
   private final Map<String, InFlight> inflight = new ConcurrentHashMap<>();
   private final Map<String, Duration> settlingStep = new ConcurrentHashMap<>();
@@ -73,9 +97,14 @@ public final class SnapshotCache {
   private final Map<String, List<LocalWrite>> localWrites = new ConcurrentHashMap<>();
 
   public SnapshotCache(Clock clock, Duration settlingStart, Duration settlingCap) {
+    this(clock, settlingStart, settlingCap, WAIT_FOR_FETCH);
+  }
+
+  SnapshotCache(Clock clock, Duration settlingStart, Duration settlingCap, Duration waitForFetch) {
     this.clock = clock;
     this.settlingStart = settlingStart;
     this.settlingCap = settlingCap;
+    this.waitForFetch = waitForFetch;
   }
 
   /** Called with a connection id whenever what is known about that connection changes. */
@@ -85,8 +114,8 @@ public final class SnapshotCache {
 
   /**
    * A snapshot as fresh as asked, fetched with one deep GET when needed; callers that arrive
-   * while a fetch that started late enough is in flight wait for the same answer. API failures
-   * are rethrown (and the old snapshot is forgotten).
+   * while a fetch that started late enough is in flight wait for the same answer, for a bounded
+   * time ({@link StillFetching}). API failures are rethrown (and the old snapshot is forgotten).
    */
   public Snapshot get(String connectionId, ConnectionApi api, Freshness want) {
     Snapshot current = snapshots.get(connectionId);
@@ -95,11 +124,11 @@ public final class SnapshotCache {
     while (true) {
       InFlight running = inflight.get(connectionId);
       if (running != null) {
-        if (!running.startedAt().isBefore(want.notBefore())) return join(running.result());
-        join(running.result()); // too early for us: wait for it, then fetch again
-        continue;
+        Snapshot theirs = await(connectionId, running);
+        if (!running.startedAt().isBefore(want.notBefore())) return theirs;
+        continue; // too early for us: it is done, fetch again
       }
-      InFlight mine = new InFlight(clock.instant(), new CompletableFuture<>());
+      InFlight mine = new InFlight(clock.instant(), System.nanoTime(), new CompletableFuture<>());
       if (inflight.putIfAbsent(connectionId, mine) != null) continue;
       return fetch(connectionId, api, want.priority(), mine);
     }
@@ -125,14 +154,18 @@ public final class SnapshotCache {
       Connection read = api.withPriority(priority).getConnection(connectionId, true);
       // As of when the request started (what it shows may be that old), with the operator's own writes since then.
       Snapshot fresh = new Snapshot(withLocalWrites(connectionId, read, mine.startedAt()), mine.startedAt());
+      if (inflight.get(connectionId) != mine) { // forgotten meanwhile (the connection was deleted): answer, keep nothing
+        mine.result().complete(fresh);
+        return fresh;
+      }
       Snapshot old = snapshots.put(connectionId, fresh);
       paceSettling(connectionId, fresh.connection().state());
       mine.result().complete(fresh);
       if (old == null || !old.connection().equals(fresh.connection())) notifyChange(connectionId);
       return fresh;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       snapshots.remove(connectionId); // nothing may be reported from before the failure
-      mine.result().completeExceptionally(e);
+      mine.result().completeExceptionally(e); // waiters learn of it too, whatever was thrown
       throw e;
     } finally {
       inflight.remove(connectionId, mine);
@@ -199,11 +232,18 @@ public final class SnapshotCache {
     settlingStep.remove(connectionId);
   }
 
-  /** Forgets a connection entirely (the add-on is gone). */
+  /** Forgets a connection entirely (the add-on is gone, or no HerokuConnection stands for it any more). */
   public void forget(String connectionId) {
+    inflight.remove(connectionId); // a fetch still running answers its callers but stores nothing
     snapshots.remove(connectionId);
     localWrites.remove(connectionId);
     settlingStep.remove(connectionId);
+  }
+
+  /** Entries held per map, for {@link Controllers#held()}. */
+  Map<String, Integer> held() {
+    return Map.of("snapshots", snapshots.size(), "snapshot fetches in flight", inflight.size(),
+        "settling steps", settlingStep.size(), "operator writes", localWrites.size());
   }
 
   private void notifyChange(String connectionId) {
@@ -215,9 +255,13 @@ public final class SnapshotCache {
         c.database(), c.organizationId(), c.state(), c.mappingsSummaryState(), c.region(), c.detailUrl(), mappings);
   }
 
-  private static Snapshot join(CompletableFuture<Snapshot> f) {
+  /** Another's fetch, until it is {@link #waitForFetch} old (real time: what is bounded is a thread). */
+  private Snapshot await(String connectionId, InFlight running) {
+    long left = running.startedNanos() + waitForFetch.toNanos() - System.nanoTime();
     try {
-      return f.get();
+      return running.result().get(Math.max(0, left), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw new StillFetching(connectionId, Duration.ofNanos(System.nanoTime() - running.startedNanos()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for a connection snapshot", e);

@@ -76,6 +76,15 @@ final class WriteErrors {
         + count + ")" + latest + " (status.recentErrors)");
   }
 
+  /** The mapping is gone. */
+  void forget(String uid) {
+    lastRead.remove(uid);
+  }
+
+  int held() {
+    return lastRead.size();
+  }
+
   private static String clip(String s) {
     return s == null ? "" : s.length() > MAX_MESSAGE ? s.substring(0, MAX_MESSAGE) : s;
   }

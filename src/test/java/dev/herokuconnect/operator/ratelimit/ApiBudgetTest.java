@@ -1,6 +1,7 @@
 package dev.herokuconnect.operator.ratelimit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -160,4 +161,47 @@ class ApiBudgetTest {
     assertTrue(e.getMessage().contains("kubernetes unavailable"));
     assertEquals(0, budget.usage("c1").used());
   }
+
+  @Test
+  void aReleasedAccountIsKeptWhileItsWindowHoldsSpendAndDroppedWhenItEmpties() {
+    MutableClock clock = new MutableClock(T0);
+    ApiBudget budget = new ApiBudget(200, clock);
+    for (int i = 0; i < 30; i++) budget.admit("c1", "GET", Priority.USER);
+    budget.release("c1"); // its HerokuConnection is deleted
+    assertTrue(budget.knows("c1"), "the day's spend is kept");
+    assertEquals(1, budget.accountsHeld());
+    // Created again the same day: it spends from what is left, not from a fresh day.
+    clock.advance(Duration.ofHours(1));
+    for (int i = 0; i < 20; i++) budget.admit("c1", "GET", Priority.USER);
+    assertEquals(50, budget.usage("c1").used());
+    budget.release("c1"); // deleted again
+    clock.advance(Duration.ofHours(23).plusSeconds(1)); // the first 30 left the window, the last 20 not yet
+    budget.admit("c2", "GET", Priority.USER); // any use of the budget looks at released accounts now and then
+    assertTrue(budget.knows("c1"), "20 requests still in the window");
+    assertEquals(20, budget.usage("c1").used());
+    clock.advance(Duration.ofHours(1));
+    budget.admit("c2", "GET", Priority.USER);
+    assertFalse(budget.knows("c1"), "dropped once its window holds no spend");
+    assertEquals(java.util.Set.of("c2"), budget.accountKeys());
+  }
+
+  @Test
+  void aReleasedAccountWithoutSpendGoesAtOnceButA429WaitIsKept() {
+    MutableClock clock = new MutableClock(T0);
+    ApiBudget budget = new ApiBudget(200, clock);
+    budget.restore("c1", 7, T0.minus(Duration.ofDays(2)), 9, null); // known from status, nothing spent in the window
+    budget.release("c1");
+    assertFalse(budget.knows("c1"), "an account with no spend in its window is dropped");
+    Instant until = T0.plus(Duration.ofHours(3));
+    budget.throttled("c3", new ConnectApiException.Throttled("GET", "429", Duration.ofHours(3), until));
+    budget.release("c3");
+    assertTrue(budget.knows("c3"), "the wait a 429 named is kept");
+    clock.set(until.plus(SWEEP));
+    budget.admit("c2", "GET", Priority.USER);
+    assertFalse(budget.knows("c3"), "dropped once the wait is over");
+    assertEquals(1, budget.accountsHeld());
+  }
+
+  /** Longer than the budget's interval between looks at released accounts. */
+  static final Duration SWEEP = Duration.ofHours(1).plusSeconds(1);
 }
