@@ -13,11 +13,9 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
  */
 public final class ActionLedger {
   private final StatusChannel status;
-  private final Events events;
 
-  public ActionLedger(StatusChannel status, Events events) {
+  public ActionLedger(StatusChannel status) {
     this.status = status;
-    this.events = events;
   }
 
   private void write(HasMetadata o, String field, String value) {
@@ -25,22 +23,23 @@ public final class ActionLedger {
   }
 
   /** True when the action was sent and answered. */
-  public boolean send(HasMetadata o, ConditionedStatus status, RequestedAction.Request request, Runnable call,
-                      String reason, String message) {
+  public boolean send(Reconcile<?, ?> ctx, RequestedAction.Request request, Runnable call, String reason, String message) {
+    HasMetadata o = ctx.resource();
+    ConditionedStatus status = ctx.status();
     RequestedAction action = request.action();
     String before = action.handled(status);
     write(o, action.statusField(), request.value());
     action.markHandled(status, request.value());
     try {
       call.run();
-      events.normal(o, reason, message);
+      ctx.normal(o, reason, message);
       return true;
     } catch (ConnectApiException.RateLimited | ConnectApiException.Throttled notSent) {
       write(o, action.statusField(), before);
       action.markHandled(status, before);
       throw notSent;
     } catch (ConnectApiException e) {
-      events.warning(o, reason + "Uncertain", action.name().toLowerCase(java.util.Locale.ROOT) + " was sent but the API's answer "
+      ctx.warning(o, reason + "Uncertain", action.name().toLowerCase(java.util.Locale.ROOT) + " was sent but the API's answer "
           + "was lost or refused (" + e.getMessage() + "); it is not sent again: check the state, and set "
           + action.annotation() + " to a new value to ask again");
       return false;

@@ -74,6 +74,10 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
             .withOnUpdateFilter((n, o) -> n.getMetadata().getDeletionTimestamp() != null)
             .build(),
         context);
+    // The finalizer waits for the mappings bound to it, read from this controller's own informer (synced before any cleanup).
+    sync.useMappingsOf(c -> mappings.list(c.getMetadata().getNamespace())
+        .filter(m -> c.getMetadata().getName().equals(Binding.of(m).connectionName()))
+        .map(m -> m.getMetadata().getName()).sorted().toList());
     return List.of(secrets, mappings, wakeUps);
   }
 
@@ -89,16 +93,10 @@ public class ConnectionReconciler implements Reconciler<HerokuConnection>, Clean
 
   @Override
   public DeleteControl cleanup(HerokuConnection c, Context<HerokuConnection> context) {
-    // The mappings from this controller's own HerokuMapping informer: it has synced before any cleanup runs here.
-    List<String> users = context.getSecondaryResources(HerokuMapping.class).stream()
-        .filter(m -> c.getMetadata().getName().equals(Binding.of(m).connectionName()))
-        .map(m -> m.getMetadata().getName()).sorted().toList();
-    ManagedLoop.Deletion d = sync.delete(c, users);
+    DeleteControl control = loop.cleanup(c, sync);
     String connectionId = Directory.connectionIdOf(c);
-    if (d.done()) {
-      directory.markGone(c); // it owns the add-on no more, though the caches show it a moment longer
-      if (connectionId != null) wake(connectionId); // another HerokuConnection on the same add-on takes over now
-    }
-    return loop.deleteControl(c, d);
+    // another HerokuConnection on the same add-on takes over now, not after its backoff
+    if (control.isRemoveFinalizer() && connectionId != null) wake(connectionId);
+    return control;
   }
 }

@@ -37,9 +37,12 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
   private final SnapshotCache snapshots;
   private final ApiBudget budget;
   private final CredentialsGuard credentials;
-  private final ManagedLoop loop;
+  private final Intervals intervals;
+  private final java.time.Clock clock;
   private final ActionLedger actions;
-  private final Validations validations;
+  private final Validations validations = new Validations();
+  /** The names of the HerokuMappings bound to a connection, from the connection controller's own informer. */
+  private volatile java.util.function.Function<HerokuConnection, java.util.List<String>> mappingsOf = c -> java.util.List.of();
   private volatile Connector.Secrets secrets = (ns, name) -> Optional.empty();
   /**
    * The authorization URL asked for, per object and entry (state@generation): a reconcile that reads a
@@ -50,15 +53,19 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
   private final Map<String, Asked> askedFor = new ConcurrentHashMap<>();
 
   ConnectionSync(Directory directory, Connector connector, SnapshotCache snapshots, ApiBudget budget,
-                 CredentialsGuard credentials, ManagedLoop loop, ActionLedger actions) {
+                 CredentialsGuard credentials, Intervals intervals, java.time.Clock clock, ActionLedger actions) {
     this.directory = directory;
     this.connector = connector;
     this.snapshots = snapshots;
     this.budget = budget;
     this.credentials = credentials;
-    this.loop = loop;
+    this.intervals = intervals;
+    this.clock = clock;
     this.actions = actions;
-    this.validations = new Validations(loop.events());
+  }
+
+  void useMappingsOf(java.util.function.Function<HerokuConnection, java.util.List<String>> mappingsOf) {
+    this.mappingsOf = mappingsOf;
   }
 
   /** Entries held, for {@link Controllers#held()}. */
@@ -91,16 +98,20 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
   }
 
   @Override
-  public Outcome sync(HerokuConnection c, HerokuConnectionStatus status, ManagedLoop.Pass pass) {
+  public Outcome sync(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx) {
+    HerokuConnectionStatus status = ctx.status();
     RateLimitStatus recorded = status.getRateLimit();
     try {
-      return syncRemote(c, status, pass);
+      return syncRemote(ctx);
     } finally {
       showBudget(status, recorded);
     }
   }
 
-  private Outcome syncRemote(HerokuConnection c, HerokuConnectionStatus status, ManagedLoop.Pass pass) {
+  private Outcome syncRemote(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx) {
+    HerokuConnection c = ctx.resource();
+    HerokuConnectionStatus status = ctx.status();
+    ManagedLoop.Pass pass = ctx.pass();
     if (status.getConnectionId() != null && status.getAppName() == null) status.setAppName(c.getSpec().getAppName()); // bound before 0.2
     String refused = ConnectionIdentity.refusal(status.getConnectionId(), status.getAppName(), status.getResourceName(), c.getSpec());
     if (refused != null) return Outcome.stalled(Reasons.INVALID_SPEC, refused, (Duration) null); // a new generation looks again
@@ -121,7 +132,7 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
     Optional<Ownership.Claimant> owner = directory.connectionConflict(c, id);
     Instant throttledUntil = budget.throttledUntil(id);
     if (owner.isEmpty() && throttledUntil != null) {
-      return ConnectionDecisions.throttled(throttledUntil, loop.until(throttledUntil));
+      return ConnectionDecisions.throttled(throttledUntil, ManagedLoop.until(clock.instant(), throttledUntil));
     }
     Connection remote;
     if (owner.isPresent()) {
@@ -129,7 +140,7 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
     } else {
       boolean fresh = pass.specChanged() || restartAsked || pass.refreshRequested();
       Duration maxAge = fresh ? Duration.ZERO
-          : Conditions.isTrue(status, Conditions.READY) ? loop.intervals().refresh().minusSeconds(1) : loop.intervals().settling();
+          : Conditions.isTrue(status, Conditions.READY) ? intervals.refresh().minusSeconds(1) : intervals.settling();
       try {
         remote = snapshots.get(id, where.api(), Freshness.within(maxAge, priority)).connection();
       } catch (ConnectApiException.NotFound gone) {
@@ -148,9 +159,9 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
       }
       boolean wrote = false;
       for (Step step : plan.steps()) {
-        wrote |= act(step, c, status, where.api().withPriority(Priority.USER), id, facts.restart(), facts.state());
+        wrote |= act(step, ctx, where.api().withPriority(Priority.USER), id, facts.restart(), facts.state());
       }
-      if (wrote) remote = snapshots.get(id, where.api(), Freshness.now(Priority.USER).takenAfter(loop.clock().instant())).connection();
+      if (wrote) remote = snapshots.get(id, where.api(), Freshness.now(Priority.USER).takenAfter(clock.instant())).connection();
       if (!wrote || plan.then().isEmpty()) break;
     }
     // report
@@ -162,8 +173,7 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
       askedFor.remove(c.getMetadata().getUid());
     }
     Outcome outcome = ConnectionDecisions.outcome(ConnectionDecisions.facts(c, status, pass.management(), conflictOwner, remote));
-    if (validations.advance(c, status, where.api().withPriority(Priority.USER), id, loop.clock().instant(),
-        pass.management().writes())) {
+    if (validations.advance(ctx, where.api().withPriority(Priority.USER), id)) {
       // a validation waits for its result: look again soon (the loop's backoff paces the polls)
       return new Outcome(outcome.kind(), outcome.reason(), outcome.message(), StateTable.Requeue.SETTLING, null);
     }
@@ -183,28 +193,30 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
     }
   }
 
-  private boolean act(Step step, HerokuConnection c, HerokuConnectionStatus status, ConnectionApi api, String id, Request restart,
-                      String state) {
+  private boolean act(Step step, Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, ConnectionApi api, String id,
+                      Request restart, String state) {
+    HerokuConnection c = ctx.resource();
+    HerokuConnectionStatus status = ctx.status();
     HerokuConnectionSpec spec = c.getSpec();
     return switch (step) { // exhaustive: a new step fails to compile until it is acted on
       case CONFIGURE_DATABASE -> {
         api.configureDatabase(id, spec.getDatabase().getConfigVar(), spec.getDatabase().getSchema());
-        loop.events().normal(c, "Configured", "set db_key " + spec.getDatabase().getConfigVar() + " and schema_name "
+        ctx.normal(c, "Configured", "set db_key " + spec.getDatabase().getConfigVar() + " and schema_name "
             + spec.getDatabase().getSchema());
         yield true;
       }
       case RESTART -> {
-        actions.send(c, status, restart, () -> api.restart(id), "Restarted", ConnectionDecisions.restartMessage(restart));
+        actions.send(ctx, restart, () -> api.restart(id), "Restarted", ConnectionDecisions.restartMessage(restart));
         yield true;
       }
       case PAUSE -> {
         api.pause(id);
-        loop.events().normal(c, "Paused", "paused the connection (spec.paused: true)");
+        ctx.normal(c, "Paused", "paused the connection (spec.paused: true)");
         yield true;
       }
       case RESUME -> {
         api.resume(id);
-        loop.events().normal(c, "Resumed", "resumed the connection (spec.paused: false)");
+        ctx.normal(c, "Resumed", "resumed the connection (spec.paused: false)");
         yield true;
       }
       case ASK_AUTHORIZATION_URL -> {
@@ -218,7 +230,7 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
       }
       case SKIP_RESTART -> {
         RequestedAction.RESTART.markHandled(status, restart.value());
-        loop.events().normal(c, RequestedAction.RESTART.skippedReason(), restart.describe() + " was not sent (observe-only), and "
+        ctx.normal(c, RequestedAction.RESTART.skippedReason(), restart.describe() + " was not sent (observe-only), and "
             + "will not be sent later: set it to a new value once the connection is managed");
         yield false;
       }
@@ -276,23 +288,24 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
    * HerokuMapping still uses this connection, so their cleanup can reach the API; then the
    * credentials Secret is released (if no other connection needs it).
    */
-  ManagedLoop.Deletion delete(HerokuConnection c, java.util.List<String> users) {
-    ConnectionDecisions.Deletion d = ConnectionDecisions.deletion(users);
-    loop.events().emit(c, d.event());
+  @Override
+  public ManagedLoop.Deletion delete(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx) {
+    ConnectionDecisions.Deletion d = ConnectionDecisions.deletion(mappingsOf.apply(ctx.resource()));
+    ctx.note(d.event());
     return switch (d.step()) { // exhaustive: a new step fails to compile until it is acted on
-      case WAIT_FOR_MAPPINGS -> ManagedLoop.Deletion.waitFor(loop.intervals().settling());
-      case RELEASE_CREDENTIALS -> releaseCredentials(c);
+      case WAIT_FOR_MAPPINGS -> ManagedLoop.Deletion.waitFor(intervals.settling());
+      case RELEASE_CREDENTIALS -> releaseCredentials(ctx);
     };
   }
 
-  private ManagedLoop.Deletion releaseCredentials(HerokuConnection c) {
+  private ManagedLoop.Deletion releaseCredentials(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx) {
+    HerokuConnection c = ctx.resource();
     try {
       credentials.releaseAll(c);
     } catch (RuntimeException e) {
-      Duration again = loop.retryDelay(c);
-      loop.events().warning(c, "ReleaseFailed", "could not remove the finalizer " + CredentialsGuard.FINALIZER + " from the credentials Secret ("
-          + e.getMessage() + "); trying again in " + again.toSeconds() + " s");
-      return ManagedLoop.Deletion.waitFor(again);
+      ctx.warning(c, "ReleaseFailed", "could not remove the finalizer " + CredentialsGuard.FINALIZER + " from the credentials Secret ("
+          + e.getMessage() + "); trying again with backoff");
+      return ManagedLoop.Deletion.retry();
     }
     forget(c);
     return ManagedLoop.Deletion.DONE;
@@ -303,6 +316,11 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
    * memo) and, unless another HerokuConnection stands for the same add-on or app, its snapshot and
    * its budget accounts (those keep the day's spend until their window empties: {@link ApiBudget#release}).
    */
+  @Override
+  public void deleted(HerokuConnection c) {
+    directory.markGone(c); // it owns the add-on no more, though the caches show it a moment longer
+  }
+
   private void forget(HerokuConnection c) {
     String uid = c.getMetadata().getUid();
     connector.forget(c);

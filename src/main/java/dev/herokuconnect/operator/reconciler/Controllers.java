@@ -36,11 +36,11 @@ public final class Controllers {
     this.connector = connector;
     this.snapshots = new SnapshotCache(clock, intervals.settling(), intervals.refresh());
     StatusChannel statusChannel = StatusChannel.of(client);
-    ActionLedger actions = new ActionLedger(statusChannel, events);
+    ActionLedger actions = new ActionLedger(statusChannel);
     this.connectionSync = new ConnectionSync(directory, connector, snapshots, budget,
-        new CredentialsGuard(client, directory), loop, actions);
+        new CredentialsGuard(client, directory), intervals, clock, actions);
     Connector.Secrets secretsByGet = (ns, name) -> Optional.ofNullable(client.secrets().inNamespace(ns).withName(name).get());
-    this.mappingSync = new MappingSync(directory, connector, secretsByGet, snapshots, loop, actions);
+    this.mappingSync = new MappingSync(directory, connector, secretsByGet, snapshots, intervals, clock, actions);
     this.connections = new ConnectionReconciler(loop, connectionSync, directory, secretsByGet);
     this.mappings = new MappingReconciler(loop, mappingSync, directory);
     snapshots.onChange(mappings::wake);

@@ -51,14 +51,24 @@ public final class ManagedLoop {
     }
   }
 
-  /** One kind's part of the loop. */
+  /**
+   * One kind's part of the loop: its observation, facts, decisions and the acts they choose, for
+   * a reconcile and for a cleanup. The loop owns the sequencing around them: the context, the
+   * conditions, the Events (written once the pass ends), failures, backoff and requeueing.
+   */
   public interface Sync<R extends CustomResource<?, S>, S extends ConditionedStatus> {
     S newStatus();
 
     Management management(R resource);
 
     /** Observe, decide, act and fill status; the outcome says where that left the object. */
-    Outcome sync(R resource, S status, Pass pass);
+    Outcome sync(Reconcile<R, S> pass);
+
+    /** Observe, decide and act on a deletion: done (the finalizer goes), or wait. */
+    Deletion delete(Reconcile<R, S> pass);
+
+    /** The cleanup is done: release what is kept for the object, and wake whoever takes over from it. */
+    default void deleted(R resource) {}
 
     /** What the loop was doing, for messages: "reconciling mapping Account". */
     String doing(R resource);
@@ -67,12 +77,25 @@ public final class ManagedLoop {
     String credentialsHint(R resource);
   }
 
-  /** What a cleanup decided: done, or wait and look again. */
-  public record Deletion(boolean done, Duration again) {
-    public static final Deletion DONE = new Deletion(true, null);
+  /**
+   * What a cleanup decided: done; wait a fixed time ({@code again}); or try again with the object's
+   * backoff ({@code again} null), after a failure the loop reports ({@code failed}, with what was being done).
+   */
+  public record Deletion(boolean done, Duration again, ConnectApiException failed, String doing) {
+    public static final Deletion DONE = new Deletion(true, null, null, null);
 
     public static Deletion waitFor(Duration again) {
-      return new Deletion(false, again);
+      return new Deletion(false, again, null, null);
+    }
+
+    /** Not now: look again with the object's backoff. */
+    public static Deletion retry() {
+      return new Deletion(false, null, null, null);
+    }
+
+    /** A call failed while {@code doing}: the loop says so in a DeleteFailed Warning and tries again. */
+    public static Deletion failed(ConnectApiException e, String doing) {
+      return new Deletion(false, null, e, doing);
     }
   }
 
@@ -105,10 +128,11 @@ public final class ManagedLoop {
     boolean asked = Arrays.stream(RequestedAction.values())
         .anyMatch(a -> a != RequestedAction.RECONCILE && a.appliesTo(status) && a.pending(r, status) != null);
     Pass pass = new Pass(sync.management(r), !Objects.equals(observed, generation), refresh != null, asked, clock.instant());
+    Reconcile<R, S> ctx = new Reconcile<>(r, pass);
     Outcome outcome;
     ConnectApiException stoppedBy = null;
     try {
-      outcome = sync.sync(r, status, pass);
+      outcome = sync.sync(ctx);
       lastGoodRead.put(r.getMetadata().getUid(), clock.instant());
     } catch (ConnectApiException e) {
       stoppedBy = e;
@@ -119,6 +143,7 @@ public final class ManagedLoop {
       log.error("unexpected error while {} ({}/{})", sync.doing(r), r.getMetadata().getNamespace(), r.getMetadata().getName(), e);
       outcome = unexpected(e, sync.doing(r));
     }
+    ctx.notes().forEach(n -> events.emit(r, n)); // what the pass did, then what it leaves (below)
     report(r, status, generation, outcome);
     if (!actedOn(outcome, stoppedBy)) status.setObservedGeneration(observed); // the spec stays pending (conditions say why)
     UpdateControl<R> control = before.equals(JSON.convertValue(status, JsonNode.class))
@@ -204,24 +229,42 @@ public final class ManagedLoop {
     return spread <= 0 ? refresh : refresh.plusMillis(java.util.concurrent.ThreadLocalRandom.current().nextLong(spread + 1));
   }
 
-  /** A cleanup's decision as the SDK wants it. */
-  public DeleteControl deleteControl(HasMetadata r, Deletion d) {
+  /**
+   * The cleanup of an object being deleted, through the same loop: the kind observes, decides and
+   * acts ({@link Sync#delete}); the loop writes the Events, reports a failure, backs off, and once
+   * it is done lets the kind release what it kept ({@link Sync#deleted}).
+   */
+  public <R extends CustomResource<?, S>, S extends ConditionedStatus> DeleteControl cleanup(R r, Sync<R, S> sync) {
+    if (r.getStatus() == null) r.setStatus(sync.newStatus());
+    Reconcile<R, S> ctx = new Reconcile<>(r, new Pass(sync.management(r), false, false, false, clock.instant()));
+    Deletion d;
+    try {
+      d = sync.delete(ctx);
+    } catch (ConnectApiException e) {
+      d = Deletion.failed(e, "cleaning up (" + sync.doing(r) + ")");
+    }
+    ctx.notes().forEach(n -> events.emit(r, n));
+    String uid = r.getMetadata().getUid();
     if (d.done()) {
-      backoff.reset(r.getMetadata().getUid());
-      lastGoodRead.remove(r.getMetadata().getUid());
+      sync.deleted(r);
+      backoff.reset(uid);
+      lastGoodRead.remove(uid);
       events.forget(r); // the object is gone: so is what was kept per object here
       return DeleteControl.defaultDelete();
     }
-    return DeleteControl.noFinalizerRemoval().rescheduleAfter(intervals.real(d.again()));
-  }
-
-  /** Backoff for a cleanup that must try again. */
-  public Duration retryDelay(HasMetadata r) {
-    return backoff.next(r.getMetadata().getUid(), intervals.settling(), intervals.maxBackoff());
+    Duration again = d.again();
+    if (d.failed() != null) {
+      Outcome o = failure(d.failed(), d.doing(), sync.credentialsHint(r));
+      again = o.after() != null ? o.after() : backoff.next(uid, intervals.settling(), intervals.maxBackoff());
+      events.warning(r, "DeleteFailed", o.message() + "; trying again in " + again.toSeconds() + " s");
+    } else if (again == null) {
+      again = backoff.next(uid, intervals.settling(), intervals.maxBackoff());
+    }
+    return DeleteControl.noFinalizerRemoval().rescheduleAfter(intervals.real(again));
   }
 
   /** The outcome for a failed call; {@code doing} says what was being done. */
-  public Outcome failure(ConnectApiException e, String doing, String credentialsHint) {
+  Outcome failure(ConnectApiException e, String doing, String credentialsHint) {
     if (e instanceof ConnectApiException.RateLimited r) {
       return Outcome.blocked(Reasons.RATE_LIMITED, "waiting for API budget while " + doing + ": " + r.getMessage(), until(r.retryAt()));
     }
@@ -245,16 +288,15 @@ public final class ManagedLoop {
   }
 
   Duration until(Instant at) {
-    Duration d = Duration.between(clock.instant(), at);
-    return d.isNegative() ? Duration.ofSeconds(1) : d.plusMillis(50);
+    return until(clock.instant(), at);
   }
 
   /** Entries held per map, for {@link Controllers#held()}. */
   Map<String, Integer> held() { return Map.of("backoff", backoff.held(), "last good reads", lastGoodRead.size()); }
 
-  public Events events() { return events; }
-
-  public Intervals intervals() { return intervals; }
-
-  public Clock clock() { return clock; }
+  /** How long until {@code at}, from {@code now}: a wait that ends just after it (at least a second). */
+  static Duration until(Instant now, Instant at) {
+    Duration d = Duration.between(now, at);
+    return d.isNegative() ? Duration.ofSeconds(1) : d.plusMillis(50);
+  }
 }

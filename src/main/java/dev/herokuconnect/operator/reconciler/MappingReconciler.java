@@ -91,13 +91,10 @@ public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<Her
 
   @Override
   public DeleteControl cleanup(HerokuMapping m, Context<HerokuMapping> context) {
-    ManagedLoop.Deletion d = sync.delete(m, sync.management(m));
+    DeleteControl control = loop.cleanup(m, sync);
     String connectionId = Binding.of(m).connectionId();
-    if (d.done()) {
-      sync.forget(m);
-      directory.markGone(m); // it claims nothing from now on, though the caches show it a moment longer
-      if (connectionId != null) wake(connectionId); // the next claimant of the same remote mapping takes over now
-    }
-    return loop.deleteControl(m, d);
+    // the next claimant of the same remote mapping takes over now, not after its backoff
+    if (control.isRemoveFinalizer() && connectionId != null) wake(connectionId);
+    return control;
   }
 }

@@ -32,25 +32,31 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
   private final Connector connector;
   private final Connector.Secrets secrets;
   private final SnapshotCache snapshots;
-  private final ManagedLoop loop;
+  private final Intervals intervals;
+  private final java.time.Clock clock;
   private final ActionLedger actions;
   private final WriteErrors writeErrors;
 
   MappingSync(Directory directory, Connector connector, Connector.Secrets secrets, SnapshotCache snapshots,
-              ManagedLoop loop, ActionLedger actions) {
+              Intervals intervals, java.time.Clock clock, ActionLedger actions) {
     this.directory = directory;
     this.connector = connector;
     this.secrets = secrets;
     this.snapshots = snapshots;
-    this.loop = loop;
+    this.intervals = intervals;
+    this.clock = clock;
     this.actions = actions;
-    this.writeErrors = new WriteErrors(loop.events(), loop.clock(), loop.intervals());
+    this.writeErrors = new WriteErrors(clock, intervals);
   }
 
   int held() { return writeErrors.held(); }
 
   /** The mapping's cleanup is done: what was kept for it goes. */
-  void forget(HerokuMapping m) { writeErrors.forget(m.getMetadata().getUid()); }
+  @Override
+  public void deleted(HerokuMapping m) {
+    writeErrors.forget(m.getMetadata().getUid());
+    directory.markGone(m); // it claims nothing from now on, though the caches show it a moment longer
+  }
 
   @Override
   public HerokuMappingStatus newStatus() {
@@ -107,7 +113,10 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
   }
 
   @Override
-  public Outcome sync(HerokuMapping m, HerokuMappingStatus status, ManagedLoop.Pass pass) {
+  public Outcome sync(Reconcile<HerokuMapping, HerokuMappingStatus> ctx) {
+    HerokuMapping m = ctx.resource();
+    HerokuMappingStatus status = ctx.status();
+    ManagedLoop.Pass pass = ctx.pass();
     Binding.bind(m, status);
     // observe
     Link link = link(m);
@@ -123,7 +132,7 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
     List<Step> done = new ArrayList<>();
     try {
       for (Step step : plan.steps()) {
-        remote = act(step, m, status, facts, client, remote);
+        remote = act(step, ctx, facts, client, remote);
         done.add(step);
       }
     } catch (ConnectionNotReady e) {
@@ -136,7 +145,7 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
     if (remote == null) return plan.stop();
     status.setConnectionId(link.connected().connectionId());
     fillStatus(status, remote);
-    writeErrors.read(m, status, remote, link.connected().api());
+    writeErrors.read(ctx, remote, link.connected().api());
     return plan.stop() != null ? keepMessage(plan.stop(), status) : MappingDecisions.outcome(facts, remote, done, drift);
   }
 
@@ -152,7 +161,7 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
     if (directory.mappingConflict(m, c.connectionId()).isPresent()) return null;
     boolean ready = Conditions.isTrue(status, Conditions.READY);
     Freshness want = Freshness.within(pass.refreshRequested() ? java.time.Duration.ZERO
-        : ready && !pass.specChanged() ? loop.intervals().refresh().minusSeconds(1) : loop.intervals().settling(), pass.priority());
+        : ready && !pass.specChanged() ? intervals.refresh().minusSeconds(1) : intervals.settling(), pass.priority());
     Snapshot snap = snapshots.get(c.connectionId(), c.api(), want);
     Binding b = Binding.of(m);
     if (snap.mappingById(b.mappingId()).isEmpty() && snap.mappingByObject(b.objectName()).isEmpty()) {
@@ -160,7 +169,7 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
       // shared with every mapping of the connection that waits for the same.
       // creationTimestamp is cut to the second: a read must start after the next second (or now, if that is sooner)
       Instant created = Instant.parse(m.getMetadata().getCreationTimestamp()).plusSeconds(1);
-      Instant notBefore = b.mappingId() != null ? pass.now().minus(loop.intervals().settling())
+      Instant notBefore = b.mappingId() != null ? pass.now().minus(intervals.settling())
           : created.isBefore(pass.now()) ? created : pass.now();
       if (snap.fetchedAt().isBefore(notBefore) || snap.fetchedAt().equals(notBefore)) {
         snap = snapshots.get(c.connectionId(), c.api(), Freshness.now(Priority.USER).takenAfter(notBefore.plusMillis(1)));
@@ -175,26 +184,28 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
     return MappingDecisions.facts(m, status, pass.management(), conflict, link.waiting(), seen == null ? null : seen.connection());
   }
 
-  private Mapping act(Step step, HerokuMapping m, HerokuMappingStatus status, Facts facts, MappingClient client,
+  private Mapping act(Step step, Reconcile<HerokuMapping, HerokuMappingStatus> ctx, Facts facts, MappingClient client,
                       Mapping remote) {
+    HerokuMapping m = ctx.resource();
+    HerokuMappingStatus status = ctx.status();
     String object = m.getSpec().getObjectName();
     boolean writes = facts.management().writes();
     return switch (step) { // exhaustive: a new step fails to compile until it is acted on
       case ADOPT -> {
         if (writes && !remote.id().equals(status.getMappingId())) {
-          loop.events().normal(m, "Adopted", "adopted the existing remote mapping " + remote.id() + " of " + remote.objectName());
+          ctx.normal(m, "Adopted", "adopted the existing remote mapping " + remote.id() + " of " + remote.objectName());
         }
         status.setMappingId(remote.id());
         yield remote;
       }
       case CREATE, RECREATE -> {
-        Mapping created = create(m, status, client);
+        Mapping created = create(ctx, client);
         if (!created.id().equals(status.getMappingId())) {
           if (step == Step.RECREATE) {
-            loop.events().warning(m, "Recreated", "the remote mapping " + status.getMappingId()
+            ctx.warning(m, "Recreated", "the remote mapping " + status.getMappingId()
                 + " was deleted outside the operator; created " + created.id() + " again");
           } else {
-            loop.events().normal(m, "Created", "created the remote mapping " + created.id() + " of " + object);
+            ctx.normal(m, "Created", "created the remote mapping " + created.id() + " of " + object);
           }
           status.setMappingId(created.id());
         }
@@ -208,18 +219,18 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
           status.setRefusedInConnectionState(facts.connectionState());
           throw refused;
         }
-        loop.events().normal(m, "Updated", "updated the remote mapping " + remote.id() + " of " + object + " to match the spec: "
+        ctx.normal(m, "Updated", "updated the remote mapping " + remote.id() + " of " + object + " to match the spec: "
             + String.join("; ", facts.drift()));
         yield edited;
       }
       case SEND_REQUESTED -> {
-        for (Request r : facts.requested()) send(m, status, r, client, remote.id());
+        for (Request r : facts.requested()) send(ctx, r, client, remote.id());
         yield remote;
       }
       case SKIP_REQUESTED -> {
         for (Request r : facts.requested()) {
           r.action().markHandled(status, r.value());
-          loop.events().normal(m, r.action().skippedReason(), r.describe() + " was not sent ("
+          ctx.normal(m, r.action().skippedReason(), r.describe() + " was not sent ("
               + facts.management().why() + "), and will not be sent later: set it to a new value once the object is managed");
         }
         yield remote;
@@ -228,26 +239,28 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
   }
 
   /** One requested action, recorded before it is sent; the switch fails to compile until a new action is handled. */
-  private void send(HerokuMapping m, HerokuMappingStatus status, Request r, MappingClient client, String id) {
+  private void send(Reconcile<HerokuMapping, HerokuMappingStatus> ctx, Request r, MappingClient client, String id) {
     Runnable call = switch (r.action()) {
       case RELOAD -> () -> client.reload(id);
       case ABORT -> () -> client.abort(id);
       case RECONCILE, RESTART, VALIDATE -> throw new IllegalStateException(r.action() + " is not a mapping action sent here");
     };
-    actions.send(m, status, r, call, r.action().doneReason(), r.action().name().toLowerCase(java.util.Locale.ROOT)
+    actions.send(ctx, r, call, r.action().doneReason(), r.action().name().toLowerCase(java.util.Locale.ROOT)
         + " requested (" + r.describe() + ")");
   }
 
   /** POST; a refusal is read once more: created elsewhere meanwhile → adopted; the connection's state → not the spec's fault. */
-  private Mapping create(HerokuMapping m, HerokuMappingStatus status, MappingClient client) {
+  private Mapping create(Reconcile<HerokuMapping, HerokuMappingStatus> ctx, MappingClient client) {
+    HerokuMapping m = ctx.resource();
+    HerokuMappingStatus status = ctx.status();
     String object = m.getSpec().getObjectName();
     try {
       return client.create(object, MappingConfigs.desired(m.getSpec(), null));
     } catch (ConnectApiException.BadRequest refused) {
-      Snapshot now = client.snapshotTakenAfter(loop.clock().instant());
+      Snapshot now = client.snapshotTakenAfter(clock.instant());
       Optional<Mapping> appeared = now.mappingByObject(object);
       if (appeared.isPresent()) {
-        loop.events().normal(m, "Adopted", "adopted the remote mapping " + appeared.get().id() + " of " + object
+        ctx.normal(m, "Adopted", "adopted the remote mapping " + appeared.get().id() + " of " + object
             + ", created elsewhere meanwhile");
         status.setMappingId(appeared.get().id()); // adopted, not created: no Created event follows
         return appeared.get();
@@ -304,39 +317,40 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
   }
 
   /** Observe, decide ({@link MappingDecisions#deletion}), act: the finalizer goes unless the decision is to wait. */
-  ManagedLoop.Deletion delete(HerokuMapping m, Management management) {
+  @Override
+  public ManagedLoop.Deletion delete(Reconcile<HerokuMapping, HerokuMappingStatus> ctx) {
+    HerokuMapping m = ctx.resource();
+    Management management = ctx.management();
     Optional<HerokuConnection> conn = connection(m);
     boolean needsClient = management.deletesRemote() && conn.isPresent();
     Connector.Result r = needsClient ? connector.connectKnown(conn.get(), secrets) : null;
     MappingDecisions.Deletion d = MappingDecisions.deletion(deletionFacts(m, management, conn, r));
-    loop.events().emit(m, d.event());
+    ctx.note(d.event());
     return switch (d.step()) { // exhaustive: a new step fails to compile until it is acted on
       case ORPHAN, NOTHING_REMOTE, ADDON_GONE, RELEASE, HAND_OVER -> ManagedLoop.Deletion.DONE;
-      case WAIT -> ManagedLoop.Deletion.waitFor(loop.retryDelay(m));
-      case DELETE_REMOTE -> deleteRemote(m, r.connected());
+      case WAIT -> ManagedLoop.Deletion.retry();
+      case DELETE_REMOTE -> deleteRemote(ctx, r.connected());
     };
   }
 
   /** The one remote write of a deletion: the bound mapping (by id, else by the bound object), 404 = done. */
-  private ManagedLoop.Deletion deleteRemote(HerokuMapping m, Connector.Connected c) {
+  private ManagedLoop.Deletion deleteRemote(Reconcile<HerokuMapping, HerokuMappingStatus> ctx, Connector.Connected c) {
+    HerokuMapping m = ctx.resource();
     Binding b = Binding.of(m);
     MappingClient client = new MappingClient(snapshots, c.connectionId(), c.api().withPriority(Priority.USER));
     try {
-      Snapshot snap = client.snapshot(Freshness.within(loop.intervals().settling(), Priority.USER));
+      Snapshot snap = client.snapshot(Freshness.within(intervals.settling(), Priority.USER));
       Optional<Mapping> remote = snap.mappingById(b.mappingId()).or(() -> snap.mappingByObject(b.objectName()));
       if (remote.isPresent()) {
         client.delete(remote.get().id());
-        loop.events().normal(m, "Deleted", "deleted the remote mapping " + remote.get().id() + " of " + b.objectName());
+        ctx.normal(m, "Deleted", "deleted the remote mapping " + remote.get().id() + " of " + b.objectName());
       }
       return ManagedLoop.Deletion.DONE;
     } catch (ConnectApiException.NotFound gone) {
-      loop.events().warning(m, "NotDeleted", MappingDecisions.addonGone(b.connectionName(), b.objectName(), b.mappingId()));
+      ctx.warning(m, "NotDeleted", MappingDecisions.addonGone(b.connectionName(), b.objectName(), b.mappingId()));
       return ManagedLoop.Deletion.DONE;
     } catch (ConnectApiException e) {
-      Outcome o = loop.failure(e, "deleting the remote mapping of " + b.objectName(), credentialsHint(m));
-      java.time.Duration again = o.after() != null ? o.after() : loop.retryDelay(m);
-      loop.events().warning(m, "DeleteFailed", o.message() + "; trying again in " + again.toSeconds() + " s");
-      return ManagedLoop.Deletion.waitFor(again);
+      return ManagedLoop.Deletion.failed(e, "deleting the remote mapping of " + b.objectName());
     }
   }
 }

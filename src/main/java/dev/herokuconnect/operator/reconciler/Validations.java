@@ -25,15 +25,13 @@ final class Validations {
   private static final int MAX_FINDINGS = 20;
   private static final int MAX_MESSAGE = 256;
 
-  private final Events events;
-
-  Validations(Events events) {
-    this.events = events;
-  }
-
   /** Advances the validation asked for, if any; true while a run is waiting for its result. */
-  boolean advance(HerokuConnection c, HerokuConnectionStatus status, ConnectionApi api, String connectionId, Instant now,
-                  boolean mayPost) {
+  boolean advance(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, ConnectionApi api, String connectionId) {
+    HerokuConnection c = ctx.resource();
+    HerokuConnectionStatus status = ctx.status();
+    Instant now = ctx.now();
+    boolean mayPost = ctx.management().writes();
+    Events events = ctx;
     String asked = RequestedAction.VALIDATE.pending(c, status);
     if (asked == null) return false;
     ValidationStatus v = status.getValidation();

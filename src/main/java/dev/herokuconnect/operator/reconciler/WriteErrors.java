@@ -26,18 +26,18 @@ final class WriteErrors {
   static final int KEEP = 5;
   private static final int MAX_MESSAGE = 256;
 
-  private final Events events;
   private final Clock clock;
   private final Intervals intervals;
   private final Map<String, Instant> lastRead = new ConcurrentHashMap<>();
 
-  WriteErrors(Events events, Clock clock, Intervals intervals) {
-    this.events = events;
+  WriteErrors(Clock clock, Intervals intervals) {
     this.clock = clock;
     this.intervals = intervals;
   }
 
-  void read(HerokuMapping m, HerokuMappingStatus st, Mapping remote, ConnectionApi api) {
+  void read(Reconcile<HerokuMapping, HerokuMappingStatus> ctx, Mapping remote, ConnectionApi api) {
+    HerokuMapping m = ctx.resource();
+    HerokuMappingStatus st = ctx.status();
     Long count = remote.counts() == null ? null : remote.counts().errors();
     if (count == null) return;
     long seen = st.getErrorsSeen() == null ? 0 : st.getErrorsSeen();
@@ -72,7 +72,7 @@ final class WriteErrors {
     st.setErrorsSeen(count);
     String latest = newest.isEmpty() ? "" : "; latest: " + (newest.get(0).getRecordId() == null ? "" : newest.get(0).getRecordId() + ": ")
         + newest.get(0).getMessage();
-    events.warning(m, "WriteErrors", (count - seen) + " new write error(s) on " + remote.objectName() + " (counts.errors is now "
+    ctx.warning(m, "WriteErrors", (count - seen) + " new write error(s) on " + remote.objectName() + " (counts.errors is now "
         + count + ")" + latest + " (status.recentErrors)");
   }
 

@@ -185,16 +185,16 @@ class DecisionsTest {
       var status = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
       fields.accept(status);
       status.fields().forEachRemaining(f -> log.add("status " + f.getKey() + "=" + f.getValue().asText()));
-    }, new Events() {
-      public void normal(HasMetadata o, String reason, String message) { log.add("event " + reason); }
-      public void warning(HasMetadata o, String reason, String message) { log.add("warning " + reason); }
     });
     HerokuMapping m = new HerokuMapping();
     HerokuMappingStatus st = new HerokuMappingStatus();
-    ledger.send(m, st, new Request(RequestedAction.RELOAD, "r1"), () -> log.add("send"), "Reloaded", "reload");
+    m.setStatus(st);
+    Reconcile<HerokuMapping, HerokuMappingStatus> pass = new Reconcile<>(m, new ManagedLoop.Pass(MANAGE, false, false, true, Instant.now()));
+    ledger.send(pass, new Request(RequestedAction.RELOAD, "r1"), () -> log.add("send"), "Reloaded", "reload");
+    pass.notes().forEach(n -> log.add("event " + n.reason()));
     assertEquals(List.of("status lastHandledReloadAt=r1", "send", "event Reloaded"), log);
     log.clear();
-    assertThrows(ConnectApiException.RateLimited.class, () -> ledger.send(m, st, new Request(RequestedAction.RELOAD, "r2"), () -> {
+    assertThrows(ConnectApiException.RateLimited.class, () -> ledger.send(pass, new Request(RequestedAction.RELOAD, "r2"), () -> {
       throw new ConnectApiException.RateLimited("POST", "no budget", Instant.now());
     }, "Reloaded", "reload"));
     assertEquals(List.of("status lastHandledReloadAt=r2", "status lastHandledReloadAt=r1"), log);

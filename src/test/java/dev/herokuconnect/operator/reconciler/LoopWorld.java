@@ -68,7 +68,7 @@ final class LoopWorld implements AutoCloseable {
       statusWrites.add(o.getMetadata().getName() + " " + status);
     };
     Connector.Secrets secrets = (ns, name) -> Optional.ofNullable((Secret) cluster.get("Secret/" + ns + "/" + name));
-    mappings = new MappingSync(directory, connector, secrets, snapshots, loop, new ActionLedger(channel, sink));
+    mappings = new MappingSync(directory, connector, secrets, snapshots, intervals, clock, new ActionLedger(channel));
     directory.useConnections(() -> objects(HerokuConnection.class).stream());
     directory.useConnectionsSeenByMappings(() -> objects(HerokuConnection.class).stream());
     directory.useMappings(() -> objects(HerokuMapping.class).stream());
@@ -135,12 +135,8 @@ final class LoopWorld implements AutoCloseable {
   boolean delete(String name) {
     HerokuMapping m = mapping(name);
     m.getMetadata().setDeletionTimestamp(clock.instant().toString());
-    ManagedLoop.Deletion d = mappings.delete(m, mappings.management(m));
-    DeleteControl control = loop.deleteControl(m, d);
-    if (d.done()) {
-      directory.markGone(m);
-      cluster.remove("HerokuMapping/" + NS + "/" + name);
-    }
+    DeleteControl control = loop.cleanup(m, mappings);
+    if (control.isRemoveFinalizer()) cluster.remove("HerokuMapping/" + NS + "/" + name);
     return control.isRemoveFinalizer();
   }
 

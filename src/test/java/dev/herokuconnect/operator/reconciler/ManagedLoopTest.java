@@ -40,7 +40,8 @@ class ManagedLoopTest {
 
     @Override public HerokuMappingStatus newStatus() { return new HerokuMappingStatus(); }
     @Override public Management management(HerokuMapping r) { return Management.MANAGE; }
-    @Override public Outcome sync(HerokuMapping r, HerokuMappingStatus s, ManagedLoop.Pass p) { return next.get(); }
+    @Override public Outcome sync(Reconcile<HerokuMapping, HerokuMappingStatus> pass) { return next.get(); }
+    @Override public ManagedLoop.Deletion delete(Reconcile<HerokuMapping, HerokuMappingStatus> pass) { return ManagedLoop.Deletion.DONE; }
     @Override public String doing(HerokuMapping r) { return "reconciling mapping Account"; }
     @Override public String credentialsHint(HerokuMapping r) { return "fix the credentials"; }
   }

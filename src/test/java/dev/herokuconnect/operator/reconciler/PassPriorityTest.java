@@ -47,10 +47,12 @@ class PassPriorityTest {
 
     @Override public Management management(R r) { return Management.MANAGE; }
 
-    @Override public Outcome sync(R r, S s, ManagedLoop.Pass pass) {
-      passes.add(pass);
+    @Override public Outcome sync(Reconcile<R, S> pass) {
+      passes.add(pass.pass());
       return next.get();
     }
+
+    @Override public ManagedLoop.Deletion delete(Reconcile<R, S> pass) { return ManagedLoop.Deletion.DONE; }
 
     @Override public String doing(R r) { return "testing"; }
 
