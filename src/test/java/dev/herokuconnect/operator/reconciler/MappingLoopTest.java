@@ -9,6 +9,7 @@ import dev.herokuconnect.operator.crd.Crds;
 import dev.herokuconnect.operator.crd.HerokuConnection;
 import dev.herokuconnect.operator.crd.HerokuMapping;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -168,5 +169,149 @@ class MappingLoopTest {
     assertEquals(0, w.fake.requests().size());
     assertNull(m.getStatus().getMappingId());
     assertTrue(w.delete("account"), "nothing remote was ever this object's: the finalizer goes");
+  }
+
+  // ---- moved down from the sandbox (MappingReconcilerTest) ----------------------------------
+
+  FakeView remote(String object) {
+    return w.fake.mappings(w.connectionId).stream().filter(m -> m.objectName().equalsIgnoreCase(object)).findFirst()
+        .map(m -> new FakeView(m.id(), m.revision(), m.config())).orElse(null);
+  }
+
+  record FakeView(String id, long revision, com.fasterxml.jackson.databind.JsonNode config) {}
+
+  long writes() {
+    return w.fake.requests().stream().filter(r -> r.isWrite()).count();
+  }
+
+  /** The next pass reads afresh: past the refresh interval, as a refresh after a dashboard edit. */
+  HerokuMapping afterRefresh(String name) {
+    w.clock.advance(Duration.ofMinutes(11));
+    return w.reconcile(name);
+  }
+
+  @Test
+  void createsThenNeverWritesWhenNothingDiffers() {
+    w.apply("account", "Account", "sfPollingSeconds: 600");
+    untilReady("account");
+    HerokuMapping m = w.mapping("account");
+    assertEquals(remote("Account").id(), m.getStatus().getMappingId());
+    assertEquals(w.connectionId, m.getStatus().getConnectionId());
+    assertEquals(1L, m.getStatus().getRevision());
+    assertTrue(m.getStatus().getCounts().getDb() > 0);
+    assertTrue(m.getStatus().getLastSyncTime() != null);
+    long before = writes();
+    afterRefresh("account");
+    afterRefresh("account");
+    assertEquals(before, writes(), "no write when nothing differs");
+    assertEquals(0, w.count("PUT", "/mappings/"));
+    assertEquals(0, w.count("GET", "/mappings/"), "status comes from the connection's deep GET");
+  }
+
+  @Test
+  void driftIsCorrectedWithTheRevisionAndUnknownKeysAreKept() {
+    w.apply("account", "Account", "sfPollingSeconds: 600");
+    untilReady("account");
+    String id = w.mapping("account").getStatus().getMappingId();
+    w.fake.dashboardEdit(id, c -> c.put("sf_polling_seconds", 120).put("sf_sync_mode", "bulk")); // someone in the dashboard
+    afterRefresh("account");
+    FakeView r = remote("Account");
+    assertEquals(600, r.config().path("sf_polling_seconds").asInt(), "corrected");
+    assertEquals("bulk", r.config().path("sf_sync_mode").asText(), "a key the operator does not manage is kept");
+    assertEquals(3, r.revision());
+    assertEquals(1, w.count("PUT", "/mappings/"));
+    assertTrue(w.fake.requests().stream().filter(x -> x.method().equals("PUT")).allMatch(x -> x.body().contains("\"revision\":2")));
+    assertTrue(w.hasEvent("account", "Updated"));
+  }
+
+  @Test
+  void aConflictIsReadAgainAndRetried() {
+    w.apply("account", "Account", "sfPollingSeconds: 600");
+    untilReady("account");
+    String id = w.mapping("account").getStatus().getMappingId();
+    w.fake.dashboardEdit(id, c -> c.put("sf_sync_mode", "bulk")); // behind the cached snapshot
+    w.apply("account", "Account", "sfPollingSeconds: 900");
+    w.reconcile("account");
+    assertEquals(List.of(409, 200), w.fake.requests().stream().filter(x -> x.method().equals("PUT")).map(x -> x.status()).toList());
+    assertEquals(1, w.count("GET", "/mappings/" + id), "re-read once after the 409");
+    assertEquals(900, remote("Account").config().path("sf_polling_seconds").asInt());
+    assertEquals("bulk", remote("Account").config().path("sf_sync_mode").asText(), "the other party's key survives");
+  }
+
+  @Test
+  void aRefusedSpecStallsWithoutRetriesUntilItChanges() {
+    w.apply("ghost", "Ghost", ""); // valid for the schema, unknown to the Salesforce org
+    HerokuMapping m = w.reconcile("ghost");
+    assertTrue(has(m, Conditions.STALLED, Reasons.INVALID_SPEC));
+    String msg = Conditions.find(m.getStatus(), Conditions.STALLED).get().getMessage();
+    assertTrue(msg.contains("object_name") && msg.contains("Ghost"), msg);
+    assertTrue(w.hasEvent("ghost", Reasons.INVALID_SPEC));
+    afterRefresh("ghost");
+    afterRefresh("ghost");
+    assertEquals(1, w.count("POST", "/mappings"), "no retry storm: one POST for this generation");
+    w.apply("ghost", "Ghost", "sfPollingSeconds: 900");
+    assertTrue(has(w.reconcile("ghost"), Conditions.STALLED, Reasons.INVALID_SPEC));
+    assertEquals(2, w.count("POST", "/mappings"), "one more try for the new generation");
+  }
+
+  @Test
+  void deletionWhileTheApiFailsKeepsTheFinalizerAndFinishesLater() {
+    w.apply("account", "Account", "");
+    untilReady("account");
+    w.fake.setFailureRate(1.0);
+    w.clock.advance(Duration.ofMinutes(1)); // the deletion reads afresh
+    assertFalse(w.delete("account"), "the finalizer stays");
+    assertTrue(w.hasEvent("account", "DeleteFailed"), w.events.toString());
+    assertTrue(remote("Account") != null);
+    w.fake.setFailureRate(0);
+    assertTrue(w.delete("account"), "deleted once the API works");
+    assertNull(remote("Account"));
+  }
+
+  @Test
+  void aMappingDeletedBehindOurBackIsCreatedAgain() {
+    w.apply("account", "Account", "");
+    untilReady("account");
+    String first = w.mapping("account").getStatus().getMappingId();
+    w.fake.dashboardDelete(first);
+    HerokuMapping m = afterRefresh("account");
+    assertTrue(!first.equals(m.getStatus().getMappingId()), "re-created");
+    assertEquals(m.getStatus().getMappingId(), remote("Account").id());
+    assertTrue(w.hasEvent("account", "Recreated"));
+  }
+
+  @Test
+  void observeOnlyReportsDriftAndWritesNothingThenManageApplies() {
+    String id = w.fake.dashboardCreate(w.connectionId, "Account", MappingReconcilerTest.accountConfig(120));
+    HerokuMapping m = w.apply("account", "Account", "sfPollingSeconds: 600");
+    m.getMetadata().setAnnotations(new java.util.HashMap<>(java.util.Map.of(Crds.RECONCILE_POLICY, Crds.POLICY_OBSERVE)));
+    m = w.reconcile("account");
+    assertEquals(id, m.getStatus().getMappingId());
+    assertTrue(m.getStatus().getDrift().stream().anyMatch(d -> d.contains("sf_polling_seconds: remote 120, spec 600")),
+        m.getStatus().getDrift().toString());
+    assertTrue(has(m, Conditions.RECONCILING, Reasons.OBSERVING));
+    assertEquals(0, writes(), "observe-only writes nothing");
+    m.getMetadata().getAnnotations().put(Crds.RECONCILE_POLICY, Crds.POLICY_MANAGE);
+    untilReady("account");
+    assertEquals(600, remote("Account").config().path("sf_polling_seconds").asInt());
+    assertTrue(w.mapping("account").getStatus().getDrift().isEmpty());
+  }
+
+  @Test
+  void reloadAndAbortActOnce() {
+    w.apply("account", "Account", "");
+    untilReady("account");
+    HerokuMapping m = w.mapping("account");
+    m.getMetadata().setAnnotations(new java.util.HashMap<>(java.util.Map.of(Crds.ABORT_REQUESTED_AT, "a1")));
+    w.reconcile("account");
+    assertEquals("a1", w.mapping("account").getStatus().getLastHandledAbortAt());
+    assertTrue(w.statusWrites.contains("account {\"lastHandledAbortAt\":\"a1\"}"), "recorded before it was sent: " + w.statusWrites);
+    m.getMetadata().getAnnotations().put(Crds.RELOAD_REQUESTED_AT, "r1");
+    w.reconcile("account");
+    afterRefresh("account");
+    afterRefresh("account");
+    assertEquals(1, w.count("POST", "/actions/abort"));
+    assertEquals(1, w.count("POST", "/actions/reload"));
+    assertTrue(w.hasEvent("account", "Reloaded") && w.hasEvent("account", "Aborted"));
   }
 }
