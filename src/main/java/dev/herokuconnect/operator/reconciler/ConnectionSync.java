@@ -147,7 +147,7 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
         return connectionGone(c, status, id);
       }
     }
-    // decide and act; decide once more when the plan has steps that wait for its writes (plan.then)
+    // decide and act; after writes, decide once more on the state they left
     String conflictOwner = owner.map(Ownership.Claimant::ref).orElse(null);
     for (int round = 0; remote != null && round < 2; round++) {
       showAskedUrl(c, status, remote.state());
@@ -162,7 +162,7 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
         wrote |= act(step, ctx, where.api().withPriority(Priority.USER), id, facts.restart(), facts.state());
       }
       if (wrote) remote = snapshots.get(id, where.api(), Freshness.now(Priority.USER).takenAfter(clock.instant())).connection();
-      if (!wrote || plan.then().isEmpty()) break;
+      if (!wrote) break; // the writes change the state the next decisions read (a pause waits for them, a URL for setup)
     }
     // report
     if (remote == null) return ConnectionDecisions.conflict(owner.get().ref()); // a non-owner, before any snapshot

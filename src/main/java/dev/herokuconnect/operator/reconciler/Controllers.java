@@ -38,7 +38,7 @@ public final class Controllers {
     StatusChannel statusChannel = StatusChannel.of(client);
     ActionLedger actions = new ActionLedger(statusChannel);
     this.connectionSync = new ConnectionSync(directory, connector, snapshots, budget,
-        new CredentialsGuard(client, directory), intervals, clock, actions);
+        CredentialsGuard.on(client, directory), intervals, clock, actions);
     Connector.Secrets secretsByGet = (ns, name) -> Optional.ofNullable(client.secrets().inNamespace(ns).withName(name).get());
     this.mappingSync = new MappingSync(directory, connector, secretsByGet, snapshots, intervals, clock, actions);
     this.connections = new ConnectionReconciler(loop, connectionSync, directory, secretsByGet);

@@ -24,12 +24,29 @@ final class CredentialsGuard {
   static final String FINALIZER = "herokuconnect.dev/credentials-in-use";
   /** Marks the Secrets the operator watches (its Secret informer selects on it). */
   static final String LABEL = "herokuconnect.dev/credentials";
-  private final KubernetesClient client;
+  /** Where a Secret is edited: the Kubernetes API in production, a map in the middle test layer. */
+  interface SecretEditor {
+    /** Applies {@code edit} to the Secret {@code namespace/name}; a Secret that is gone needs nothing. */
+    void edit(String namespace, String name, java.util.function.UnaryOperator<Secret> edit);
+  }
+
+  private final SecretEditor secrets;
   private final Directory directory;
 
-  CredentialsGuard(KubernetesClient client, Directory directory) {
-    this.client = client;
+  CredentialsGuard(SecretEditor secrets, Directory directory) {
+    this.secrets = secrets;
     this.directory = directory;
+  }
+
+  /** The guard on the Kubernetes API. Failures other than a missing Secret are thrown. */
+  static CredentialsGuard on(KubernetesClient client, Directory directory) {
+    return new CredentialsGuard((namespace, name, edit) -> {
+      try {
+        client.secrets().inNamespace(namespace).withName(name).edit(edit);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 404) throw e;
+      }
+    }, directory);
   }
 
   /** Holds the Secret the spec names (when it exists) and releases the one held before, if it moved. */
@@ -70,23 +87,19 @@ final class CredentialsGuard {
     if (!needed) edit(ns, name, false);
   }
 
-  /** Adds or removes the finalizer; a Secret that is gone needs nothing. Other failures are thrown. */
+  /** Adds or removes the finalizer and the label. */
   private void edit(String namespace, String name, boolean add) {
-    try {
-      client.secrets().inNamespace(namespace).withName(name).edit(s -> {
-        List<String> f = new ArrayList<>(s.getMetadata().getFinalizers() == null ? List.of() : s.getMetadata().getFinalizers());
-        f.remove(FINALIZER);
-        if (add) f.add(FINALIZER);
-        s.getMetadata().setFinalizers(f);
-        java.util.Map<String, String> labels = new java.util.LinkedHashMap<>(s.getMetadata().getLabels() == null ? java.util.Map.of()
-            : s.getMetadata().getLabels());
-        if (add) labels.put(LABEL, "true");
-        else labels.remove(LABEL);
-        s.getMetadata().setLabels(labels);
-        return s;
-      });
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 404) throw e;
-    }
+    secrets.edit(namespace, name, s -> {
+      List<String> f = new ArrayList<>(s.getMetadata().getFinalizers() == null ? List.of() : s.getMetadata().getFinalizers());
+      f.remove(FINALIZER);
+      if (add) f.add(FINALIZER);
+      s.getMetadata().setFinalizers(f);
+      java.util.Map<String, String> labels = new java.util.LinkedHashMap<>(s.getMetadata().getLabels() == null ? java.util.Map.of()
+          : s.getMetadata().getLabels());
+      if (add) labels.put(LABEL, "true");
+      else labels.remove(LABEL);
+      s.getMetadata().setLabels(labels);
+      return s;
+    });
   }
 }

@@ -14,50 +14,13 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+/**
+ * What needs the operator on a (mock) Kubernetes API: a Secret changed under a watch, a restart of
+ * the process, discovery across objects, namespaces. The connection sync's own cases run a layer
+ * down, in {@link ConnectionLoopTest}.
+ */
 class ConnectionReconcilerTest extends OperatorTestBase {
 
-
-  @Test
-  void discoversSetsUpAndAsksForAuthorizationOncePerEntry() {
-    applySecretAndConnection();
-    HerokuConnection c = awaitConnection(connectionReason(Conditions.STALLED, Reasons.NEEDS_SALESFORCE_AUTHORIZATION), "asks for authorization");
-    assertEquals(connectionId, c.getStatus().getConnectionId());
-    assertEquals(fake.apiRoot(), c.getStatus().getApiUrl());
-    assertEquals("herokuconnect-shiny-1", c.getStatus().getResourceName());
-    assertTrue(c.getStatus().getAuthorizationUrl().contains("/oauth/start/" + connectionId));
-    assertEquals(1, count("PATCH", "/connections/"), "db_key and schema set once");
-    assertTrue(fake.requests().stream().anyMatch(r -> r.path().endsWith("/authorize_url") && r.body().contains("\"production\"")));
-    assertTrue(hasEvent("sales", Reasons.NEEDS_SALESFORCE_AUTHORIZATION));
-    reconcileConnectionNow();
-    reconcileConnectionNow();
-    assertEquals(1, count("POST", "/authorize_url"), "asked once while the state lasts");
-
-    fake.completeAuthorization(connectionId);
-    c = awaitConnection(x -> Conditions.isTrue(x.getStatus(), Conditions.READY), "Ready");
-    assertNull(c.getStatus().getAuthorizationUrl(), "cleared once authorized");
-    assertNotNull(c.getStatus().getOrganizationId());
-    assertEquals("OK", c.getStatus().getMappingsSummaryState());
-    assertEquals(4500, c.getStatus().getRateLimit().getDailyLimit());
-    assertTrue(c.getStatus().getRateLimit().getUsed() > 0);
-    assertEquals(1L, c.getStatus().getObservedGeneration());
-
-    fake.forceConnectionState(connectionId, "UNAUTHORIZED"); // the Salesforce grant expired
-    reconcileConnectionNow();
-    awaitConnection(connectionReason(Conditions.STALLED, Reasons.NEEDS_SALESFORCE_AUTHORIZATION), "asks again");
-    assertEquals(2, count("POST", "/authorize_url"), "a new entry into the state asks once more");
-    assertEquals(1, count("POST", "/auth/acme-crm"), "discovery ran once; the id is kept in status");
-  }
-
-  @Test
-  void missingSecretStallsAndItsCreationRecovers() {
-    apply(connection(""));
-    HerokuConnection c = awaitConnection(connectionReason(Conditions.STALLED, Reasons.UNAUTHORIZED), "stalls");
-    String msg = Conditions.find(c.getStatus(), Conditions.STALLED).get().getMessage();
-    assertTrue(msg.contains("Secret crm/heroku-api") && msg.contains("'token'"), msg);
-    assertTrue(fake.requests().isEmpty(), "nothing sent without a token");
-    apply(secret(TOKEN));
-    awaitConnection(connectionReason(Conditions.STALLED, Reasons.NEEDS_SALESFORCE_AUTHORIZATION), "proceeds when the Secret appears");
-  }
 
   @Test
   void revokedTokenStallsAndAFixedSecretRecovers() {
@@ -102,34 +65,6 @@ class ConnectionReconcilerTest extends OperatorTestBase {
   }
 
   @Test
-  void setupOnlyWhenItDiffers() {
-    readyConnection();
-    long patches = count("PATCH", "/connections/");
-    reconcileConnectionNow();
-    assertEquals(patches, count("PATCH", "/connections/"), "no PATCH when the API already agrees");
-    apply(connection("").replace("schema: salesforce", "schema: sf_data"));
-    awaitConnection(x -> "sf_data".equals(x.getStatus().getSchemaName()), "schema changed");
-    assertEquals(patches + 1, count("PATCH", "/connections/"));
-  }
-
-  @Test
-  void pauseWaitsForIdleThenResumes() {
-    readyConnection();
-    fake.busyFor(connectionId, Duration.ofSeconds(3));
-    apply(connection("paused: true"));
-    awaitConnection(connectionReason(Conditions.RECONCILING, "Pausing"), "waits for IDLE");
-    HerokuConnection c = awaitConnection(x -> "PAUSED".equals(x.getStatus().getState()), "paused");
-    awaitConnection(x -> Conditions.find(x.getStatus(), Conditions.READY).map(r -> r.getReason().equals(Reasons.PAUSED)).orElse(false), "Paused");
-    assertFalse(Conditions.isTrue(c.getStatus(), Conditions.STALLED));
-    assertEquals(List.of(202), fake.requests().stream().filter(r -> r.path().endsWith("/actions/pause")).map(r -> r.status()).toList(),
-        "pause was sent once, only once the connection was IDLE");
-    assertTrue(hasEvent("sales", "Paused"));
-    apply(connection("paused: false"));
-    awaitConnection(x -> Conditions.isTrue(x.getStatus(), Conditions.READY), "resumed and Ready");
-    assertEquals(1, count("POST", "/actions/resume"));
-  }
-
-  @Test
   void restartAnnotationActsOnceAcrossOperatorRestarts() throws Exception {
     readyConnection();
     fake.forceConnectionState(connectionId, "SYSTEM_ERROR");
@@ -144,18 +79,6 @@ class ConnectionReconcilerTest extends OperatorTestBase {
     sb.startOperator(config());
     reconcileConnectionNow();
     assertEquals(1, count("POST", "/actions/restart"), "not repeated by a new operator process");
-  }
-
-  @Test
-  void observeOnlyWritesNothing() {
-    fake.linkUser(connectionId, "ops@example.com"); // an add-on someone already uses: observe-only finds it by search alone
-    apply(secret(TOKEN) + "---\n" + connection("").replace("metadata: {name: sales, namespace: crm}",
-        "metadata: {name: sales, namespace: crm, annotations: {herokuconnect.dev/reconcile-policy: observe}}"));
-    HerokuConnection c = awaitConnection(x -> "NEW".equals(x.getStatus() == null ? null : x.getStatus().getState()), "observed");
-    assertEquals(0, count("PATCH", "/connections/"));
-    assertTrue(Conditions.find(c.getStatus(), Conditions.READY).get().getMessage().contains("observe"));
-    assertEquals(0, count("POST", "/auth/"), "discovery searched and did not link the user");
-    assertEquals(1, fake.requests().stream().filter(r -> r.path().equals("/connections")).count(), "one search: " + fake.requests());
   }
 
   @Test

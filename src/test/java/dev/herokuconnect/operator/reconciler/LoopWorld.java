@@ -35,7 +35,7 @@ final class LoopWorld implements AutoCloseable {
   static final String NS = "crm";
   static final String TOKEN = "loop-token-3e9a-never-printed";
 
-  final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T08:00:00Z"));
+  final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T08:00:00Z")).ticking(Duration.ofMillis(1));
   final FakeConnectApi fake;
   final String connectionId;
   final List<String> events = new ArrayList<>();
@@ -44,6 +44,7 @@ final class LoopWorld implements AutoCloseable {
   final Directory directory = new Directory();
   final ManagedLoop loop;
   final MappingSync mappings;
+  final ConnectionSync connections;
   private final AtomicLong versions = new AtomicLong(100);
   private final AtomicLong created = new AtomicLong();
 
@@ -69,6 +70,16 @@ final class LoopWorld implements AutoCloseable {
     };
     Connector.Secrets secrets = (ns, name) -> Optional.ofNullable((Secret) cluster.get("Secret/" + ns + "/" + name));
     mappings = new MappingSync(directory, connector, secrets, snapshots, intervals, clock, new ActionLedger(channel));
+    CredentialsGuard guard = new CredentialsGuard((ns, name, edit) -> {
+      Secret secret = (Secret) cluster.get("Secret/" + ns + "/" + name);
+      if (secret != null) edit.apply(secret); // a Secret that is gone needs nothing
+    }, directory);
+    connections = new ConnectionSync(directory, connector, snapshots, budget, guard, intervals, clock, new ActionLedger(channel));
+    connections.useSecrets(secrets);
+    connections.useMappingsOf(c -> objects(HerokuMapping.class).stream()
+        .filter(m -> m.getMetadata().getNamespace().equals(c.getMetadata().getNamespace())
+            && c.getMetadata().getName().equals(Binding.of(m).connectionName()))
+        .map(m -> m.getMetadata().getName()).sorted().toList());
     directory.useConnections(() -> objects(HerokuConnection.class).stream());
     directory.useConnectionsSeenByMappings(() -> objects(HerokuConnection.class).stream());
     directory.useMappings(() -> objects(HerokuMapping.class).stream());
@@ -99,7 +110,9 @@ final class LoopWorld implements AutoCloseable {
       md.setCreationTimestamp(old != null ? old.getMetadata().getCreationTimestamp()
           : clock.instant().minusSeconds(3600).plusSeconds(created.incrementAndGet()).toString()); // in the past, in apply order
     }
-    md.setGeneration(old == null ? 1L : old.getMetadata().getGeneration() + (sameSpec(old, o) ? 0 : 1));
+    if (o instanceof io.fabric8.kubernetes.client.CustomResource<?, ?>) {
+      md.setGeneration(old == null ? 1L : old.getMetadata().getGeneration() + (sameSpec(old, o) ? 0 : 1));
+    }
     md.setResourceVersion(Long.toString(versions.incrementAndGet()));
     if (o instanceof HerokuMapping m && old instanceof HerokuMapping was && m.getStatus() == null) m.setStatus(was.getStatus());
     cluster.put(key, o);
@@ -114,6 +127,36 @@ final class LoopWorld implements AutoCloseable {
   /** kubectl apply of a HerokuMapping manifest (spec only; the status stays as the operator wrote it). */
   HerokuMapping apply(String name, String object, String extraSpec) {
     return put(Serialization.unmarshal(Manifests.mapping(name, object, extraSpec), HerokuMapping.class));
+  }
+
+  /** kubectl apply of a HerokuConnection manifest (spec and metadata; the status stays as the operator wrote it). */
+  HerokuConnection applyConnection(String manifest) {
+    HerokuConnection c = Serialization.unmarshal(manifest, HerokuConnection.class);
+    HasMetadata old = cluster.get("HerokuConnection/" + c.getMetadata().getNamespace() + "/" + c.getMetadata().getName());
+    if (old instanceof HerokuConnection was) c.setStatus(was.getStatus());
+    return put(c);
+  }
+
+  HerokuConnection connection(String name) {
+    return (HerokuConnection) cluster.get("HerokuConnection/" + NS + "/" + name);
+  }
+
+  HerokuConnection reconcileConnection(String name) {
+    HerokuConnection c = connection(name);
+    loop.reconcile(c, connections);
+    return c;
+  }
+
+  boolean deleteConnection(String name) {
+    HerokuConnection c = connection(name);
+    c.getMetadata().setDeletionTimestamp(clock.instant().toString());
+    DeleteControl control = loop.cleanup(c, connections);
+    if (control.isRemoveFinalizer()) cluster.remove("HerokuConnection/" + NS + "/" + name);
+    return control.isRemoveFinalizer();
+  }
+
+  Secret secret(String name) {
+    return (Secret) cluster.get("Secret/" + NS + "/" + name);
   }
 
   HerokuMapping mapping(String name) {
