@@ -352,7 +352,6 @@ public final class PlanCommand {
         }
         case ASK_AUTHORIZATION_URL -> notes.add("Salesforce is not authorized (" + remote.state() + "): the operator asks for an "
             + "authorization URL (status.authorizationUrl) that a person must open");
-        case SKIP_RESTART -> notes.add("observe-only: " + restart.describe() + " is marked handled without being sent");
       }
     }
     for (ConnectionDecisions.Step s : plan.then()) { // the decisions' own "after the writes", not a second reading of the spec
@@ -361,6 +360,8 @@ public final class PlanCommand {
           ? "pause: spec.paused is true; sent once the connection is IDLE (it is " + remote.state() + ")"
           : "resume: spec.paused is false and the connection is PAUSED; sent after the steps above");
     }
+    RequestedAction.skippedWhileObserving(management, c, status)
+        .forEach(r -> notes.add("observe-only: " + r.describe() + " is marked handled without being sent"));
     for (ConnectionDecisions.Step s : plan.withheld()) {
       if (s == ConnectionDecisions.Step.CONFIGURE_DATABASE) database.forEach(l -> notes.add("observe-only, not corrected: " + l));
       if (s == ConnectionDecisions.Step.PAUSE) {
@@ -418,9 +419,8 @@ public final class PlanCommand {
       action = "nothing";
     }
     if (management.observeOnly() && !drift.isEmpty()) drift.forEach(d -> notes.add("observe-only, not corrected: " + d));
-    if (plan.steps().contains(Step.SKIP_REQUESTED)) {
-      requested.forEach(r -> notes.add("observe-only: " + r.describe() + " is marked handled without being sent"));
-    }
+    RequestedAction.skippedWhileObserving(management, m, status)
+        .forEach(r -> notes.add("observe-only: " + r.describe() + " is marked handled without being sent"));
     for (Request r : requested) {
       if (!steps.contains(r.action().name().toLowerCase(Locale.ROOT))) continue;
       notes.add("then " + r.action().name().toLowerCase(Locale.ROOT) + " (" + r.describe() + ")");

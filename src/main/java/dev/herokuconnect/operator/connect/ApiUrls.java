@@ -15,10 +15,10 @@ public final class ApiUrls {
   public static HttpUrl requireSafe(String url, String what) {
     HttpUrl parsed = url == null ? null : HttpUrl.parse(url.strip());
     if (parsed == null) {
-      throw new IllegalArgumentException(what + " '" + url + "' is not an http(s) URL");
+      throw new RefusedUrl(what + " '" + url + "' is not an http(s) URL");
     }
     if (!parsed.isHttps() && !isLoopback(parsed.host())) {
-      throw new IllegalArgumentException(
+      throw new RefusedUrl(
           what + " '" + url + "' uses plain http; use https (plain http is allowed only for "
               + "loopback addresses such as 127.0.0.1, for tests and the demo)");
     }

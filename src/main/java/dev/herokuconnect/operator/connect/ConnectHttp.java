@@ -37,8 +37,15 @@ public final class ConnectHttp {
   public static final MediaType JSON = MediaType.get("application/json");
   private static final Set<String> OVERRIDABLE = Set.of("PATCH", "PUT", "DELETE");
   private static final Pattern THROTTLE_WAIT = Pattern.compile("available in (\\d+) seconds?");
-  /** One connection pool for the whole process; each instance derives its own settings. */
-  private static final OkHttpClient SHARED = new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
+  /**
+   * One connection pool for the whole process; each instance derives its own settings. Redirects
+   * are not followed: a request goes only where the allowlist said yes (HostAllowlist), and a 3xx
+   * from the API is an unexpected answer, not a hop to a host nobody checked.
+   */
+  private static final OkHttpClient SHARED = new OkHttpClient.Builder().retryOnConnectionFailure(false)
+      .followRedirects(false).followSslRedirects(false).build();
+  /** The longest wait a 429 is taken to mean: the API's budget is per day, so no wait is longer. */
+  private static final long MAX_THROTTLE_SECONDS = Duration.ofDays(1).toSeconds();
 
   static final ObjectMapper MAPPER =
       JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
@@ -214,8 +221,8 @@ public final class ConnectHttp {
   private ConnectApiException.Throttled throttled(Call call, Response response, String text) {
     long seconds = 0;
     Matcher m = THROTTLE_WAIT.matcher(text);
-    if (m.find()) seconds = Long.parseLong(m.group(1));
-    seconds = Math.max(seconds, retryAfterSeconds(response.header("Retry-After")));
+    if (m.find()) seconds = m.group(1).length() > 12 ? MAX_THROTTLE_SECONDS : Long.parseLong(m.group(1));
+    seconds = Math.min(MAX_THROTTLE_SECONDS, Math.max(seconds, retryAfterSeconds(response.header("Retry-After"))));
     if (seconds <= 0) seconds = 60; // a 429 with no wait at all: back off a minute rather than hammer
     Duration wait = Duration.ofSeconds(seconds);
     return new ConnectApiException.Throttled(call.endpoint(),
@@ -226,7 +233,7 @@ public final class ConnectHttp {
   private long retryAfterSeconds(String header) {
     if (header == null || header.isBlank()) return 0;
     try {
-      return Long.parseLong(header.strip());
+      return header.strip().length() > 12 ? MAX_THROTTLE_SECONDS : Long.parseLong(header.strip());
     } catch (NumberFormatException notSeconds) {
       try {
         ZonedDateTime at = ZonedDateTime.parse(header.strip(), DateTimeFormatter.RFC_1123_DATE_TIME);

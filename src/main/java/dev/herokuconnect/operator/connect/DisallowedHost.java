@@ -6,7 +6,7 @@ package dev.herokuconnect.operator.connect;
  * does other unusable URLs. The message names the host and never the rest of the URL: a URL
  * may carry userinfo.
  */
-public final class DisallowedHost extends IllegalArgumentException {
+public final class DisallowedHost extends RefusedUrl {
   private final String host;
 
   DisallowedHost(String host, String message) {

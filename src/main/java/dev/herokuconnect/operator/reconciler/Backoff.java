@@ -21,4 +21,9 @@ final class Backoff {
   void reset(String uid) {
     attempts.remove(uid);
   }
+
+  /** Keeps only the objects that still exist. */
+  void retain(java.util.Set<String> live) {
+    attempts.keySet().retainAll(live);
+  }
 }

@@ -18,8 +18,8 @@ import java.util.List;
  * stands given the connection's state.
  */
 public final class ConnectionDecisions {
-  /** The steps, in the order they run. {@code SKIP_RESTART}: observe-only marks a requested restart handled, unsent. */
-  public enum Step { CONFIGURE_DATABASE, RESTART, PAUSE, RESUME, ASK_AUTHORIZATION_URL, SKIP_RESTART }
+  /** The steps, in the order they run. (A restart asked for while observe-only is skipped by the loop, never planned.) */
+  public enum Step { CONFIGURE_DATABASE, RESTART, PAUSE, RESUME, ASK_AUTHORIZATION_URL }
 
   /** Everything a decision reads. {@code authorizationAsked}: the URL was asked for during this stay in the state. */
   public record Facts(String name, Management management, String conflictOwner, String state, String mappingsSummaryState,
@@ -85,9 +85,7 @@ public final class ConnectionDecisions {
     if (f.management().observeOnly()) {
       List<Step> withheld = new ArrayList<>(wanted);
       withheld.addAll(then);
-      withheld.remove(Step.RESTART);
-      // a restart asked for while observe-only is marked handled, unsent, and never fires later
-      return new Plan(f.restart() != null ? List.of(Step.SKIP_RESTART) : List.of(), null, List.of(), withheld);
+      return new Plan(List.of(), null, List.of(), withheld);
     }
     if (wanted.isEmpty() && StateTable.CONNECTION.kind(f.state()) == Kind.NEEDS_AUTHORIZATION && !f.authorizationAsked()) {
       wanted.add(Step.ASK_AUTHORIZATION_URL);

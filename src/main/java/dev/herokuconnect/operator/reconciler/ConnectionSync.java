@@ -228,12 +228,6 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
         status.setAuthorizationUrlForState(state);
         yield false;
       }
-      case SKIP_RESTART -> {
-        RequestedAction.RESTART.markHandled(status, restart.value());
-        ctx.normal(c, RequestedAction.RESTART.skippedReason(), restart.describe() + " was not sent (observe-only), and "
-            + "will not be sent later: set it to a new value once the connection is managed");
-        yield false;
-      }
     };
   }
 

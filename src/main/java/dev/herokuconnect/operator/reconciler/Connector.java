@@ -128,18 +128,22 @@ public final class Connector {
     return isBlank(spec.getApiUrl()) ? HostAllowlist.Source.answer(found) : HostAllowlist.Source.field("spec.apiUrl");
   }
 
-  /** What is known without a request: the pin, or what status remembers (when the spec still agrees). */
+  /**
+   * What is known without a request. Once status records the add-on (connectionId and apiUrl), that
+   * binding is the answer: a spec that would point elsewhere is refused by the connection
+   * ({@link dev.herokuconnect.operator.crd.ConnectionIdentity}), never followed, so mappings and
+   * cleanups keep reaching the add-on they are bound to. Before that, the spec's pin.
+   */
   private static Where known(HerokuConnection c) {
     HerokuConnectionSpec spec = c.getSpec();
+    HerokuConnectionStatus st = c.getStatus();
+    if (st != null && !isBlank(st.getConnectionId()) && !isBlank(st.getApiUrl())) {
+      return new Where(st.getConnectionId(), st.getApiUrl(), st.getResourceName(), rootSource(spec, "status.apiUrl"));
+    }
     if (!isBlank(spec.getConnectionId()) && !isBlank(spec.getApiUrl())) {
       return new Where(spec.getConnectionId(), ApiUrls.apiRootOf(spec.getApiUrl()), spec.getResourceName(), rootSource(spec, null));
     }
-    HerokuConnectionStatus st = c.getStatus();
-    if (st == null || isBlank(st.getConnectionId()) || isBlank(st.getApiUrl())) return null;
-    boolean agrees = (isBlank(spec.getConnectionId()) || spec.getConnectionId().equals(st.getConnectionId()))
-        && (isBlank(spec.getApiUrl()) || ApiUrls.apiRootOf(spec.getApiUrl()).equals(st.getApiUrl()))
-        && (isBlank(spec.getResourceName()) || spec.getResourceName().equals(st.getResourceName()));
-    return agrees ? new Where(st.getConnectionId(), st.getApiUrl(), st.getResourceName(), rootSource(spec, "status.apiUrl")) : null;
+    return null;
   }
 
   private Connected remember(HerokuConnection c, ApiToken token, Where where) {

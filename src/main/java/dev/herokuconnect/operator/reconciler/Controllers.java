@@ -31,6 +31,7 @@ public final class Controllers {
     EventRecorder events = new EventRecorder(client, clock);
     this.events = events;
     ManagedLoop loop = new ManagedLoop(clock, intervals, events);
+    loop.useLiveObjects(directory::liveUids);
     this.loop = loop;
     Connector connector = new Connector(clients, budget, intervals);
     this.connector = connector;

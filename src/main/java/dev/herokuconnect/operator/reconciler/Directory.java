@@ -60,6 +60,11 @@ public final class Directory {
   }
 
 
+  /** The uids of every HerokuConnection and HerokuMapping in the caches. */
+  Set<String> liveUids() {
+    return Stream.concat(connections.get(), mappings.get()).map(x -> x.getMetadata().getUid()).collect(Collectors.toSet());
+  }
+
   /** {@code o}'s cleanup is done: it claims nothing from now on. */
   void markGone(HasMetadata o) {
     gone.add(o.getMetadata().getUid());
@@ -122,11 +127,28 @@ public final class Directory {
     return Ownership.conflictFor(Claimant.of(m), mappingClaimants(m, connectionId).stream().map(Claimant::of).toList());
   }
 
-  /** The other HerokuMappings, not being deleted, that claim the same remote mapping as {@code m}: they take it over. */
+  /**
+   * The other HerokuMappings, not being deleted, that claim the same remote mapping as {@code m}:
+   * they take it over. While the HerokuConnection that owns the add-on is itself being deleted, the
+   * mappings bound to the one that owns it next claim too (a namespace move, a blue/green swap):
+   * the remote mapping is handed over to them, never deleted and created again.
+   */
   public Optional<Claimant> nextOwner(HerokuMapping m, String connectionId) {
-    return Ownership.owner(mappingClaimants(m, connectionId).stream()
+    return Ownership.owner(Stream.concat(mappingClaimants(m, connectionId).stream(), successorClaimants(m, connectionId).stream())
         .filter(x -> !x.getMetadata().getUid().equals(m.getMetadata().getUid()) && x.getMetadata().getDeletionTimestamp() == null)
         .map(Claimant::of).toList());
+  }
+
+  private List<HerokuMapping> successorClaimants(HerokuMapping m, String connectionId) {
+    List<HerokuConnection> using = connectionsUsing(connectionId);
+    Optional<HerokuConnection> owner = using.stream().min(java.util.Comparator.comparing(Claimant::of, Ownership.OLDEST_FIRST));
+    if (owner.isEmpty() || owner.get().getMetadata().getDeletionTimestamp() == null) return List.of();
+    Optional<HerokuConnection> next = using.stream().filter(c -> c.getMetadata().getDeletionTimestamp() == null)
+        .min(java.util.Comparator.comparing(Claimant::of, Ownership.OLDEST_FIRST));
+    if (next.isEmpty()) return List.of();
+    Binding self = Binding.of(m);
+    return mappingsOf(next.get().getMetadata().getNamespace(), next.get().getMetadata().getName()).stream()
+        .filter(this::claims).filter(x -> self.sameObject(Binding.of(x).objectName())).toList();
   }
 
   /** Every HerokuMapping bound to the same object as {@code m} through a HerokuConnection that owns {@code connectionId}. */

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -111,10 +112,21 @@ public final class ManagedLoop {
   private final Map<String, Instant> lastGoodRead = new ConcurrentHashMap<>();
   static final int STALE_AFTER_REFRESHES = 3;
 
+  /**
+   * The uids of the objects that exist now (the informer caches). An object that goes without a
+   * finished cleanup (its finalizer removed by hand) leaves no entry behind: each finished cleanup
+   * keeps only what belongs to these.
+   */
+  private volatile java.util.function.Supplier<java.util.Set<String>> live = () -> null;
+
   public ManagedLoop(Clock clock, Intervals intervals, Events events) {
     this.clock = clock;
     this.intervals = intervals;
     this.events = events;
+  }
+
+  void useLiveObjects(java.util.function.Supplier<java.util.Set<String>> live) {
+    this.live = live;
   }
 
   public <R extends CustomResource<?, S>, S extends ConditionedStatus> UpdateControl<R> reconcile(R r, Sync<R, S> sync) {
@@ -125,10 +137,18 @@ public final class ManagedLoop {
     Long observed = status.getObservedGeneration();
     String refresh = RequestedAction.RECONCILE.pending(r, status);
     if (refresh != null) RequestedAction.RECONCILE.markHandled(status, refresh); // acted on now; conditions tell how
+    Management management = sync.management(r);
+    List<Events.Note> skipped = new java.util.ArrayList<>();
+    for (RequestedAction.Request q : RequestedAction.skippedWhileObserving(management, r, status)) {
+      q.action().markHandled(status, q.value());
+      skipped.add(Events.Note.normal(q.action().skippedReason(), q.describe() + " was not sent (" + management.why()
+          + "), and will not be sent later: set it to a new value once the object is managed"));
+    }
     boolean asked = Arrays.stream(RequestedAction.values())
         .anyMatch(a -> a != RequestedAction.RECONCILE && a.appliesTo(status) && a.pending(r, status) != null);
-    Pass pass = new Pass(sync.management(r), !Objects.equals(observed, generation), refresh != null, asked, clock.instant());
+    Pass pass = new Pass(management, !Objects.equals(observed, generation), refresh != null, asked, clock.instant());
     Reconcile<R, S> ctx = new Reconcile<>(r, pass);
+    skipped.forEach(ctx::note);
     Outcome outcome;
     ConnectApiException stoppedBy = null;
     try {
@@ -137,8 +157,10 @@ public final class ManagedLoop {
     } catch (ConnectApiException e) {
       stoppedBy = e;
       outcome = stale(r, failure(e, sync.doing(r), sync.credentialsHint(r)));
-    } catch (IllegalArgumentException e) { // e.g. an apiUrl that is plain http to a remote host
+    } catch (dev.herokuconnect.operator.connect.RefusedUrl e) { // a URL nothing may be sent to: the spec's (or an answer's) fault
       outcome = Outcome.stalled(Reasons.INVALID_SPEC, e.getMessage(), (Duration) null);
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) { // e.g. holding the token Secret
+      outcome = kubernetesFailure(e, sync.doing(r));
     } catch (RuntimeException e) { // a bug, or a part that failed in a way nobody foresaw: never leave Ready=True standing
       log.error("unexpected error while {} ({}/{})", sync.doing(r), r.getMetadata().getNamespace(), r.getMetadata().getName(), e);
       outcome = unexpected(e, sync.doing(r));
@@ -166,6 +188,17 @@ public final class ManagedLoop {
         + failed.message(), failed.requeue(), failed.after());
   }
 
+  /** The Kubernetes API refused or failed a call the pass made (status writes are the SDK's). */
+  static Outcome kubernetesFailure(io.fabric8.kubernetes.client.KubernetesClientException e, String doing) {
+    String detail = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+    String what = "the Kubernetes API answered " + e.getCode() + " while " + doing + ": " + detail;
+    if (e.getCode() == 403) {
+      return Outcome.stalled(Reasons.UNAUTHORIZED, what + "; the operator's service account lacks a permission (the chart's "
+          + "RBAC grants it: see README, RBAC)", StateTable.Requeue.ERROR_BACKOFF);
+    }
+    return Outcome.blocked(Reasons.REMOTE_ERROR, what + "; retrying with backoff", StateTable.Requeue.ERROR_BACKOFF);
+  }
+
   /** An exception the loop does not expect: conditions and an Event say so, and it is tried again with backoff. */
   static Outcome unexpected(RuntimeException e, String doing) {
     return Outcome.stalled(Reasons.INTERNAL_ERROR, "unexpected error while " + doing + ": " + e.getClass().getSimpleName()
@@ -187,12 +220,14 @@ public final class ManagedLoop {
 
   /**
    * Whether a pass acted on the spec it saw: applied it, found nothing to do, or had it refused
-   * (400, 401/403: a person must act). A pass stopped by the budget, a 429 or a request that failed
-   * on the way did not; it leaves status.observedGeneration where it was (as Flux does on transient
+   * (400, 401/403: a person must act). A pass stopped by the budget, a 429, a request that failed
+   * on the way, or waiting for its connection did not; it leaves status.observedGeneration where it was (as Flux does on transient
    * errors), so the next pass still sees a spec change: a fresh read, and USER priority.
    */
   static boolean actedOn(Outcome o, ConnectApiException stoppedBy) {
     if (Reasons.RATE_LIMITED.equals(o.reason()) || Reasons.THROTTLED.equals(o.reason())) return false;
+    // waiting for its connection (missing, not set up, not authorized, stalled): nothing was sent for this spec yet
+    if (o.kind() == Outcome.Kind.PROGRESSING && Reasons.CONNECTION_NOT_READY.equals(o.reason())) return false;
     return stoppedBy == null || stoppedBy instanceof ConnectApiException.BadRequest
         || stoppedBy instanceof ConnectApiException.Unauthorized || stoppedBy instanceof ConnectApiException.Forbidden;
   }
@@ -250,6 +285,11 @@ public final class ManagedLoop {
       backoff.reset(uid);
       lastGoodRead.remove(uid);
       events.forget(r); // the object is gone: so is what was kept per object here
+      java.util.Set<String> exist = live.get();
+      if (exist != null) { // and what objects gone without a cleanup left behind
+        lastGoodRead.keySet().retainAll(exist);
+        backoff.retain(exist);
+      }
       return DeleteControl.defaultDelete();
     }
     Duration again = d.again();

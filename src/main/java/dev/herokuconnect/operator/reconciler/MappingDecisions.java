@@ -20,10 +20,10 @@ import java.util.List;
 public final class MappingDecisions {
   /**
    * The steps, in the order they run. {@code SEND_REQUESTED}: send the requested actions (reload,
-   * abort); {@code SKIP_REQUESTED}: mark them handled without sending (observe-only), so they never
-   * fire later when the policy changes.
+   * abort). Requests made while observe-only never reach here: the loop marks them handled as
+   * skipped ({@link RequestedAction#skippedWhileObserving}).
    */
-  public enum Step { ADOPT, CREATE, RECREATE, UPDATE, SEND_REQUESTED, SKIP_REQUESTED }
+  public enum Step { ADOPT, CREATE, RECREATE, UPDATE, SEND_REQUESTED }
 
   /**
    * Everything a decision reads. {@code waiting} is set when the connection cannot be used yet;
@@ -86,11 +86,9 @@ public final class MappingDecisions {
     }
     Mapping remote = f.remote();
     List<Step> steps = new ArrayList<>();
-    // observe-only sends nothing: a request made meanwhile is marked handled as skipped, never sent later
-    if (f.management().observeOnly() && !f.requested().isEmpty()) steps.add(Step.SKIP_REQUESTED);
     if (remote == null) {
       if (f.management().observeOnly()) {
-        return new Plan(steps, Outcome.progressing(Reasons.OBSERVING, "observe-only: no remote mapping of " + f.objectName()
+        return Plan.stop(Outcome.progressing(Reasons.OBSERVING, "observe-only: no remote mapping of " + f.objectName()
             + " exists; switch " + Crds.RECONCILE_POLICY + " to manage to create it", Requeue.REFRESH));
       }
       Outcome blocked = cannotWrite(f);
@@ -165,10 +163,16 @@ public final class MappingDecisions {
    */
   public record DeletionFacts(String objectName, Management management, String mappingId, String connectionName,
                               boolean connectionExists, boolean connectionResolved, boolean addonNotFound,
-                              String connectionProblem, boolean connectionOwnsAddon, String conflictOwner, String nextOwner) {}
+                              String connectionProblem, String boundAddon, String connectionAddon, boolean connectionOwnsAddon,
+                              String conflictOwner, String nextOwner) {
+    /** The connection now stands for another add-on than the one this mapping was bound to. */
+    boolean addonChanged() {
+      return boundAddon != null && connectionAddon != null && !boundAddon.equals(connectionAddon);
+    }
+  }
 
   /** What deleting a HerokuMapping does: only {@link #DELETE_REMOTE} sends a request, and only {@link #WAIT} keeps the finalizer. */
-  public enum DeletionStep { ORPHAN, NOTHING_REMOTE, ADDON_GONE, WAIT, RELEASE, HAND_OVER, DELETE_REMOTE }
+  public enum DeletionStep { ORPHAN, NOTHING_REMOTE, ADDON_GONE, ADDON_CHANGED, WAIT, RELEASE, HAND_OVER, DELETE_REMOTE }
 
   /** The step and the Event that reports it (none for DELETE_REMOTE: the delete's result decides it). */
   public record Deletion(DeletionStep step, Events.Note event) {}
@@ -190,6 +194,12 @@ public final class MappingDecisions {
     if (f.addonNotFound()) {
       return new Deletion(DeletionStep.ADDON_GONE, Events.Note.warning("NotDeleted", addonGone(f.connectionName(), object, f.mappingId())));
     }
+    if (f.addonChanged()) { // never follow the connection to another add-on: what is deleted there is not this object's
+      return new Deletion(DeletionStep.ADDON_CHANGED, Events.Note.warning("NotDeleted", addonChanged(f.connectionName(),
+          f.boundAddon(), f.connectionAddon()) + "; the finalizer is released without deleting anything: the remote mapping of "
+          + object + (f.mappingId() == null ? "" : " (" + f.mappingId() + ")") + " may remain on add-on " + f.boundAddon()
+          + ": check with `heroku connect:info` on that app and delete it there if unwanted"));
+    }
     if (f.connectionProblem() != null) {
       return new Deletion(DeletionStep.WAIT, Events.Note.warning("DeleteWaiting", "cannot delete the remote mapping of " + object
           + " yet: " + f.connectionProblem()));
@@ -206,6 +216,12 @@ public final class MappingDecisions {
           + " to HerokuMapping " + f.nextOwner() + ", which claims it too"));
     }
     return new Deletion(DeletionStep.DELETE_REMOTE, null);
+  }
+
+  /** The HerokuConnection stands for another add-on than the one the mapping was bound to. */
+  static String addonChanged(String connectionName, String bound, String now) {
+    return "HerokuConnection " + connectionName + " now stands for add-on " + now + ", but this HerokuMapping is bound to add-on "
+        + bound + " and never follows it elsewhere";
   }
 
   /**

@@ -105,6 +105,12 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
     }
     Connector.Result r = connector.connectKnown(conn.get(), secrets);
     if (!r.ok()) return new Link(conn.get(), null, r.problem());
+    String bound = Binding.of(m).connectionId();
+    if (bound != null && !bound.equals(r.connected().connectionId())) { // identity: never re-derived from where the connection went
+      return new Link(conn.get(), null, Outcome.stalled(Reasons.ADDON_CHANGED, MappingDecisions.addonChanged(name, bound,
+          r.connected().connectionId()) + ": nothing is written. If add-on " + bound + " is gone for good, delete this HerokuMapping "
+          + "(it deletes nothing elsewhere) and apply it again to create the mapping on the new add-on", StateTable.Requeue.REFRESH));
+    }
     if (!directory.ownsAddon(conn.get(), r.connected().connectionId())) {
       return new Link(conn.get(), null, Outcome.progressing(Reasons.CONNECTION_NOT_READY, "HerokuConnection " + name
           + " does not own its add-on (see its status)", StateTable.Requeue.REFRESH));
@@ -227,14 +233,6 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
         for (Request r : facts.requested()) send(ctx, r, client, remote.id());
         yield remote;
       }
-      case SKIP_REQUESTED -> {
-        for (Request r : facts.requested()) {
-          r.action().markHandled(status, r.value());
-          ctx.normal(m, r.action().skippedReason(), r.describe() + " was not sent ("
-              + facts.management().why() + "), and will not be sent later: set it to a new value once the object is managed");
-        }
-        yield remote;
-      }
     };
   }
 
@@ -311,7 +309,7 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
     return new MappingDecisions.DeletionFacts(b.objectName(), management, b.mappingId(), b.connectionName(), conn.isPresent(),
         conn.isPresent() && Directory.connectionIdOf(conn.get()) != null,
         conn.isPresent() && Conditions.isTrueWith(conn.get().getStatus(), Conditions.STALLED, Reasons.CONNECTION_NOT_FOUND),
-        problem, id != null && directory.ownsAddon(conn.get(), id),
+        problem, b.connectionId(), id, id != null && directory.ownsAddon(conn.get(), id),
         id == null ? null : directory.mappingConflict(m, id).map(Ownership.Claimant::ref).orElse(null),
         id == null ? null : directory.nextOwner(m, id).map(Ownership.Claimant::ref).orElse(null));
   }
@@ -327,7 +325,7 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
     MappingDecisions.Deletion d = MappingDecisions.deletion(deletionFacts(m, management, conn, r));
     ctx.note(d.event());
     return switch (d.step()) { // exhaustive: a new step fails to compile until it is acted on
-      case ORPHAN, NOTHING_REMOTE, ADDON_GONE, RELEASE, HAND_OVER -> ManagedLoop.Deletion.DONE;
+      case ORPHAN, NOTHING_REMOTE, ADDON_GONE, ADDON_CHANGED, RELEASE, HAND_OVER -> ManagedLoop.Deletion.DONE;
       case WAIT -> ManagedLoop.Deletion.retry();
       case DELETE_REMOTE -> deleteRemote(ctx, r.connected());
     };

@@ -19,6 +19,8 @@ public final class Reasons {
   public static final String OBSERVING = "Observing";
   public static final String ABORTED = "Aborted";
   public static final String CONFLICT = "Conflict";
+  /** A HerokuMapping's connection now stands for another add-on than the one it is bound to: it follows it nowhere. */
+  public static final String ADDON_CHANGED = "AddonChanged";
   /** An exception the operator did not expect (a bug): retried with backoff; the message and the log say what. */
   public static final String INTERNAL_ERROR = "InternalError";
   public static final String WAITING_FOR_SNAPSHOT = "WaitingForSnapshot";

@@ -77,6 +77,25 @@ public enum RequestedAction {
     }).filter(Objects::nonNull).toList();
   }
 
+  /**
+   * The one rule for requests made while observe-only: the actions that would write (restart,
+   * reload, abort) are marked handled as skipped, before anything else in the pass can stop it, and
+   * are never sent later when the policy goes back to manage. A refresh is a read and is honoured;
+   * a validation records its own skipped state (Validations).
+   */
+  public static List<Request> skippedWhileObserving(Management management, HasMetadata o, ConditionedStatus status) {
+    if (!management.observeOnly()) return List.of();
+    return pendingOf(o, status, java.util.Arrays.stream(values()).filter(a -> a.writes() && a.appliesTo(status)).toList());
+  }
+
+  /** An action that writes to the API when sent (exhaustive: a new action must say). */
+  public boolean writes() {
+    return switch (this) {
+      case RESTART, RELOAD, ABORT -> true;
+      case RECONCILE, VALIDATE -> false;
+    };
+  }
+
   /** The Event reason once the action was sent (exhaustive: a new action must say its own). */
   public String doneReason() {
     return switch (this) {

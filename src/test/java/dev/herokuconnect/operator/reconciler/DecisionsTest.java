@@ -53,7 +53,7 @@ class DecisionsTest {
   void observeOnlyPlansNoWrite() {
     var f = new ConnectionDecisions.Facts("sales", OBSERVE, null, "IDLE", "OK", "OTHER", "x", "DATABASE_URL", "salesforce",
         true, new Request(RequestedAction.RESTART, "r1"), false, "production");
-    assertEquals(List.of(Step.SKIP_RESTART), ConnectionDecisions.plan(f).steps(), "a restart asked for is marked handled, unsent");
+    assertEquals(List.of(), ConnectionDecisions.plan(f).steps(), "nothing planned: the loop skips the restart asked for");
     assertEquals(Reasons.OBSERVING, ConnectionDecisions.outcome(f).reason());
     var needsAuth = connection("NEED_AUTHENTICATION", false, null, OBSERVE);
     assertEquals(List.of(), ConnectionDecisions.plan(needsAuth).steps(), "observe-only does not POST for an authorization URL");
@@ -104,9 +104,9 @@ class DecisionsTest {
             "IDLE", List.of(new Request(RequestedAction.RELOAD, "r1")))).steps());
     var observe = MappingDecisions.plan(mapping(OBSERVE, null, null, List.of(), "IDLE", List.of()));
     assertEquals(Reasons.OBSERVING, observe.stop().reason());
-    assertEquals(List.of(MappingDecisions.Step.SKIP_REQUESTED), MappingDecisions.plan(mapping(OBSERVE, remote("m1", "Account",
+    assertEquals(List.of(), MappingDecisions.plan(mapping(OBSERVE, remote("m1", "Account",
         "DATA_SYNCED"), null, List.of("x"), "IDLE", List.of(new Request(RequestedAction.ABORT, "a1")))).steps(),
-        "observe-only: no edit, no action; the request is marked handled as skipped");
+        "observe-only: no edit, no action (the loop has marked the request handled as skipped)");
   }
 
   @Test

@@ -61,6 +61,7 @@ final class LoopWorld implements AutoCloseable {
       @Override public void warning(HasMetadata o, String reason, String message) { events.add(o.getMetadata().getName() + " !" + reason + ": " + message); }
     };
     loop = new ManagedLoop(clock, intervals, sink);
+    loop.useLiveObjects(directory::liveUids);
     Connector connector = new Connector(Controllers.http(config, budget, clock), budget, intervals);
     SnapshotCache snapshots = new SnapshotCache(clock, intervals.settling(), intervals.refresh());
     StatusChannel channel = (o, fields) -> {

@@ -33,7 +33,8 @@ class TrustDecisionsTest {
 
   static DeletionFacts del(Management m, String mappingId, boolean exists, boolean resolved, boolean gone, String problem,
                            boolean owns, String conflict, String next) {
-    return new DeletionFacts("Account", m, mappingId, "sales", exists, resolved, gone, problem, owns, conflict, next);
+    return new DeletionFacts("Account", m, mappingId, "sales", exists, resolved, gone, problem, "addon-a",
+        problem == null && resolved ? "addon-a" : null, owns, conflict, next);
   }
 
   @Test
@@ -57,6 +58,9 @@ class TrustDecisionsTest {
             DeletionStep.RELEASE, "Released"),
         new DeletionCase("another claimant takes it over: no delete and re-create (a full reload)",
             del(DELETE, "m1", true, true, false, null, true, null, "crm/b"), DeletionStep.HAND_OVER, "HandedOver"),
+        new DeletionCase("its connection now stands for another add-on: never followed there, released with what may remain",
+            new DeletionFacts("Account", DELETE, "m1", "sales", true, true, false, null, "addon-a", "addon-b", true, null, null),
+            DeletionStep.ADDON_CHANGED, "NotDeleted"),
         new DeletionCase("the owner, alone: the one remote delete", del(DELETE, "m1", true, true, false, null, true, null, null),
             DeletionStep.DELETE_REMOTE, null));
     for (DeletionCase c : cases) {
@@ -154,8 +158,8 @@ class TrustDecisionsTest {
     for (Case c : List.of(
         new Case("managed: the request is sent", facts(DELETE, "IDLE", reload), List.of(MappingDecisions.Step.SEND_REQUESTED),
             Outcome.Kind.PROGRESSING, Reasons.PROGRESSING),
-        new Case("observe-only: marked handled as skipped, never sent later", facts(OBSERVE, "IDLE", reload),
-            List.of(MappingDecisions.Step.SKIP_REQUESTED), Outcome.Kind.READY, Reasons.SYNCED),
+        new Case("observe-only: nothing is sent (the loop has skipped the request)", facts(OBSERVE, "IDLE", reload),
+            List.of(), Outcome.Kind.READY, Reasons.SYNCED),
         new Case("healthy connection: Ready", facts(DELETE, "IDLE", List.of()), List.of(), Outcome.Kind.READY, Reasons.SYNCED),
         new Case("connection in DB_UNAVAILABLE: not Ready, names the state", facts(DELETE, "DB_UNAVAILABLE", List.of()), List.of(),
             Outcome.Kind.STALLED, Reasons.CONNECTION_NOT_READY),
@@ -185,6 +189,24 @@ class TrustDecisionsTest {
       ConnectionDecisions.Deletion d = ConnectionDecisions.deletion(c.users());
       assertEquals(c.want(), d.step(), c.reason());
       assertEquals(c.event(), d.event() == null ? null : d.event().reason(), c.reason());
+    }
+  }
+
+  @Test
+  void requestsMadeWhileObservingAreSkipped() {
+    record Case(String reason, Management m, java.util.Map<String, String> annotations, List<RequestedAction> skipped) {}
+    for (Case c : List.of(
+        new Case("managed: nothing skipped", DELETE, java.util.Map.of(dev.herokuconnect.operator.crd.Crds.RELOAD_REQUESTED_AT, "r1"),
+            List.of()),
+        new Case("observe-only: a reload and an abort are skipped", OBSERVE, java.util.Map.of(
+            dev.herokuconnect.operator.crd.Crds.RELOAD_REQUESTED_AT, "r1", dev.herokuconnect.operator.crd.Crds.ABORT_REQUESTED_AT, "a1"),
+            List.of(RequestedAction.RELOAD, RequestedAction.ABORT)),
+        new Case("observe-only: a refresh is a read, honoured", OBSERVE,
+            java.util.Map.of(dev.herokuconnect.operator.crd.Crds.RECONCILE_REQUESTED_AT, "t1"), List.of()))) {
+      HerokuMapping m = mappingObject("sales", "Account", null, null);
+      m.getMetadata().setAnnotations(c.annotations());
+      assertEquals(c.skipped(), RequestedAction.skippedWhileObserving(c.m(), m, new HerokuMappingStatus()).stream()
+          .map(Request::action).toList(), c.reason());
     }
   }
 }
