@@ -54,6 +54,7 @@ abstract class ClusterTestBase {
 
   @BeforeEach
   void world(TestInfo info) throws Exception {
+    cluster().assumeRunning();
     kube = cluster().client();
     String method = info.getTestMethod().map(m -> m.getName()).orElse("t").toLowerCase().replaceAll("[^a-z0-9]", "");
     String name = "t" + NAMESPACES.incrementAndGet() + "-" + method;
