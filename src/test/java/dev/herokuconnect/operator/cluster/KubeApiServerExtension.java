@@ -77,7 +77,7 @@ public final class KubeApiServerExtension implements BeforeAllCallback, AfterAll
     if (kubectl == null) missing.add("kubectl (make tools, or KUBECTL_BIN)");
     if (!missing.isEmpty()) {
       String msg = "No Kubernetes " + VERSION + " binaries for the real-API-server tests: missing " + missing
-          + ". Build them once (about 15 minutes, needs root and apt): .ci/kube-binaries.sh (or make kube-tools)";
+          + ". Build them once (about 13 minutes, needs root and apt): .ci/kube-binaries.sh (or make kube-tools)";
       if ("true".equalsIgnoreCase(System.getenv("CI"))) throw new IllegalStateException(msg + " [CI=true: failing, not skipping]");
       unavailable = msg; // each test is then skipped with this message (counted as skipped, listed by surefire)
       return;
