@@ -66,10 +66,10 @@ abstract class ClusterTestBase {
     startOperator();
   }
 
-  /** As Sandbox.config(): discovery on the fake, quick intervals, no health port; only this test's namespace. */
+  /** As Sandbox.config(): discovery on the fake (its host the only one allowed), quick intervals, no health port; only this test's namespace. */
   OperatorConfig config() {
-    return OperatorConfig.fromEnv(Map.of())
-        .withDiscoveryUrl(fake.baseUrl())
+    return OperatorConfig.fromEnv(Map.of(OperatorConfig.DISCOVERY_URL, fake.baseUrl(),
+            dev.herokuconnect.operator.connect.HostAllowlist.SETTING, fake.host()))
         .withIntervals(Duration.ofSeconds(30), Duration.ofMillis(500), Duration.ofSeconds(5))
         .withHealthPort(-1)
         .withWatchNamespaces(Set.of(ns));
