@@ -158,8 +158,13 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
         return plan.stop();
       }
       boolean wrote = false;
-      for (Step step : plan.steps()) {
-        wrote |= act(step, ctx, where.api().withPriority(Priority.USER), id, facts.restart(), facts.state());
+      try {
+        for (Step step : plan.steps()) {
+          wrote |= act(step, ctx, where.api().withPriority(Priority.USER), id, facts.restart(), facts.state());
+        }
+      } catch (StateMoved moved) { // a refusal caused by the state, not the spec: never Stalled InvalidSpec (that would wedge)
+        fillStatus(status, remote);
+        return Outcome.progressing(moved.reason, moved.getMessage(), StateTable.Requeue.SETTLING);
       }
       if (wrote) remote = snapshots.get(id, where.api(), Freshness.now(Priority.USER).takenAfter(clock.instant())).connection();
       if (!wrote) break; // the writes change the state the next decisions read (a pause waits for them, a URL for setup)
@@ -178,6 +183,16 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
       return new Outcome(outcome.kind(), outcome.reason(), outcome.message(), StateTable.Requeue.SETTLING, null);
     }
     return outcome;
+  }
+
+  /** A pause or resume refused because the connection's state moved between the read and the write. */
+  private static final class StateMoved extends RuntimeException {
+    final String reason;
+
+    StateMoved(String reason, String message) {
+      super(message);
+      this.reason = reason;
+    }
   }
 
   /**
@@ -210,12 +225,22 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
         yield true;
       }
       case PAUSE -> {
-        api.pause(id);
+        try {
+          api.pause(id);
+        } catch (ConnectApiException.BadRequest notIdle) {
+          throw new StateMoved(Reasons.PAUSING, "the API refused to pause the connection (" + notIdle.getMessage()
+              + "): its state moved since it was read; trying again shortly");
+        }
         ctx.normal(c, "Paused", "paused the connection (spec.paused: true)");
         yield true;
       }
       case RESUME -> {
-        api.resume(id);
+        try {
+          api.resume(id);
+        } catch (ConnectApiException.BadRequest notPaused) {
+          throw new StateMoved(Reasons.PROGRESSING, "the API refused to resume the connection (" + notPaused.getMessage()
+              + "): its state moved since it was read; trying again shortly");
+        }
         ctx.normal(c, "Resumed", "resumed the connection (spec.paused: false)");
         yield true;
       }

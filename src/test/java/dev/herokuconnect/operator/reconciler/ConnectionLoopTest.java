@@ -173,4 +173,16 @@ class ConnectionLoopTest {
     assertTrue(w.deleteConnection("sales"));
     assertFalse(w.secret("heroku-api").getMetadata().getFinalizers().contains(CredentialsGuard.FINALIZER), "released");
   }
+
+  @Test
+  void aPauseRefusedBecauseTheStateMovedIsRetriedNotStalled() {
+    ready();
+    w.fake.failRequests("POST", "/actions/pause", 400, 1); // the connection left IDLE between the read and the pause
+    w.applyConnection(manifest("paused: true"));
+    HerokuConnection c = w.reconcileConnection("sales");
+    assertTrue(has(c, Conditions.RECONCILING, Reasons.PAUSING), "not the spec's fault: " + c.getStatus().getConditions());
+    assertFalse(Conditions.isTrue(c.getStatus(), Conditions.STALLED), "a Stalled InvalidSpec would wait for a spec change: wedged");
+    w.clock.advance(Duration.ofSeconds(20));
+    assertEquals("PAUSED", until(x -> "PAUSED".equals(x.getStatus().getState())).getStatus().getState());
+  }
 }
