@@ -185,6 +185,16 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
     return outcome;
   }
 
+  /** Sends a pause or resume, which the API accepts only in one state: a 400 then means the state moved since the read. */
+  private static void whileTheStateHolds(Runnable call, String reason, String verb) {
+    try {
+      call.run();
+    } catch (ConnectApiException.BadRequest moved) {
+      throw new StateMoved(reason, "the API refused to " + verb + " the connection (" + moved.getMessage()
+          + "): its state moved since it was read; trying again shortly");
+    }
+  }
+
   /** A pause or resume refused because the connection's state moved between the read and the write. */
   private static final class StateMoved extends RuntimeException {
     final String reason;
@@ -225,22 +235,12 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
         yield true;
       }
       case PAUSE -> {
-        try {
-          api.pause(id);
-        } catch (ConnectApiException.BadRequest notIdle) {
-          throw new StateMoved(Reasons.PAUSING, "the API refused to pause the connection (" + notIdle.getMessage()
-              + "): its state moved since it was read; trying again shortly");
-        }
+        whileTheStateHolds(() -> api.pause(id), Reasons.PAUSING, "pause");
         ctx.normal(c, "Paused", "paused the connection (spec.paused: true)");
         yield true;
       }
       case RESUME -> {
-        try {
-          api.resume(id);
-        } catch (ConnectApiException.BadRequest notPaused) {
-          throw new StateMoved(Reasons.PROGRESSING, "the API refused to resume the connection (" + notPaused.getMessage()
-              + "): its state moved since it was read; trying again shortly");
-        }
+        whileTheStateHolds(() -> api.resume(id), Reasons.PROGRESSING, "resume");
         ctx.normal(c, "Resumed", "resumed the connection (spec.paused: false)");
         yield true;
       }

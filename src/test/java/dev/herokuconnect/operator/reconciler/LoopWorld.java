@@ -149,11 +149,7 @@ final class LoopWorld implements AutoCloseable {
   }
 
   boolean deleteConnection(String name) {
-    HerokuConnection c = connection(name);
-    c.getMetadata().setDeletionTimestamp(clock.instant().toString());
-    DeleteControl control = loop.cleanup(c, connections);
-    if (control.isRemoveFinalizer()) cluster.remove("HerokuConnection/" + NS + "/" + name);
-    return control.isRemoveFinalizer();
+    return cleanup(connection(name), connections);
   }
 
   Secret secret(String name) {
@@ -177,10 +173,23 @@ final class LoopWorld implements AutoCloseable {
 
   /** One cleanup of a mapping being deleted; when it is done the object is gone, as after the finalizer's removal. */
   boolean delete(String name) {
-    HerokuMapping m = mapping(name);
-    m.getMetadata().setDeletionTimestamp(clock.instant().toString());
-    DeleteControl control = loop.cleanup(m, mappings);
-    if (control.isRemoveFinalizer()) cluster.remove("HerokuMapping/" + NS + "/" + name);
+    return cleanup(mapping(name), mappings);
+  }
+
+  /** Reconciles a mapping until it is Ready, the clock moving past the fake's sync phases; the passes it took. */
+  int untilReady(String name) {
+    for (int pass = 1; pass <= 10; pass++) {
+      if (Conditions.isTrue(reconcile(name).getStatus(), Conditions.READY)) return pass;
+      clock.advance(Duration.ofSeconds(30));
+    }
+    throw new AssertionError(name + " never Ready: " + mapping(name).getStatus().getConditions());
+  }
+
+  private <R extends io.fabric8.kubernetes.client.CustomResource<?, S>, S extends dev.herokuconnect.operator.crd.ConditionedStatus>
+      boolean cleanup(R o, ManagedLoop.Sync<R, S> sync) {
+    o.getMetadata().setDeletionTimestamp(clock.instant().toString());
+    DeleteControl control = loop.cleanup(o, sync);
+    if (control.isRemoveFinalizer()) cluster.remove(o.getKind() + "/" + NS + "/" + o.getMetadata().getName());
     return control.isRemoveFinalizer();
   }
 

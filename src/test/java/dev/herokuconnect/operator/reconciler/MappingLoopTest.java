@@ -32,12 +32,9 @@ class MappingLoopTest {
 
   /** Reconciles until Ready, moving the clock past the fake's sync phases; the number of passes it took. */
   int untilReady(String name) {
-    for (int pass = 1; pass <= 10; pass++) {
-      if (Conditions.isTrue(w.reconcile(name).getStatus(), Conditions.READY)) return pass;
-      w.clock.advance(Duration.ofSeconds(30));
-    }
-    throw new AssertionError(name + " never Ready: " + w.mapping(name).getStatus().getConditions());
+    return w.untilReady(name);
   }
+
 
   static boolean has(HerokuMapping m, String type, String reason) {
     return Conditions.isTrueWith(m.getStatus(), type, reason);

@@ -26,12 +26,9 @@ class ReviewFindingsTest {
   }
 
   int untilReady(String name) {
-    for (int pass = 1; pass <= 10; pass++) {
-      if (Conditions.isTrue(w.reconcile(name).getStatus(), Conditions.READY)) return pass;
-      w.clock.advance(Duration.ofSeconds(30));
-    }
-    throw new AssertionError(name + " never Ready: " + w.mapping(name).getStatus().getConditions());
+    return w.untilReady(name);
   }
+
 
   /** A pinned HerokuConnection (spec.connectionId + spec.apiUrl) bound to add-on A, its connectionId edited to B (CEL not enforced). */
   private String pinnedConnectionEditedToAnotherAddon() {
