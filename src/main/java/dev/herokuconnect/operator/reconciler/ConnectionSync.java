@@ -120,8 +120,7 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
     Optional<Secret> secret = secrets.get(c.getMetadata().getNamespace(), secretName);
     if (pass.management().writes()) credentials.hold(c, secret, status);
     boolean restartAsked = RequestedAction.RESTART.pending(c, status) != null;
-    Priority priority = pass.priority(); // USER while a restart (or any request) is pending
-    Connector.Result r = connector.connect(c, secret, priority, pass.management().writes());
+    Connector.Result r = connector.connect(c, secret, pass.priority(), pass.management().writes()); // USER while anything is asked
     if (!r.ok()) return r.problem();
     Connector.Connected where = r.connected();
     String id = where.connectionId();
@@ -135,27 +134,45 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
       return ConnectionDecisions.throttled(throttledUntil, ManagedLoop.until(clock.instant(), throttledUntil));
     }
     Connection remote;
-    if (owner.isPresent()) {
-      remote = snapshots.peek(id).map(SnapshotCache.Snapshot::connection).orElse(null); // nothing is sent for a non-owner
-    } else {
-      boolean fresh = pass.specChanged() || restartAsked || pass.refreshRequested();
-      Duration maxAge = fresh ? Duration.ZERO
-          : Conditions.isTrue(status, Conditions.READY) ? intervals.refresh().minusSeconds(1) : intervals.settling();
-      try {
-        remote = snapshots.get(id, where.api(), Freshness.within(maxAge, priority)).connection();
-      } catch (ConnectApiException.NotFound gone) {
-        return connectionGone(c, status, id);
-      }
+    try {
+      remote = read(ctx, where, owner.isPresent(), restartAsked);
+    } catch (ConnectApiException.NotFound gone) {
+      return connectionGone(c, status, id);
     }
-    // decide and act; after writes, decide once more on the state they left
+    if (remote == null) return ConnectionDecisions.conflict(owner.get().ref()); // a non-owner, before any snapshot
     String conflictOwner = owner.map(Ownership.Claimant::ref).orElse(null);
-    for (int round = 0; remote != null && round < 2; round++) {
+    Acted acted = decideAndAct(ctx, where, conflictOwner, remote);
+    return acted.stop() != null ? acted.stop() : report(ctx, where, conflictOwner, acted.remote());
+  }
+
+  /** The connection from the shared snapshot: fresh for a spec change or a request; nothing is sent for a non-owner. */
+  private Connection read(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, Connector.Connected where, boolean nonOwner,
+                          boolean restartAsked) {
+    String id = where.connectionId();
+    if (nonOwner) return snapshots.peek(id).map(SnapshotCache.Snapshot::connection).orElse(null);
+    ManagedLoop.Pass pass = ctx.pass();
+    boolean fresh = pass.specChanged() || restartAsked || pass.refreshRequested();
+    Duration maxAge = fresh ? Duration.ZERO
+        : Conditions.isTrue(ctx.status(), Conditions.READY) ? intervals.refresh().minusSeconds(1) : intervals.settling();
+    return snapshots.get(id, where.api(), Freshness.within(maxAge, pass.priority())).connection();
+  }
+
+  /** What the writes left: the connection as read after them, or where the pass stopped. */
+  private record Acted(Connection remote, Outcome stop) {}
+
+  /** Decide and act; after writes, decide once more on the state they left (a pause waits for them, a URL for setup). */
+  private Acted decideAndAct(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, Connector.Connected where,
+                             String conflictOwner, Connection remote) {
+    HerokuConnection c = ctx.resource();
+    HerokuConnectionStatus status = ctx.status();
+    String id = where.connectionId();
+    for (int round = 0; round < 2; round++) {
       showAskedUrl(c, status, remote.state());
-      Facts facts = ConnectionDecisions.facts(c, status, pass.management(), conflictOwner, remote);
+      Facts facts = ConnectionDecisions.facts(c, status, ctx.management(), conflictOwner, remote);
       Plan plan = ConnectionDecisions.plan(facts);
       if (plan.stop() != null) {
         fillStatus(status, remote);
-        return plan.stop();
+        return new Acted(remote, plan.stop());
       }
       boolean wrote = false;
       try {
@@ -164,21 +181,27 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
         }
       } catch (StateMoved moved) { // a refusal caused by the state, not the spec: never Stalled InvalidSpec (that would wedge)
         fillStatus(status, remote);
-        return Outcome.progressing(moved.reason, moved.getMessage(), StateTable.Requeue.SETTLING);
+        return new Acted(remote, Outcome.progressing(moved.reason, moved.getMessage(), StateTable.Requeue.SETTLING));
       }
-      if (wrote) remote = snapshots.get(id, where.api(), Freshness.now(Priority.USER).takenAfter(clock.instant())).connection();
-      if (!wrote) break; // the writes change the state the next decisions read (a pause waits for them, a URL for setup)
+      if (!wrote) break;
+      remote = snapshots.get(id, where.api(), Freshness.now(Priority.USER).takenAfter(clock.instant())).connection();
     }
-    // report
-    if (remote == null) return ConnectionDecisions.conflict(owner.get().ref()); // a non-owner, before any snapshot
+    return new Acted(remote, null);
+  }
+
+  /** Status from the connection as it is now, the outcome, and a validation's progress. */
+  private Outcome report(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, Connector.Connected where, String conflictOwner,
+                         Connection remote) {
+    HerokuConnection c = ctx.resource();
+    HerokuConnectionStatus status = ctx.status();
     fillStatus(status, remote);
     if (StateTable.CONNECTION.kind(remote.state()) != StateTable.Kind.NEEDS_AUTHORIZATION) {
       status.setAuthorizationUrl(null);
       status.setAuthorizationUrlForState(null);
       askedFor.remove(c.getMetadata().getUid());
     }
-    Outcome outcome = ConnectionDecisions.outcome(ConnectionDecisions.facts(c, status, pass.management(), conflictOwner, remote));
-    if (validations.advance(ctx, where.api().withPriority(Priority.USER), id)) {
+    Outcome outcome = ConnectionDecisions.outcome(ConnectionDecisions.facts(c, status, ctx.management(), conflictOwner, remote));
+    if (validations.advance(ctx, where.api().withPriority(Priority.USER), where.connectionId())) {
       // a validation waits for its result: look again soon (the loop's backoff paces the polls)
       return new Outcome(outcome.kind(), outcome.reason(), outcome.message(), StateTable.Requeue.SETTLING, null);
     }
