@@ -359,6 +359,11 @@ final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, HerokuC
    * its budget accounts (those keep the day's spend until their window empties: {@link ApiBudget#release}).
    */
   @Override
+  public void retain(java.util.Set<String> live) {
+    askedFor.keySet().retainAll(live);
+  }
+
+  @Override
   public void deleted(HerokuConnection c) {
     directory.markGone(c); // it owns the add-on no more, though the caches show it a moment longer
   }

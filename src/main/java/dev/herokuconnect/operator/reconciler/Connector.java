@@ -130,7 +130,8 @@ public final class Connector {
 
   /**
    * What is known without a request. Once status records the add-on (connectionId and apiUrl), that
-   * binding is the answer: a spec that would point elsewhere is refused by the connection
+   * binding says which add-on (spec.apiUrl, when set, where its region answers): a spec that would
+   * point at another add-on is refused by the connection
    * ({@link dev.herokuconnect.operator.crd.ConnectionIdentity}), never followed, so mappings and
    * cleanups keep reaching the add-on they are bound to. Before that, the spec's pin.
    */
@@ -138,7 +139,9 @@ public final class Connector {
     HerokuConnectionSpec spec = c.getSpec();
     HerokuConnectionStatus st = c.getStatus();
     if (st != null && !isBlank(st.getConnectionId()) && !isBlank(st.getApiUrl())) {
-      return new Where(st.getConnectionId(), st.getApiUrl(), st.getResourceName(), rootSource(spec, "status.apiUrl"));
+      // status decides which add-on; the spec's apiUrl, when set, says where its region answers (a typo can be fixed)
+      String root = isBlank(spec.getApiUrl()) ? st.getApiUrl() : ApiUrls.apiRootOf(spec.getApiUrl());
+      return new Where(st.getConnectionId(), root, st.getResourceName(), rootSource(spec, "status.apiUrl"));
     }
     if (!isBlank(spec.getConnectionId()) && !isBlank(spec.getApiUrl())) {
       return new Where(spec.getConnectionId(), ApiUrls.apiRootOf(spec.getApiUrl()), spec.getResourceName(), rootSource(spec, null));

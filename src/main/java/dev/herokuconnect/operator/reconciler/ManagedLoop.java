@@ -71,6 +71,9 @@ public final class ManagedLoop {
     /** The cleanup is done: release what is kept for the object, and wake whoever takes over from it. */
     default void deleted(R resource) {}
 
+    /** Keep only what belongs to these uids (objects that went without a cleanup leave nothing). */
+    default void retain(java.util.Set<String> live) {}
+
     /** What the loop was doing, for messages: "reconciling mapping Account". */
     String doing(R resource);
 
@@ -273,10 +276,24 @@ public final class ManagedLoop {
     if (r.getStatus() == null) r.setStatus(sync.newStatus());
     Reconcile<R, S> ctx = new Reconcile<>(r, new Pass(sync.management(r), false, false, false, clock.instant()));
     Deletion d;
+    Outcome failed = null; // anything a cleanup can meet is reported and retried with backoff, never thrown to the SDK
+    String doing = "cleaning up (" + sync.doing(r) + ")";
     try {
       d = sync.delete(ctx);
+      if (d.failed() != null) failed = failure(d.failed(), d.doing(), sync.credentialsHint(r));
     } catch (ConnectApiException e) {
-      d = Deletion.failed(e, "cleaning up (" + sync.doing(r) + ")");
+      d = Deletion.retry();
+      failed = failure(e, doing, sync.credentialsHint(r));
+    } catch (dev.herokuconnect.operator.connect.RefusedUrl e) {
+      d = Deletion.retry();
+      failed = Outcome.stalled(Reasons.INVALID_SPEC, e.getMessage(), StateTable.Requeue.ERROR_BACKOFF);
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      d = Deletion.retry();
+      failed = kubernetesFailure(e, doing);
+    } catch (RuntimeException e) {
+      log.error("unexpected error while {} ({}/{})", doing, r.getMetadata().getNamespace(), r.getMetadata().getName(), e);
+      d = Deletion.retry();
+      failed = unexpected(e, doing);
     }
     ctx.notes().forEach(n -> events.emit(r, n));
     String uid = r.getMetadata().getUid();
@@ -289,14 +306,17 @@ public final class ManagedLoop {
       if (exist != null) { // and what objects gone without a cleanup left behind
         lastGoodRead.keySet().retainAll(exist);
         backoff.retain(exist);
+        sync.retain(exist);
       }
       return DeleteControl.defaultDelete();
     }
     Duration again = d.again();
-    if (d.failed() != null) {
-      Outcome o = failure(d.failed(), d.doing(), sync.credentialsHint(r));
-      again = o.after() != null ? o.after() : backoff.next(uid, intervals.settling(), intervals.maxBackoff());
-      events.warning(r, "DeleteFailed", o.message() + "; trying again in " + again.toSeconds() + " s");
+    if (failed != null) {
+      again = failed.after() != null ? failed.after() : backoff.next(uid, intervals.settling(), intervals.maxBackoff());
+      // waiting for budget, a 429 or another reconcile's read is not a failure: no Warning for it
+      boolean waiting = Reasons.RATE_LIMITED.equals(failed.reason()) || Reasons.THROTTLED.equals(failed.reason())
+          || Reasons.WAITING_FOR_SNAPSHOT.equals(failed.reason());
+      if (!waiting) events.warning(r, "DeleteFailed", failed.message() + "; trying again in " + again.toSeconds() + " s");
     } else if (again == null) {
       again = backoff.next(uid, intervals.settling(), intervals.maxBackoff());
     }

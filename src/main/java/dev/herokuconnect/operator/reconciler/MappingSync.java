@@ -53,6 +53,11 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
 
   /** The mapping's cleanup is done: what was kept for it goes. */
   @Override
+  public void retain(java.util.Set<String> live) {
+    writeErrors.retain(live);
+  }
+
+  @Override
   public void deleted(HerokuMapping m) {
     writeErrors.forget(m.getMetadata().getUid());
     directory.markGone(m); // it claims nothing from now on, though the caches show it a moment longer
@@ -103,7 +108,7 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
       return new Link(conn.get(), null, Outcome.progressing(Reasons.CONNECTION_NOT_READY, "waiting for HerokuConnection " + name
           + " (" + why + ")", StateTable.Requeue.SETTLING)); // costs no request; a change of the connection wakes it too
     }
-    Connector.Result r = connector.connectKnown(conn.get(), secrets);
+    Connector.Result r = connectTo(conn.get());
     if (!r.ok()) return new Link(conn.get(), null, r.problem());
     String bound = Binding.of(m).connectionId();
     if (bound != null && !bound.equals(r.connected().connectionId())) { // identity: never re-derived from where the connection went
@@ -116,6 +121,19 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
           + " does not own its add-on (see its status)", StateTable.Requeue.REFRESH));
     }
     return new Link(conn.get(), r.connected(), null);
+  }
+
+  /**
+   * A client for the connection's add-on. A URL of the connection's that is refused (its host not
+   * allowed) is the connection's to fix, not this mapping's spec: the mapping waits for it.
+   */
+  private Connector.Result connectTo(HerokuConnection c) {
+    try {
+      return connector.connectKnown(c, secrets);
+    } catch (dev.herokuconnect.operator.connect.RefusedUrl refused) {
+      return Connector.Result.failed(Outcome.progressing(Reasons.CONNECTION_NOT_READY, "HerokuConnection "
+          + c.getMetadata().getName() + " cannot be reached: " + refused.getMessage(), StateTable.Requeue.SETTLING));
+    }
   }
 
   @Override
@@ -321,7 +339,7 @@ final class MappingSync implements ManagedLoop.Sync<HerokuMapping, HerokuMapping
     Management management = ctx.management();
     Optional<HerokuConnection> conn = connection(m);
     boolean needsClient = management.deletesRemote() && conn.isPresent();
-    Connector.Result r = needsClient ? connector.connectKnown(conn.get(), secrets) : null;
+    Connector.Result r = needsClient ? connectTo(conn.get()) : null;
     MappingDecisions.Deletion d = MappingDecisions.deletion(deletionFacts(m, management, conn, r));
     ctx.note(d.event());
     return switch (d.step()) { // exhaustive: a new step fails to compile until it is acted on

@@ -76,6 +76,11 @@ final class WriteErrors {
         + count + ")" + latest + " (status.recentErrors)");
   }
 
+  /** Keeps only the mappings that still exist. */
+  void retain(java.util.Set<String> live) {
+    lastRead.keySet().retainAll(live);
+  }
+
   /** The mapping is gone. */
   void forget(String uid) {
     lastRead.remove(uid);
