@@ -185,4 +185,18 @@ class ConnectionLoopTest {
     w.clock.advance(Duration.ofSeconds(20));
     assertEquals("PAUSED", until(x -> "PAUSED".equals(x.getStatus().getState())).getStatus().getState());
   }
+
+  @Test
+  void deletionsCompleteWhenTheConnectionNeverResolved() { // moved down from StateMachineTest
+    w.applyConnection(manifest("").replace("appName: acme-new", "appName: no-such-app"));
+    HerokuConnection c = w.reconcileConnection("sales");
+    assertTrue(has(c, Conditions.STALLED, Reasons.CONNECTION_NOT_FOUND), c.getStatus().getConditions().toString());
+    w.apply("account", "Account", "");
+    w.reconcile("account");
+    assertTrue(w.delete("account"), "nothing remote was ever this mapping's: the finalizer goes at once");
+    assertTrue(w.deleteConnection("sales"));
+    assertEquals(0, count("DELETE", "/mappings/"));
+    assertFalse(w.secret("heroku-api").getMetadata().getFinalizers() != null
+        && w.secret("heroku-api").getMetadata().getFinalizers().contains(CredentialsGuard.FINALIZER), "the Secret is released");
+  }
 }

@@ -311,4 +311,41 @@ class MappingLoopTest {
     assertEquals(1, w.count("POST", "/actions/reload"));
     assertTrue(w.hasEvent("account", "Reloaded") && w.hasEvent("account", "Aborted"));
   }
+
+  // ---- moved down from the sandbox (StateMachineTest) ---------------------------------------
+
+  @Test
+  void aNonOwnerWritesNothingAndItsDeleteDeletesNothingRemote() {
+    w.apply("account", "Account", "sfPollingSeconds: 600");
+    untilReady("account");
+    w.apply("account-2", "account", "sfPollingSeconds: 900"); // the same object, other case, other settings
+    HerokuMapping second = w.reconcile("account-2");
+    assertTrue(has(second, Conditions.STALLED, Reasons.CONFLICT));
+    assertTrue(Conditions.find(second.getStatus(), Conditions.STALLED).get().getMessage().contains("crm/account"));
+    long writes = writes();
+    for (int i = 0; i < 3; i++) { // passes of both, as their requeues would run them
+      w.clock.advance(Duration.ofMinutes(11));
+      w.reconcile("account-2");
+      w.reconcile("account");
+    }
+    assertEquals(writes, writes(), "no ping-pong between the two claimants");
+    assertEquals(600, remote("Account").config().path("sf_polling_seconds").asInt());
+    assertTrue(w.delete("account-2"));
+    assertEquals(0, w.count("DELETE", "/mappings/"), "the newer claimant's delete deletes nothing remote");
+    assertTrue(w.hasEvent("account-2", "Released"));
+  }
+
+  @Test
+  void anImmutableFieldChangedWhereCelIsNotEnforcedStallsAndWritesNothing() {
+    w.apply("account", "Account", "");
+    untilReady("account");
+    long writes = writes();
+    w.apply("account", "Contact", ""); // an old or validation-off cluster lets it through
+    HerokuMapping m = w.reconcile("account");
+    String msg = Conditions.find(m.getStatus(), Conditions.STALLED).get().getMessage();
+    assertTrue(has(m, Conditions.STALLED, Reasons.INVALID_SPEC));
+    assertTrue(msg.contains("spec.objectName") && msg.contains("'Account'") && msg.contains("'Contact'"), msg);
+    assertEquals(writes, writes(), "nothing written");
+    assertEquals(1, w.fake.mappings(w.connectionId).size());
+  }
 }

@@ -99,20 +99,6 @@ class StateMachineTest extends OperatorTestBase {
   }
 
   @Test
-  void deletionsCompleteWhenTheConnectionNeverResolved() {
-    apply(secret(TOKEN) + "---\n" + connection("").replace("appName: acme-crm", "appName: no-such-app"));
-    apply(mapping("account", "Account", ""));
-    awaitConnection(connectionReason(Conditions.STALLED, Reasons.CONNECTION_NOT_FOUND), "not found");
-    awaitMapping("account", m -> m.getStatus() != null, "reconciled");
-    long start = System.nanoTime();
-    sb.client().resources(HerokuMapping.class).inNamespace(NS).withName("account").delete();
-    sb.client().resources(HerokuConnection.class).inNamespace(NS).withName("sales").delete();
-    assertTrue(Sandbox.await(WAIT, () -> map("account") == null && conn() == null), "nothing stays Terminating");
-    System.out.printf("unresolved connection: mapping and connection deleted in %d ms%n", (System.nanoTime() - start) / 1_000_000);
-    assertEquals(0, count("DELETE", "/mappings/"));
-  }
-
-  @Test
   void aDestroyedAddonIsTerminalAndItsMappingsCanBeDeleted() {
     readyConnection();
     apply(mapping("account", "Account", ""));
@@ -231,17 +217,4 @@ class StateMachineTest extends OperatorTestBase {
     assertTrue(deep >= 2 && deep <= 7, "backs off exponentially: " + deep);
   }
 
-  @Test
-  void anImmutableFieldChangedWhereCelIsNotEnforcedStallsAndWritesNothing() {
-    readyConnection();
-    apply(mapping("account", "Account", ""));
-    awaitMappingReady("account");
-    long before = fake.requests().stream().filter(RecordedRequest::isWrite).count();
-    apply(mapping("account", "Contact", "")); // the mock API server enforces no CEL, like an old or validation-off cluster
-    HerokuMapping m = awaitMapping("account", mappingReason(Conditions.STALLED, Reasons.INVALID_SPEC), "refuses");
-    String msg = Conditions.find(m.getStatus(), Conditions.STALLED).get().getMessage();
-    assertTrue(msg.contains("spec.objectName") && msg.contains("'Account'") && msg.contains("'Contact'"), msg);
-    assertEquals(before, fake.requests().stream().filter(RecordedRequest::isWrite).count(), "nothing written");
-    assertEquals(1, fake.mappings(connectionId).size());
-  }
 }
