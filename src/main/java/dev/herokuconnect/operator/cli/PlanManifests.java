@@ -285,7 +285,7 @@ final class PlanManifests {
             + " among the manifests given: fix the name, or add the HerokuConnection's manifest with -f");
         continue;
       }
-      String key = conn + "|" + dev.herokuconnect.operator.reconciler.Binding.objectKey(m.object().getSpec().getObjectName());
+      String key = conn + "|" + dev.herokuconnect.operator.reconciler.cluster.Binding.objectKey(m.object().getSpec().getObjectName());
       Item<HerokuMapping> same = objects.putIfAbsent(key, m);
       if (same != null) {
         problems.add(m.source() + ": HerokuMapping " + m.ref() + " maps " + m.object().getSpec().getObjectName() + " on HerokuConnection "

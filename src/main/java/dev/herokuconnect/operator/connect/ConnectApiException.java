@@ -122,4 +122,14 @@ public abstract class ConnectApiException extends RuntimeException {
     public Instant retryAt() { return retryAt; }
     @Override public boolean isTransient() { return true; }
   }
+
+  /** Not sent: another reconcile's deep GET of the connection is still running, past {@link #WAIT_FOR_FETCH}. */
+  public static final class StillFetching extends ConnectApiException {
+    public StillFetching(String connectionId, Duration running) {
+      super("GET /connections/{id}?deep", 0, "waiting for the snapshot of connection " + connectionId
+          + ": its deep GET has been running for " + running.toMillis() / 100 / 10.0 + " s; nothing else is sent meanwhile", null);
+    }
+
+    @Override public boolean isTransient() { return true; }
+  }
 }

@@ -18,7 +18,7 @@ class LoggingTest {
     Logging.JsonLayout layout = new Logging.JsonLayout();
     layout.setContext(ctx);
     layout.start();
-    LoggingEvent e = new LoggingEvent("x", ctx.getLogger("dev.herokuconnect.operator.reconciler.MappingReconciler"), Level.INFO,
+    LoggingEvent e = new LoggingEvent("x", ctx.getLogger("dev.herokuconnect.operator.reconciler.mapping.MappingReconciler"), Level.INFO,
         "created the remote mapping {} of {}", new IllegalStateException("boom"), new Object[] {"m-1", "Account"});
     e.setMDCPropertyMap(Map.of("resource.namespace", "crm", "resource.name", "account"));
     String line = layout.doLayout(e);

@@ -7,7 +7,7 @@ import dev.herokuconnect.operator.config.OperatorConfig;
 import dev.herokuconnect.operator.crd.HerokuConnection;
 import dev.herokuconnect.operator.crd.HerokuMapping;
 import dev.herokuconnect.operator.fake.FakeConnectApi;
-import dev.herokuconnect.operator.reconciler.Conditions;
+import dev.herokuconnect.operator.reconciler.loop.Conditions;
 import dev.herokuconnect.operator.sandbox.Sandbox;
 import dev.herokuconnect.operator.testing.Manifests;
 import io.fabric8.kubernetes.api.model.HasMetadata;

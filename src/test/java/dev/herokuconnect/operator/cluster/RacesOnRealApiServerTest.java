@@ -51,7 +51,7 @@ class RacesOnRealApiServerTest extends ClusterTestBase {
     assertNull(editFailure.get(), () -> "the user's edit failed: " + editFailure.get());
     HerokuMapping m = awaitMapping(name, x -> x.getStatus() != null
         && x.getMetadata().getGeneration().equals(x.getStatus().getObservedGeneration())
-        && dev.herokuconnect.operator.reconciler.Conditions.isTrue(x.getStatus(), dev.herokuconnect.operator.reconciler.Conditions.READY),
+        && dev.herokuconnect.operator.reconciler.loop.Conditions.isTrue(x.getStatus(), dev.herokuconnect.operator.reconciler.loop.Conditions.READY),
         "Ready at its latest generation");
     assertEquals(900, m.getSpec().getSfPollingSeconds(), "the user's edit is kept" + writes());
     assertEquals("user", m.getMetadata().getLabels().get("edited-by"), "the user's label is kept");

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.herokuconnect.operator.crd.Crds;
 import dev.herokuconnect.operator.crd.HerokuConnection;
 import dev.herokuconnect.operator.crd.HerokuMapping;
-import dev.herokuconnect.operator.reconciler.Conditions;
+import dev.herokuconnect.operator.reconciler.loop.Conditions;
 import dev.herokuconnect.operator.sandbox.Sandbox;
 import dev.herokuconnect.operator.testing.Manifests;
 import io.fabric8.kubernetes.api.model.HasMetadata;

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.herokuconnect.operator.health.ObjectMetrics;
-import dev.herokuconnect.operator.reconciler.StateTable;
+import dev.herokuconnect.operator.reconciler.loop.StateTable;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

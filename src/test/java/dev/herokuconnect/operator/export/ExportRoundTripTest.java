@@ -13,7 +13,7 @@ import dev.herokuconnect.operator.crd.CrdValidator;
 import dev.herokuconnect.operator.crd.HerokuConnection;
 import dev.herokuconnect.operator.crd.HerokuMapping;
 import dev.herokuconnect.operator.fake.FakeConnectApi;
-import dev.herokuconnect.operator.reconciler.Conditions;
+import dev.herokuconnect.operator.reconciler.loop.Conditions;
 import dev.herokuconnect.operator.sandbox.Sandbox;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

@@ -1,13 +1,12 @@
 package dev.herokuconnect.operator.health;
 
-import dev.herokuconnect.operator.testing.Manifests;
-
 import dev.herokuconnect.operator.HerokuConnectOperator;
 import dev.herokuconnect.operator.config.OperatorConfig;
 import dev.herokuconnect.operator.crd.HerokuConnection;
 import dev.herokuconnect.operator.crd.HerokuMapping;
 import dev.herokuconnect.operator.fake.FakeConnectApi;
 import dev.herokuconnect.operator.sandbox.Sandbox;
+import dev.herokuconnect.operator.testing.Manifests;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

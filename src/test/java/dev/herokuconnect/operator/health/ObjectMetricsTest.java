@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.herokuconnect.operator.reconciler.StateTable;
+import dev.herokuconnect.operator.reconciler.loop.StateTable;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 

@@ -10,6 +10,8 @@ import dev.herokuconnect.operator.connect.RequestGate.Priority;
 import dev.herokuconnect.operator.crd.HerokuConnection;
 import dev.herokuconnect.operator.fake.FakeConnectApi.RecordedRequest;
 import dev.herokuconnect.operator.ratelimit.ApiBudget;
+import dev.herokuconnect.operator.reconciler.loop.Conditions;
+import dev.herokuconnect.operator.reconciler.loop.Reasons;
 import dev.herokuconnect.operator.sandbox.Sandbox;
 import java.time.Duration;
 import java.time.Instant;

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.herokuconnect.operator.crd.Crds;
 import dev.herokuconnect.operator.crd.HerokuConnection;
+import dev.herokuconnect.operator.reconciler.connection.CredentialsGuard;
+import dev.herokuconnect.operator.reconciler.loop.Conditions;
+import dev.herokuconnect.operator.reconciler.loop.Reasons;
 import dev.herokuconnect.operator.testing.Manifests;
 import java.time.Duration;
 import java.util.List;

@@ -9,6 +9,8 @@ import dev.herokuconnect.operator.crd.HerokuConnection;
 import dev.herokuconnect.operator.crd.HerokuMapping;
 import dev.herokuconnect.operator.fake.FakeConnectApi.MappingView;
 import dev.herokuconnect.operator.fake.FakeConnectApi.RecordedRequest;
+import dev.herokuconnect.operator.reconciler.loop.Conditions;
+import dev.herokuconnect.operator.reconciler.loop.Reasons;
 import dev.herokuconnect.operator.sandbox.Sandbox;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herokuconnect.operator.crd.Crds;
 import dev.herokuconnect.operator.crd.HerokuMapping;
 import dev.herokuconnect.operator.fake.FakeConnectApi.MappingView;
+import dev.herokuconnect.operator.reconciler.loop.Conditions;
+import dev.herokuconnect.operator.reconciler.loop.Reasons;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

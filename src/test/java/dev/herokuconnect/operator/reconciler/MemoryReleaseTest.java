@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.herokuconnect.operator.crd.HerokuConnection;
 import dev.herokuconnect.operator.crd.HerokuMapping;
 import dev.herokuconnect.operator.ratelimit.ApiBudget;
+import dev.herokuconnect.operator.reconciler.loop.Conditions;
 import dev.herokuconnect.operator.sandbox.Sandbox;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -8,6 +8,7 @@ import dev.herokuconnect.operator.HerokuConnectOperator;
 import dev.herokuconnect.operator.config.OperatorConfig;
 import dev.herokuconnect.operator.crd.Crds;
 import dev.herokuconnect.operator.crd.HerokuMapping;
+import dev.herokuconnect.operator.reconciler.loop.Conditions;
 import dev.herokuconnect.operator.sandbox.Sandbox;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.herokuconnect.operator.crd.HerokuConnection;
+import dev.herokuconnect.operator.reconciler.cluster.Connector;
+import dev.herokuconnect.operator.reconciler.loop.Conditions;
+import dev.herokuconnect.operator.reconciler.loop.Reasons;
+import dev.herokuconnect.operator.reconciler.mapping.MappingSync;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.herokuconnect.operator.connect.ConnectApiException;
 import dev.herokuconnect.operator.connect.Model.Connection;
 import dev.herokuconnect.operator.connect.RequestGate.Priority;
-import dev.herokuconnect.operator.reconciler.SnapshotCache.Freshness;
-import dev.herokuconnect.operator.reconciler.SnapshotCache.Snapshot;
+import dev.herokuconnect.operator.reconciler.cluster.SnapshotCache.Freshness;
+import dev.herokuconnect.operator.reconciler.cluster.SnapshotCache.Snapshot;
+import dev.herokuconnect.operator.reconciler.cluster.SnapshotCache;
 import dev.herokuconnect.operator.sandbox.Sandbox;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,11 +49,11 @@ class SnapshotCacheTest {
     try {
       assertTrue(Sandbox.await(Duration.ofSeconds(10), () -> api.started.get() == 1), "the fetch is in flight");
       long start = System.nanoTime();
-      SnapshotCache.StillFetching waited = assertThrows(SnapshotCache.StillFetching.class,
+      ConnectApiException.StillFetching waited = assertThrows(ConnectApiException.StillFetching.class,
           () -> cache.get("c1", api, Freshness.now(Priority.USER)));
       long firstMs = (System.nanoTime() - start) / 1_000_000;
       start = System.nanoTime();
-      assertThrows(SnapshotCache.StillFetching.class, () -> cache.get("c1", api, Freshness.within(Duration.ZERO, Priority.BACKGROUND)));
+      assertThrows(ConnectApiException.StillFetching.class, () -> cache.get("c1", api, Freshness.within(Duration.ZERO, Priority.BACKGROUND)));
       long secondMs = (System.nanoTime() - start) / 1_000_000;
       System.out.printf("waits on a hanging fetch: first %d ms, next %d ms (bound %d ms from the fetch's start)%n",
           firstMs, secondMs, WAIT_FOR_FETCH.toMillis());

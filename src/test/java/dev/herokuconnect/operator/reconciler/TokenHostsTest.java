@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.herokuconnect.operator.crd.HerokuConnection;
+import dev.herokuconnect.operator.reconciler.loop.Conditions;
+import dev.herokuconnect.operator.reconciler.loop.Reasons;
 import dev.herokuconnect.operator.sandbox.Sandbox;
 import dev.herokuconnect.operator.testing.CountingServer;
 import org.junit.jupiter.api.AfterEach;

@@ -1,0 +1,180 @@
+package dev.herokuconnect.operator.reconciler.connection;
+
+import dev.herokuconnect.operator.connect.Model.Connection;
+import dev.herokuconnect.operator.crd.Crds;
+import dev.herokuconnect.operator.crd.HerokuConnection;
+import dev.herokuconnect.operator.crd.HerokuConnectionSpec;
+import dev.herokuconnect.operator.crd.HerokuConnectionStatus;
+import dev.herokuconnect.operator.reconciler.loop.Events;
+import dev.herokuconnect.operator.reconciler.loop.Management;
+import dev.herokuconnect.operator.reconciler.loop.Outcome;
+import dev.herokuconnect.operator.reconciler.loop.Reasons;
+import dev.herokuconnect.operator.reconciler.loop.RequestedAction.Request;
+import dev.herokuconnect.operator.reconciler.loop.RequestedAction;
+import dev.herokuconnect.operator.reconciler.loop.StateTable.Kind;
+import dev.herokuconnect.operator.reconciler.loop.StateTable.Requeue;
+import dev.herokuconnect.operator.reconciler.loop.StateTable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What to do about one HerokuConnection, decided from what was observed: pure functions, no
+ * HTTP, no threads. {@link #plan} chooses the writes; {@link #outcome} says where the object
+ * stands given the connection's state.
+ */
+public final class ConnectionDecisions {
+  /** The steps, in the order they run. (A restart asked for while observe-only is skipped by the loop, never planned.) */
+  public enum Step { CONFIGURE_DATABASE, RESTART, PAUSE, RESUME, ASK_AUTHORIZATION_URL }
+
+  /** Everything a decision reads. {@code authorizationAsked}: the URL was asked for during this stay in the state. */
+  public record Facts(String name, Management management, String conflictOwner, String state, String mappingsSummaryState,
+                      String dbKey, String schemaName, String wantDbKey, String wantSchema, boolean wantPaused,
+                      Request restart, boolean authorizationAsked, String environment) {
+    boolean databaseDiffers() {
+      return !wantDbKey.equals(dbKey) || !wantSchema.equals(schemaName);
+    }
+
+    boolean paused() {
+      return StateTable.PAUSED_BY_REQUEST.equals(state);
+    }
+
+    boolean waitingToPause() {
+      return management.writes() && wantPaused && !paused() && !StateTable.PAUSABLE.equals(state);
+    }
+  }
+
+  /**
+   * The steps to take now; {@code then}: the steps that wait for the writes before them or for a
+   * state the connection must reach first (pause waits for IDLE), decided again on the state the
+   * writes leave; {@code withheld}: what the spec asks for that observe-only does not send.
+   * The operator and {@code plan} both read these, so they cannot disagree.
+   */
+  public record Plan(List<Step> steps, Outcome stop, List<Step> then, List<Step> withheld) {
+    Plan(List<Step> steps, Outcome stop) {
+      this(steps, stop, List.of(), List.of());
+    }
+  }
+
+  private ConnectionDecisions() {}
+
+  /**
+   * The one facts builder, pure: the operator's sync and {@code plan} both call it with the
+   * connection they read. {@code conflictOwner}: the older HerokuConnection on the same add-on
+   * (plan, reading manifests, has none). A restart asked for by annotation and not handled yet is
+   * part of the facts; so is whether the authorization URL was already asked for in this state.
+   */
+  public static Facts facts(HerokuConnection c, HerokuConnectionStatus status, Management management, String conflictOwner,
+                            Connection remote) {
+    HerokuConnectionSpec spec = c.getSpec();
+    String state = remote.state();
+    boolean asked = state != null && state.equals(status.getAuthorizationUrlForState()) && status.getAuthorizationUrl() != null;
+    Request restart = RequestedAction.pendingOf(c, status, List.of(RequestedAction.RESTART)).stream().findFirst().orElse(null);
+    return new Facts(c.getMetadata().getName(), management, conflictOwner, state, remote.mappingsSummaryState(), remote.dbKey(),
+        remote.schemaName(), spec.getDatabase().getConfigVar(), spec.getDatabase().getSchema(), spec.isPaused(), restart, asked,
+        spec.getSalesforce().getEnvironment().apiValue());
+  }
+
+  public static Plan plan(Facts f) {
+    if (f.conflictOwner() != null) return new Plan(List.of(), conflict(f.conflictOwner()));
+    List<Step> wanted = new ArrayList<>(); // what the spec asks for now, whoever may send it
+    List<Step> then = new ArrayList<>();
+    boolean setup = f.databaseDiffers();
+    if (setup) wanted.add(Step.CONFIGURE_DATABASE);
+    if (f.restart() != null) wanted.add(Step.RESTART);
+    Step pauseOrResume = f.wantPaused() && !f.paused() ? Step.PAUSE : !f.wantPaused() && f.paused() ? Step.RESUME : null;
+    if (pauseOrResume != null) {
+      // decided on the state the writes before it leave; a pause also waits for IDLE
+      boolean now = !setup && f.restart() == null && (pauseOrResume == Step.RESUME || StateTable.PAUSABLE.equals(f.state()));
+      (now ? wanted : then).add(pauseOrResume);
+    }
+    if (f.management().observeOnly()) {
+      List<Step> withheld = new ArrayList<>(wanted);
+      withheld.addAll(then);
+      return new Plan(List.of(), null, List.of(), withheld);
+    }
+    if (wanted.isEmpty() && StateTable.CONNECTION.kind(f.state()) == Kind.NEEDS_AUTHORIZATION && !f.authorizationAsked()) {
+      wanted.add(Step.ASK_AUTHORIZATION_URL);
+    }
+    return new Plan(wanted, null, then, List.of());
+  }
+
+  /** Where the connection stands in the state the steps left. */
+  public static Outcome outcome(Facts f) {
+    String state = f.state();
+    StateTable.Entry e = StateTable.CONNECTION.of(state);
+    if (e.kind() == Kind.NEEDS_AUTHORIZATION && f.management().observeOnly()) {
+      return Outcome.stalled(e.reason(), "the connection is " + state + ": Salesforce must be authorized; observe-only does "
+          + "not ask the API for an authorization URL (a POST): authorize in the Heroku dashboard, or switch to manage", e.requeue());
+    }
+    if (e.kind() == Kind.NEEDS_AUTHORIZATION) {
+      return Outcome.stalled(e.reason(), "the connection is " + state + ": a Salesforce user must open status.authorizationUrl "
+          + "(kubectl get hconn " + f.name() + " -o jsonpath='{.status.authorizationUrl}') and log in to Salesforce ("
+          + f.environment() + "); the operator notices when it is done", e.requeue());
+    }
+    if (f.waitingToPause()) {
+      return Outcome.progressing(Reasons.PAUSING, "spec.paused is true; the API pauses only an IDLE connection, and it is "
+          + state + ": trying again shortly", Requeue.SETTLING);
+    }
+    if (f.management().observeOnly() && f.databaseDiffers() && e.kind() != Kind.NEEDS_SETUP) {
+      return Outcome.progressing(Reasons.OBSERVING, "observe-only: the API has db_key " + f.dbKey() + " and schema_name "
+          + f.schemaName() + ", the spec wants " + f.wantDbKey() + " and " + f.wantSchema(), Requeue.REFRESH);
+    }
+    return switch (e.kind()) {
+      case HEALTHY -> f.mappingsSummaryState() != null && !StateTable.MAPPINGS_OK.equals(f.mappingsSummaryState())
+          ? Outcome.blocked(Reasons.REMOTE_ERROR, "the connection is " + state + " but mappings_summary_state is "
+              + f.mappingsSummaryState() + ": see the HerokuMappings", Requeue.REFRESH)
+          : Outcome.ready("the connection is " + state, e.requeue());
+      case PAUSED -> Outcome.idle(e.reason(), "the connection is " + state + (f.wantPaused() ? " as spec.paused asks" : ""), e.requeue());
+      case ERROR -> Outcome.stalled(e.reason(), "the connection is in the error state " + state + ": " + e.advice(), e.requeue());
+      case NEEDS_SETUP -> Outcome.progressing(e.reason(), "the connection is NEW: database and schema not set yet"
+          + (f.management().observeOnly() ? " (observe-only: the operator does not set them)" : ""), e.requeue());
+      default -> Outcome.progressing(e.reason(), "the connection is " + state
+          + (StateTable.CONNECTION.known(state) ? "" : " (a state the operator does not know)"), e.requeue());
+    };
+  }
+
+  /** Another, older HerokuConnection claims the same add-on. */
+  public static Outcome conflict(String owner) {
+    return Outcome.stalled(Reasons.CONFLICT, "HerokuConnection " + owner
+        + " already manages this add-on (it is older); this one sends no write: delete one of the two, or point this one at "
+        + "another add-on (spec.resourceName, spec.connectionId)", Requeue.SETTLING); // costs no request
+  }
+
+  /** A 404 for the connection: the add-on is gone, or the pinned id is wrong. */
+  public static Outcome notFound(String connectionId, boolean pinned) {
+    return Outcome.stalled(Reasons.CONNECTION_NOT_FOUND, "the API answers 404 for connection " + connectionId + ": "
+        + (pinned ? "spec.connectionId is wrong or the add-on was destroyed; fix spec.connectionId"
+        : "the add-on was destroyed or this token lost access; the operator runs discovery again with backoff")
+        + ". Its HerokuMappings can be deleted: their finalizers are released without deleting anything remote, so if the "
+        + "add-on still exists (visible to another token), their remote mappings remain: check with `heroku connect:info` "
+        + "on the app", Requeue.ERROR_BACKOFF);
+  }
+
+  /** A throttled connection: nothing is sent before {@code until}. */
+  public static Outcome throttled(java.time.Instant until, Duration wait) {
+    return Outcome.progressing(Reasons.THROTTLED, "the API answered 429; no request goes to this connection before " + until
+        + " (status.rateLimit.throttledUntil)", wait);
+  }
+
+  /** What deleting a HerokuConnection does: the add-on itself is never deleted (the API cannot). */
+  public enum DeletionStep { WAIT_FOR_MAPPINGS, RELEASE_CREDENTIALS }
+
+  public record Deletion(DeletionStep step, Events.Note event) {}
+
+  /**
+   * The finalizer stays while any HerokuMapping still uses this connection (bound to it), so their
+   * cleanup can reach the API; then the credentials Secret is released (if no other connection needs it).
+   */
+  public static Deletion deletion(List<String> mappingsUsingIt) {
+    if (!mappingsUsingIt.isEmpty()) {
+      return new Deletion(DeletionStep.WAIT_FOR_MAPPINGS, Events.Note.normal(Reasons.DELETING, "waiting for "
+          + mappingsUsingIt.size() + " HerokuMapping(s) that use this connection to be deleted: " + String.join(", ", mappingsUsingIt)));
+    }
+    return new Deletion(DeletionStep.RELEASE_CREDENTIALS, null);
+  }
+
+  static String restartMessage(Request r) {
+    return "restarted the connection (" + Crds.RESTART_REQUESTED_AT + "=" + r.value() + ")";
+  }
+}
