@@ -229,8 +229,23 @@ public final class FakeConnectApi implements AutoCloseable {
    * {@code Integer.MAX_VALUE} until {@link #endOutage()}.
    */
   public synchronized void failRequests(String method, String pathPart, int status, int times) {
+    // a server's failure only: a 4xx comes from the store's own rules, with the API's own words, never from here
+    if (status < 500) throw new IllegalArgumentException("an outage answers 5xx, not " + status);
     outage = new Outage(method, pathPart, status, times);
   }
+
+  /**
+   * Runs {@code change} just before the next request with {@code method} whose path contains
+   * {@code pathPart} is answered, as if someone changed the connection between the operator's read
+   * and its write; the request then meets the store's own rules (e.g. a pause of a BUSY connection).
+   */
+  public synchronized void beforeNext(String method, String pathPart, Runnable change) {
+    interleave = new Interleave(method, pathPart, change);
+  }
+
+  private record Interleave(String method, String pathPart, Runnable change) {}
+
+  private Interleave interleave;
 
   public synchronized void endOutage() { outage = null; }
   public synchronized void setLatency(Duration d) { latency = d; }
@@ -322,6 +337,11 @@ public final class FakeConnectApi implements AutoCloseable {
       String connectionId = null;
       Fault fault;
       synchronized (this) {
+        if (interleave != null && interleave.method().equals(method) && path.contains(interleave.pathPart())) {
+          Runnable change = interleave.change();
+          interleave = null;
+          change.run();
+        }
         boolean down = outage != null && outage.method().equals(method) && path.contains(outage.pathPart());
         fault = down ? Fault.NONE : pickFault();
         if (fault != Fault.NONE) faultsInjected++;

@@ -180,7 +180,8 @@ class ConnectionLoopTest {
   @Test
   void aPauseRefusedBecauseTheStateMovedIsRetriedNotStalled() {
     ready();
-    w.fake.failRequests("POST", "/actions/pause", 400, 1); // the connection left IDLE between the read and the pause
+    // the connection leaves IDLE between the operator's read and its pause: the API refuses the pause (400)
+    w.fake.beforeNext("POST", "/actions/pause", () -> w.fake.busyFor(id, Duration.ofSeconds(30)));
     w.applyConnection(manifest("paused: true"));
     HerokuConnection c = w.reconcileConnection("sales");
     assertTrue(has(c, Conditions.RECONCILING, Reasons.PAUSING), "not the spec's fault: " + c.getStatus().getConditions());
