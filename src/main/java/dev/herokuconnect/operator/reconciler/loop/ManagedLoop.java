@@ -157,16 +157,10 @@ public final class ManagedLoop {
     try {
       outcome = sync.sync(ctx);
       lastGoodRead.put(r.getMetadata().getUid(), clock.instant());
-    } catch (ConnectApiException e) {
-      stoppedBy = e;
-      outcome = stale(r, failure(e, sync.doing(r), sync.credentialsHint(r)));
-    } catch (dev.herokuconnect.operator.connect.RefusedUrl e) { // a URL nothing may be sent to: the spec's (or an answer's) fault
-      outcome = Outcome.stalled(Reasons.INVALID_SPEC, e.getMessage(), (Duration) null);
-    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) { // e.g. holding the token Secret
-      outcome = kubernetesFailure(e, sync.doing(r));
-    } catch (RuntimeException e) { // a bug, or a part that failed in a way nobody foresaw: never leave Ready=True standing
-      log.error("unexpected error while {} ({}/{})", sync.doing(r), r.getMetadata().getNamespace(), r.getMetadata().getName(), e);
-      outcome = unexpected(e, sync.doing(r));
+    } catch (RuntimeException e) {
+      stoppedBy = e instanceof ConnectApiException api ? api : null;
+      outcome = outcomeOf(e, r, sync.doing(r), sync.credentialsHint(r));
+      if (stoppedBy != null) outcome = stale(r, outcome); // a failed read
     }
     ctx.notes().forEach(n -> events.emit(r, n)); // what the pass did, then what it leaves (below)
     report(r, status, generation, outcome);
@@ -189,6 +183,26 @@ public final class ManagedLoop {
     return new Outcome(Outcome.Kind.PROGRESSING, failed.reason(), "no successful read since " + since.truncatedTo(ChronoUnit.SECONDS)
         + " (over " + STALE_AFTER_REFRESHES + " refresh intervals): what status shows may be out of date; last error: "
         + failed.message(), failed.requeue(), failed.after());
+  }
+
+  /**
+   * What a pass met, as an outcome: the one mapping, for reconciles and cleanups alike, of every
+   * exception a pass can throw. A refused URL is the spec's (or an answer's) fault; a Kubernetes
+   * failure is named; anything else is a bug or a part that failed in a way nobody foresaw, and
+   * never leaves Ready=True standing.
+   */
+  private Outcome outcomeOf(RuntimeException e, HasMetadata r, String doing, String credentialsHint) {
+    if (e instanceof ConnectApiException api) return failure(api, doing, credentialsHint);
+    if (e instanceof dev.herokuconnect.operator.connect.RefusedUrl) return Outcome.stalled(Reasons.INVALID_SPEC, e.getMessage(), (Duration) null);
+    if (e instanceof io.fabric8.kubernetes.client.KubernetesClientException k) return kubernetesFailure(k, doing);
+    log.error("unexpected error while {} ({}/{})", doing, r.getMetadata().getNamespace(), r.getMetadata().getName(), e);
+    return unexpected(e, doing);
+  }
+
+  /** Waiting for the budget, a 429's end or another reconcile's read: nothing failed and nothing was sent. */
+  static boolean onlyWaiting(Outcome o) {
+    return Reasons.RATE_LIMITED.equals(o.reason()) || Reasons.THROTTLED.equals(o.reason())
+        || Reasons.WAITING_FOR_SNAPSHOT.equals(o.reason());
   }
 
   /** The Kubernetes API refused or failed a call the pass made (status writes are the SDK's). */
@@ -228,7 +242,7 @@ public final class ManagedLoop {
    * errors), so the next pass still sees a spec change: a fresh read, and USER priority.
    */
   static boolean actedOn(Outcome o, ConnectApiException stoppedBy) {
-    if (Reasons.RATE_LIMITED.equals(o.reason()) || Reasons.THROTTLED.equals(o.reason())) return false;
+    if (onlyWaiting(o)) return false;
     // waiting for its connection (missing, not set up, not authorized, stalled): nothing was sent for this spec yet
     if (o.kind() == Outcome.Kind.PROGRESSING && Reasons.CONNECTION_NOT_READY.equals(o.reason())) return false;
     return stoppedBy == null || stoppedBy instanceof ConnectApiException.BadRequest
@@ -281,19 +295,9 @@ public final class ManagedLoop {
     try {
       d = sync.delete(ctx);
       if (d.failed() != null) failed = failure(d.failed(), d.doing(), sync.credentialsHint(r));
-    } catch (ConnectApiException e) {
-      d = Deletion.retry();
-      failed = failure(e, doing, sync.credentialsHint(r));
-    } catch (dev.herokuconnect.operator.connect.RefusedUrl e) {
-      d = Deletion.retry();
-      failed = Outcome.stalled(Reasons.INVALID_SPEC, e.getMessage(), StateTable.Requeue.ERROR_BACKOFF);
-    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-      d = Deletion.retry();
-      failed = kubernetesFailure(e, doing);
     } catch (RuntimeException e) {
-      log.error("unexpected error while {} ({}/{})", doing, r.getMetadata().getNamespace(), r.getMetadata().getName(), e);
       d = Deletion.retry();
-      failed = unexpected(e, doing);
+      failed = outcomeOf(e, r, doing, sync.credentialsHint(r));
     }
     ctx.notes().forEach(n -> events.emit(r, n));
     String uid = r.getMetadata().getUid();
@@ -313,10 +317,7 @@ public final class ManagedLoop {
     Duration again = d.again();
     if (failed != null) {
       again = failed.after() != null ? failed.after() : backoff.next(uid, intervals.settling(), intervals.maxBackoff());
-      // waiting for budget, a 429 or another reconcile's read is not a failure: no Warning for it
-      boolean waiting = Reasons.RATE_LIMITED.equals(failed.reason()) || Reasons.THROTTLED.equals(failed.reason())
-          || Reasons.WAITING_FOR_SNAPSHOT.equals(failed.reason());
-      if (!waiting) events.warning(r, "DeleteFailed", failed.message() + "; trying again in " + again.toSeconds() + " s");
+      if (!onlyWaiting(failed)) events.warning(r, "DeleteFailed", failed.message() + "; trying again in " + again.toSeconds() + " s");
     } else if (again == null) {
       again = backoff.next(uid, intervals.settling(), intervals.maxBackoff());
     }

@@ -200,13 +200,13 @@ public final class MappingDecisions {
       return new Deletion(DeletionStep.NOTHING_REMOTE, null); // it never reached the API: nothing remote is this object's
     }
     if (f.addonNotFound()) {
-      return new Deletion(DeletionStep.ADDON_GONE, Events.Note.warning("NotDeleted", addonGone(f.connectionName(), object, f.mappingId())));
+      return new Deletion(DeletionStep.ADDON_GONE, Events.Note.warning("NotDeleted", addonGone(f.connectionName(), object,
+          f.mappingId(), f.boundAddon())));
     }
     if (f.addonChanged()) { // never follow the connection to another add-on: what is deleted there is not this object's
       return new Deletion(DeletionStep.ADDON_CHANGED, Events.Note.warning("NotDeleted", addonChanged(f.connectionName(),
-          f.boundAddon(), f.connectionAddon()) + "; the finalizer is released without deleting anything: the remote mapping of "
-          + object + (f.mappingId() == null ? "" : " (" + f.mappingId() + ")") + " may remain on add-on " + f.boundAddon()
-          + ": check with `heroku connect:info` on that app and delete it there if unwanted"));
+          f.boundAddon(), f.connectionAddon()) + "; the finalizer is released without deleting anything: "
+          + mayRemain(object, f.mappingId(), f.boundAddon())));
     }
     if (f.connectionProblem() != null) {
       return new Deletion(DeletionStep.WAIT, Events.Note.warning("DeleteWaiting", "cannot delete the remote mapping of " + object
@@ -236,10 +236,15 @@ public final class MappingDecisions {
    * A 404 for the add-on means destroyed, or not visible to this token: nothing was deleted, and
    * the remote mapping may still exist for someone who can see the add-on.
    */
-  static String addonGone(String connectionName, String object, String mappingId) {
+  static String addonGone(String connectionName, String object, String mappingId, String addon) {
     return "the API answers 404 for the add-on of HerokuConnection " + connectionName + " (destroyed, or not visible to this "
-        + "token): the finalizer is released without deleting anything; if the add-on still exists, its remote mapping of "
-        + object + (mappingId == null ? "" : " (" + mappingId + ")") + " may remain: check with `heroku connect:info` on the app"
-        + " and delete it there if unwanted";
+        + "token): the finalizer is released without deleting anything; if the add-on still exists, "
+        + mayRemain(object, mappingId, addon);
+  }
+
+  /** What a release without a delete may leave behind, and how a person checks: one wording for every such Event. */
+  static String mayRemain(String object, String mappingId, String addon) {
+    return "the remote mapping of " + object + (mappingId == null ? "" : " (" + mappingId + ")") + " may remain"
+        + (addon == null ? "" : " on add-on " + addon) + ": check with `heroku connect:info` on its app and delete it there if unwanted";
   }
 }

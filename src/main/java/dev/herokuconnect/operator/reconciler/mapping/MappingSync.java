@@ -378,7 +378,8 @@ public final class MappingSync implements ManagedLoop.Sync<HerokuMapping, Heroku
       }
       return ManagedLoop.Deletion.DONE;
     } catch (ConnectApiException.NotFound gone) {
-      ctx.warning(m, "NotDeleted", MappingDecisions.addonGone(b.connectionName(), b.objectName(), b.mappingId()));
+      ctx.warning(m, "NotDeleted", MappingDecisions.addonGone(b.connectionName(), b.objectName(), b.mappingId(),
+          c.connectionId()));
       return ManagedLoop.Deletion.DONE;
     } catch (ConnectApiException e) {
       return ManagedLoop.Deletion.failed(e, "deleting the remote mapping of " + b.objectName());
