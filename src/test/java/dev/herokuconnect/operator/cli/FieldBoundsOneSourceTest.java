@@ -1,5 +1,6 @@
 package dev.herokuconnect.operator.cli;
 
+import dev.herokuconnect.operator.testing.Manifests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -50,26 +51,9 @@ class FieldBoundsOneSourceTest {
   static JsonNode connectionSchema;
   static JsonNode mappingSchema;
 
-  static final String CONNECTION = """
-      apiVersion: herokuconnect.dev/v1alpha1
-      kind: HerokuConnection
-      metadata: {name: sales, namespace: crm}
-      spec:
-        appName: acme-crm
-        credentials: {secretRef: {name: heroku-api}}
-        database: {configVar: DATABASE_URL, schema: salesforce}
-        salesforce: {environment: production}
-      """;
-  static final String MAPPING = """
-      apiVersion: herokuconnect.dev/v1alpha1
-      kind: HerokuMapping
-      metadata: {name: account, namespace: crm}
-      spec:
-        connectionRef: {name: sales}
-        objectName: Account
-        fields: [Id, Name, SystemModstamp]
-        indexes: [{field: Id, unique: true}]
-      """;
+  /** The manifests every test applies (testing.Manifests), as plan and the CRD see them. */
+  static final String CONNECTION = Manifests.connection("salesforce: {environment: production}");
+  static final String MAPPING = Manifests.mapping("account", "Account", "");
 
   @BeforeAll
   static void load() throws IOException {

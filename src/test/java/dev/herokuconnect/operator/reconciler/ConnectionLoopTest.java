@@ -13,7 +13,6 @@ import dev.herokuconnect.operator.reconciler.loop.Reasons;
 import dev.herokuconnect.operator.testing.Manifests;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,19 +20,12 @@ import org.junit.jupiter.api.Test;
  * pause and resume, restart, observe-only and the credentials hold, synchronous, in milliseconds.
  * A second add-on, NEW, is the one these cases set up (the world's own is already Ready).
  */
-class ConnectionLoopTest {
-  final LoopWorld w;
+class ConnectionLoopTest extends LoopWorldCase {
   final String id;
 
   ConnectionLoopTest() throws Exception {
-    w = new LoopWorld();
     w.cluster.remove("HerokuConnection/crm/sales");
     id = w.fake.addConnection("acme-new", "herokuconnect-new-1");
-  }
-
-  @AfterEach
-  void close() {
-    w.close();
   }
 
   static String manifest(String extraSpec) {

@@ -13,7 +13,6 @@ import dev.herokuconnect.operator.reconciler.loop.Conditions;
 import dev.herokuconnect.operator.reconciler.loop.Reasons;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,23 +20,8 @@ import org.junit.jupiter.api.Test;
  * the fake Connect API. Cases that took seconds each in the sandbox (ownership, binding, deletion,
  * observe-only, the connection's error states) run here in milliseconds.
  */
-class MappingLoopTest {
-  final LoopWorld w;
-
-  MappingLoopTest() throws Exception {
-    w = new LoopWorld();
-  }
-
-  @AfterEach
-  void close() {
-    w.close();
-  }
-
+class MappingLoopTest extends LoopWorldCase {
   /** Reconciles until Ready, moving the clock past the fake's sync phases; the number of passes it took. */
-  int untilReady(String name) {
-    return w.untilReady(name);
-  }
-
 
   static boolean has(HerokuMapping m, String type, String reason) {
     return Conditions.isTrueWith(m.getStatus(), type, reason);
@@ -46,7 +30,7 @@ class MappingLoopTest {
   @Test
   void aNewMappingIsCreatedOnceAndGoesReady() {
     w.apply("account", "Account", "");
-    untilReady("account");
+    w.untilReady("account");
     assertEquals(1, w.count("POST", "/mappings"));
     assertEquals(w.fake.mappings(w.connectionId).get(0).id(), w.mapping("account").getStatus().getMappingId());
     assertTrue(w.hasEvent("account", "Created"));
@@ -58,7 +42,7 @@ class MappingLoopTest {
   void anExistingRemoteMappingIsAdoptedWithoutAWrite() {
     String id = w.fake.dashboardCreate(w.connectionId, "Account", MappingReconcilerTest.accountConfig(600));
     w.apply("account", "ACCOUNT", "sfPollingSeconds: 600"); // another case: the same object
-    untilReady("account");
+    w.untilReady("account");
     assertEquals(id, w.mapping("account").getStatus().getMappingId());
     assertTrue(w.fake.requests().stream().noneMatch(r -> r.isWrite()), "adopted: " + w.fake.requests());
     assertEquals(1, w.events.stream().filter(e -> e.startsWith("account Adopted")).count());
@@ -67,7 +51,7 @@ class MappingLoopTest {
   @Test
   void twoClaimantsOneOwnerAndARefusedEditChangesNothingAboutTheClaim() {
     w.apply("account", "Account", "sfPollingSeconds: 600");
-    untilReady("account");
+    w.untilReady("account");
     String id = w.mapping("account").getStatus().getMappingId();
     w.apply("account-2", "account", "sfPollingSeconds: 900");
     assertTrue(has(w.reconcile("account-2"), Conditions.STALLED, Reasons.CONFLICT), "the newer one waits behind the owner");
@@ -77,7 +61,7 @@ class MappingLoopTest {
     long writes = w.fake.requests().stream().filter(r -> r.isWrite()).count();
     assertTrue(w.delete("account"), "the finalizer goes");
     assertTrue(w.hasEvent("account", "HandedOver"));
-    untilReady("account-2");
+    w.untilReady("account-2");
     assertEquals(id, w.mapping("account-2").getStatus().getMappingId(), "taken over: no delete, no re-create");
     assertEquals(0, w.count("DELETE", "/mappings/"));
     assertEquals(writes + 1, w.fake.requests().stream().filter(r -> r.isWrite()).count(), "one PUT: account-2's polling interval");
@@ -93,7 +77,7 @@ class MappingLoopTest {
     w.put(other);
     String persons = w.fake.dashboardCreate(otherId, "Account", MappingReconcilerTest.accountConfig(600));
     w.apply("account", "Account", "");
-    untilReady("account");
+    w.untilReady("account");
     HerokuMapping edited = w.apply("account", "Account", "");
     edited.getSpec().getConnectionRef().setName("other");
     w.put(edited);
@@ -106,12 +90,12 @@ class MappingLoopTest {
   @Test
   void deletionPolicies() {
     w.apply("account", "Account", "deletionPolicy: Orphan");
-    untilReady("account");
+    w.untilReady("account");
     assertTrue(w.delete("account"));
     assertTrue(w.hasEvent("account", "Orphaned"));
     assertEquals(1, w.fake.mappings(w.connectionId).size());
     w.apply("contact", "Contact", "");
-    untilReady("contact");
+    w.untilReady("contact");
     w.clock.advance(Duration.ofMinutes(1));
     assertTrue(w.delete("contact"));
     assertTrue(w.hasEvent("contact", "Deleted"));
@@ -121,7 +105,7 @@ class MappingLoopTest {
   @Test
   void aDestroyedAddonReleasesWithoutClaimingADelete() {
     w.apply("account", "Account", "");
-    untilReady("account");
+    w.untilReady("account");
     String id = w.mapping("account").getStatus().getMappingId();
     w.fake.destroyConnection(w.connectionId);
     HerokuConnection c = w.readyConnection();
@@ -136,7 +120,7 @@ class MappingLoopTest {
   @Test
   void observeOnlySkipsARequestedReloadForGood() {
     w.apply("account", "Account", "");
-    untilReady("account");
+    w.untilReady("account");
     HerokuMapping m = w.mapping("account");
     m.getMetadata().setAnnotations(new java.util.HashMap<>(java.util.Map.of(Crds.RECONCILE_POLICY, Crds.POLICY_OBSERVE,
         Crds.RELOAD_REQUESTED_AT, "r1")));
@@ -151,7 +135,7 @@ class MappingLoopTest {
   @Test
   void aConnectionInAnErrorStateMakesTheMappingNotReady() {
     w.apply("account", "Account", "");
-    untilReady("account");
+    w.untilReady("account");
     w.fake.forceConnectionState(w.connectionId, "TOO_MANY_ROWS");
     w.clock.advance(Duration.ofMinutes(11)); // past the refresh interval: the next read is fresh
     HerokuMapping m = w.reconcile("account");
@@ -193,7 +177,7 @@ class MappingLoopTest {
   @Test
   void createsThenNeverWritesWhenNothingDiffers() {
     w.apply("account", "Account", "sfPollingSeconds: 600");
-    untilReady("account");
+    w.untilReady("account");
     HerokuMapping m = w.mapping("account");
     assertEquals(remote("Account").id(), m.getStatus().getMappingId());
     assertEquals(w.connectionId, m.getStatus().getConnectionId());
@@ -211,7 +195,7 @@ class MappingLoopTest {
   @Test
   void driftIsCorrectedWithTheRevisionAndUnknownKeysAreKept() {
     w.apply("account", "Account", "sfPollingSeconds: 600");
-    untilReady("account");
+    w.untilReady("account");
     String id = w.mapping("account").getStatus().getMappingId();
     w.fake.dashboardEdit(id, c -> c.put("sf_polling_seconds", 120).put("sf_sync_mode", "bulk")); // someone in the dashboard
     afterRefresh("account");
@@ -227,7 +211,7 @@ class MappingLoopTest {
   @Test
   void aConflictIsReadAgainAndRetried() {
     w.apply("account", "Account", "sfPollingSeconds: 600");
-    untilReady("account");
+    w.untilReady("account");
     String id = w.mapping("account").getStatus().getMappingId();
     w.fake.dashboardEdit(id, c -> c.put("sf_sync_mode", "bulk")); // behind the cached snapshot
     w.apply("account", "Account", "sfPollingSeconds: 900");
@@ -257,7 +241,7 @@ class MappingLoopTest {
   @Test
   void deletionWhileTheApiFailsKeepsTheFinalizerAndFinishesLater() {
     w.apply("account", "Account", "");
-    untilReady("account");
+    w.untilReady("account");
     w.fake.setFailureRate(1.0);
     w.clock.advance(Duration.ofMinutes(1)); // the deletion reads afresh
     assertFalse(w.delete("account"), "the finalizer stays");
@@ -271,7 +255,7 @@ class MappingLoopTest {
   @Test
   void aMappingDeletedBehindOurBackIsCreatedAgain() {
     w.apply("account", "Account", "");
-    untilReady("account");
+    w.untilReady("account");
     String first = w.mapping("account").getStatus().getMappingId();
     w.fake.dashboardDelete(first);
     HerokuMapping m = afterRefresh("account");
@@ -292,7 +276,7 @@ class MappingLoopTest {
     assertTrue(has(m, Conditions.RECONCILING, Reasons.OBSERVING));
     assertEquals(0, writes(), "observe-only writes nothing");
     m.getMetadata().getAnnotations().put(Crds.RECONCILE_POLICY, Crds.POLICY_MANAGE);
-    untilReady("account");
+    w.untilReady("account");
     assertEquals(600, remote("Account").config().path("sf_polling_seconds").asInt());
     assertTrue(w.mapping("account").getStatus().getDrift().isEmpty());
   }
@@ -300,7 +284,7 @@ class MappingLoopTest {
   @Test
   void reloadAndAbortActOnce() {
     w.apply("account", "Account", "");
-    untilReady("account");
+    w.untilReady("account");
     HerokuMapping m = w.mapping("account");
     m.getMetadata().setAnnotations(new java.util.HashMap<>(java.util.Map.of(Crds.ABORT_REQUESTED_AT, "a1")));
     w.reconcile("account");
@@ -320,7 +304,7 @@ class MappingLoopTest {
   @Test
   void aNonOwnerWritesNothingAndItsDeleteDeletesNothingRemote() {
     w.apply("account", "Account", "sfPollingSeconds: 600");
-    untilReady("account");
+    w.untilReady("account");
     w.apply("account-2", "account", "sfPollingSeconds: 900"); // the same object, other case, other settings
     HerokuMapping second = w.reconcile("account-2");
     assertTrue(has(second, Conditions.STALLED, Reasons.CONFLICT));
@@ -341,7 +325,7 @@ class MappingLoopTest {
   @Test
   void anImmutableFieldChangedWhereCelIsNotEnforcedStallsAndWritesNothing() {
     w.apply("account", "Account", "");
-    untilReady("account");
+    w.untilReady("account");
     long writes = writes();
     w.apply("account", "Contact", ""); // an old or validation-off cluster lets it through
     HerokuMapping m = w.reconcile("account");

@@ -15,27 +15,10 @@ import dev.herokuconnect.operator.reconciler.loop.Outcome;
 import dev.herokuconnect.operator.reconciler.loop.Reasons;
 import dev.herokuconnect.operator.reconciler.loop.Reconcile;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Adversarial review of b4eebd2: each test fails on b4eebd2 and shows one path the trust fix misses. */
-class ReviewFindingsTest {
-  final LoopWorld w;
-
-  ReviewFindingsTest() throws Exception {
-    w = new LoopWorld();
-  }
-
-  @AfterEach
-  void close() {
-    w.close();
-  }
-
-  int untilReady(String name) {
-    return w.untilReady(name);
-  }
-
-
+class ReviewFindingsTest extends LoopWorldCase {
   /** A pinned HerokuConnection (spec.connectionId + spec.apiUrl) bound to add-on A, its connectionId edited to B (CEL not enforced). */
   private String pinnedConnectionEditedToAnotherAddon() {
     String otherId = w.fake.addReadyConnection("acme-other", "herokuconnect-other-2", "ops@example.com", "DATABASE_URL", "sf");
@@ -68,7 +51,7 @@ class ReviewFindingsTest {
     String otherId = pinnedConnectionEditedToAnotherAddon();
     String theirs = w.fake.dashboardCreate(otherId, "Account", MappingReconcilerTest.accountConfig(600));
     w.apply("account", "Account", "");
-    untilReady("account");
+    w.untilReady("account");
     assertEquals(w.connectionId, w.mapping("account").getStatus().getConnectionId(), "bound to add-on A");
     editPinTo(otherId);
     w.delete("account");
@@ -92,7 +75,7 @@ class ReviewFindingsTest {
   @Test
   void aReloadRequestedWhileObserveOnlyBehindAnOwnerFiresLater() {
     w.apply("account", "Account", "deletionPolicy: Orphan");
-    untilReady("account");
+    w.untilReady("account");
     w.apply("account-2", "Account", "");
     annotate("account-2", dev.herokuconnect.operator.crd.Crds.RECONCILE_POLICY, dev.herokuconnect.operator.crd.Crds.POLICY_OBSERVE,
         dev.herokuconnect.operator.crd.Crds.RELOAD_REQUESTED_AT, "r1");
@@ -110,7 +93,7 @@ class ReviewFindingsTest {
   @Test
   void aReloadRequestedWhileObserveOnlyAndTheConnectionWaitsFiresLater() {
     w.apply("account", "Account", "");
-    untilReady("account");
+    w.untilReady("account");
     HerokuConnection broken = w.readyConnection();
     Conditions.apply(broken.getStatus(), 1, Outcome.stalled(Reasons.UNAUTHORIZED, "token refused", (Duration) null), w.clock.instant());
     w.put(broken);
@@ -152,7 +135,7 @@ class ReviewFindingsTest {
   @Test
   void aSpecChangeMadeWhileTheConnectionWaitsLosesUserPriority() {
     w.apply("account", "Account", "sfPollingSeconds: 600");
-    untilReady("account");
+    w.untilReady("account");
     HerokuConnection broken = w.readyConnection();
     Conditions.apply(broken.getStatus(), 1, Outcome.stalled(Reasons.UNAUTHORIZED, "token refused", (Duration) null), w.clock.instant());
     w.put(broken);
@@ -178,7 +161,7 @@ class ReviewFindingsTest {
   @Test
   void deletingTheAddonOwnerWithItsMappingDeletesWhatTheNextOwnersMappingClaims() {
     w.apply("account", "Account", "");
-    untilReady("account");
+    w.untilReady("account");
     String id = w.mapping("account").getStatus().getMappingId();
     HerokuConnection second = w.readyConnection();
     second.getMetadata().setName("sales-2");
@@ -207,7 +190,7 @@ class ReviewFindingsTest {
     c.getStatus().setResourceName("herokuconnect-shiny-1");
     w.put(c);
     w.apply("account", "Account", "");
-    untilReady("account");
+    w.untilReady("account");
     HerokuConnection edited = w.readyConnection();
     edited.getStatus().setResourceName("herokuconnect-shiny-1");
     edited.getSpec().setResourceName("herokuconnect-other-9");
@@ -230,7 +213,7 @@ class ReviewFindingsTest {
   @Test
   void aMappingBoundToAddonAFollowsItsConnectionToAddonBAndRewritesTheMappingThere() {
     w.apply("account", "Account", "sfPollingSeconds: 600");
-    untilReady("account");
+    w.untilReady("account");
     String otherId = w.fake.addReadyConnection("acme-other", "herokuconnect-other-2", "ops@example.com", "DATABASE_URL", "sf");
     String theirs = w.fake.dashboardCreate(otherId, "Account", MappingReconcilerTest.accountConfig(900));
     HerokuConnection rebound = w.readyConnection();
@@ -252,10 +235,10 @@ class ReviewFindingsTest {
   @Test
   void perObjectMemoryOfAnObjectRemovedWithoutCleanupIsNeverReleased() {
     w.apply("account", "Account", "");
-    untilReady("account");
+    w.untilReady("account");
     w.cluster.remove("HerokuMapping/crm/account"); // kubectl patch ... finalizers: null, then gone
     w.apply("contact", "Contact", "");
-    untilReady("contact");
+    w.untilReady("contact");
     w.clock.advance(Duration.ofMinutes(1));
     assertTrue(w.delete("contact"));
     assertEquals(0, w.loop.held().get("last good reads"), "held: " + w.loop.held());

@@ -11,22 +11,10 @@ import dev.herokuconnect.operator.reconciler.loop.Conditions;
 import dev.herokuconnect.operator.reconciler.loop.Reasons;
 import dev.herokuconnect.operator.reconciler.mapping.MappingSync;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Adversarial review of b4eebd2..1d1bc0d (round 2): each test shows one path the change misses. */
-class ReviewRound2Test {
-  final LoopWorld w;
-
-  ReviewRound2Test() throws Exception {
-    w = new LoopWorld();
-  }
-
-  @AfterEach
-  void close() {
-    w.close();
-  }
-
+class ReviewRound2Test extends LoopWorldCase {
   /** The fake's API root on a host the allowlist does not name (localhost, not 127.0.0.1): refused before anything leaves. */
   String disallowedRoot() {
     return w.fake.apiRoot().replace(w.fake.host(), "localhost");

@@ -67,9 +67,7 @@ public final class Directory {
 
   /** {@code o}'s cleanup is done: it claims nothing from now on. */
   public void markGone(HasMetadata o) {
-    gone.add(o.getMetadata().getUid());
-    Set<String> cached = Stream.concat(connections.get(), mappings.get()).map(x -> x.getMetadata().getUid()).collect(Collectors.toSet());
-    gone.retainAll(cached);
+    gone.retainAll(liveUids()); // what the caches no longer hold is forgotten
     gone.add(o.getMetadata().getUid());
   }
 
