@@ -195,4 +195,19 @@ class ConnectionLoopTest extends LoopWorldCase {
     assertFalse(w.secret("heroku-api").getMetadata().getFinalizers() != null
         && w.secret("heroku-api").getMetadata().getFinalizers().contains(CredentialsGuard.FINALIZER), "the Secret is released");
   }
+
+  @Test
+  void anOperatorNotAllowedToPatchTheTokenSecretSaysSoInStatus() {
+    w.secretEdits = new io.fabric8.kubernetes.client.KubernetesClientException(new io.fabric8.kubernetes.api.model.StatusBuilder()
+        .withCode(403).withMessage("secrets \"heroku-api\" is forbidden: User \"system:serviceaccount:ops:heroku-connect-operator\" "
+            + "cannot patch resource \"secrets\" in the namespace \"crm\"").build());
+    w.applyConnection(manifest(""));
+    HerokuConnection c = w.reconcileConnection("sales");
+    String msg = Conditions.find(c.getStatus(), Conditions.STALLED).map(x -> x.getMessage()).orElse("");
+    System.out.println("RBAC missing for the Secret hold: " + msg);
+    assertTrue(has(c, Conditions.STALLED, Reasons.UNAUTHORIZED), c.getStatus().getConditions().toString());
+    assertTrue(msg.contains("403") && msg.contains("cannot patch resource") && msg.contains("service account"), msg);
+    assertEquals(0, w.fake.requests().size(), "nothing goes to the API before the token is held");
+    assertTrue(w.hasEvent("sales", Reasons.UNAUTHORIZED), "one Warning says so: " + w.events);
+  }
 }

@@ -60,6 +60,8 @@ final class LoopWorld implements AutoCloseable {
   final ManagedLoop loop;
   final MappingSync mappings;
   final ConnectionSync connections;
+  /** When set, every edit of a Secret (the credentials hold) fails with it, as the Kubernetes API would. */
+  volatile RuntimeException secretEdits;
   private final AtomicLong versions = new AtomicLong(100);
   private final AtomicLong created = new AtomicLong();
 
@@ -87,6 +89,7 @@ final class LoopWorld implements AutoCloseable {
     Connector.Secrets secrets = (ns, name) -> Optional.ofNullable((Secret) cluster.get("Secret/" + ns + "/" + name));
     mappings = new MappingSync(directory, connector, secrets, snapshots, intervals, clock, new ActionLedger(channel));
     CredentialsGuard guard = new CredentialsGuard((ns, name, edit) -> {
+      if (secretEdits != null) throw secretEdits; // what the Kubernetes API answers, when a test says so
       Secret secret = (Secret) cluster.get("Secret/" + ns + "/" + name);
       if (secret != null) edit.apply(secret); // a Secret that is gone needs nothing
     }, directory);

@@ -121,4 +121,18 @@ class ManagedLoopTest {
     assertTrue(min >= refresh.toMillis() && max <= refresh.toMillis() * 11 / 10, min + ".." + max);
     assertTrue(delays.size() > 500, "spread, not one second for all: " + delays.size() + " distinct delays");
   }
+
+  @Test
+  void anExceptionThatEscapesThePassIsShownByTheSdksErrorStatusHook() {
+    HerokuMapping m = object();
+    Scripted sync = new Scripted();
+    loop.reconcile(m, sync);
+    assertTrue(Conditions.isTrue(m.getStatus(), Conditions.READY));
+    // e.g. the SDK's status patch failed after the pass: JOSDK calls updateErrorStatus with it
+    var control = loop.errorStatus(m, sync, new io.fabric8.kubernetes.client.KubernetesClientException("the server is on fire"));
+    assertTrue(control.getResource().isPresent(), "the status is patched");
+    assertFalse(Conditions.isTrue(m.getStatus(), Conditions.READY), "never leaves Ready=True standing");
+    assertTrue(Conditions.isTrueWith(m.getStatus(), Conditions.STALLED, Reasons.INTERNAL_ERROR));
+    assertTrue(Conditions.find(m.getStatus(), Conditions.READY).get().getMessage().contains("the server is on fire"));
+  }
 }
