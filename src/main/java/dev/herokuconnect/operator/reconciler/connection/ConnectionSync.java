@@ -29,6 +29,7 @@ import dev.herokuconnect.operator.reconciler.loop.Management;
 import dev.herokuconnect.operator.reconciler.loop.Outcome;
 import dev.herokuconnect.operator.reconciler.loop.Reasons;
 import dev.herokuconnect.operator.reconciler.loop.Reconcile;
+import dev.herokuconnect.operator.reconciler.loop.RefusedByState;
 import dev.herokuconnect.operator.reconciler.loop.RequestedAction.Request;
 import dev.herokuconnect.operator.reconciler.loop.RequestedAction;
 import dev.herokuconnect.operator.reconciler.loop.StateTable;
@@ -182,21 +183,14 @@ public final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, 
     HerokuConnectionStatus status = ctx.status();
     String id = where.connectionId();
     for (int round = 0; round < 2; round++) {
+      fillStatus(status, remote); // what was read, whatever the writes below meet
       showAskedUrl(c, status, remote.state());
       Facts facts = ConnectionDecisions.facts(c, status, ctx.management(), conflictOwner, remote);
       Plan plan = ConnectionDecisions.plan(facts);
-      if (plan.stop() != null) {
-        fillStatus(status, remote);
-        return new Acted(remote, plan.stop());
-      }
+      if (plan.stop() != null) return new Acted(remote, plan.stop());
       boolean wrote = false;
-      try {
-        for (Step step : plan.steps()) {
-          wrote |= act(step, ctx, where.api().withPriority(Priority.USER), id, facts.restart(), facts.state());
-        }
-      } catch (StateMoved moved) { // a refusal caused by the state, not the spec: never Stalled InvalidSpec (that would wedge)
-        fillStatus(status, remote);
-        return new Acted(remote, Outcome.progressing(moved.reason, moved.getMessage(), StateTable.Requeue.SETTLING));
+      for (Step step : plan.steps()) {
+        wrote |= act(step, ctx, where.api().withPriority(Priority.USER), id, facts.restart(), facts.state());
       }
       if (!wrote) break;
       remote = snapshots.get(id, where.api(), Freshness.now(Priority.USER).takenAfter(clock.instant())).connection();
@@ -228,20 +222,11 @@ public final class ConnectionSync implements ManagedLoop.Sync<HerokuConnection, 
     try {
       call.run();
     } catch (ConnectApiException.BadRequest moved) {
-      throw new StateMoved(reason, "the API refused to " + verb + " the connection (" + moved.getMessage()
-          + "): its state moved since it was read; trying again shortly");
+      throw new RefusedByState(Outcome.progressing(reason, "the API refused to " + verb + " the connection (" + moved.getMessage()
+          + "): its state moved since it was read; trying again shortly", StateTable.Requeue.SETTLING));
     }
   }
 
-  /** A pause or resume refused because the connection's state moved between the read and the write. */
-  private static final class StateMoved extends RuntimeException {
-    final String reason;
-
-    StateMoved(String reason, String message) {
-      super(message);
-      this.reason = reason;
-    }
-  }
 
   /**
    * Part of observing: the authorization URL this process asked for in this state and generation is

@@ -158,6 +158,7 @@ public final class ManagedLoop {
       outcome = sync.sync(ctx);
       lastGoodRead.put(r.getMetadata().getUid(), clock.instant());
     } catch (RuntimeException e) {
+      if (e instanceof RefusedByState) lastGoodRead.put(r.getMetadata().getUid(), clock.instant()); // the reads went well
       stoppedBy = e instanceof ConnectApiException api ? api : null;
       outcome = outcomeOf(e, r, sync.doing(r), sync.credentialsHint(r));
       if (stoppedBy != null) outcome = stale(r, outcome); // a failed read
@@ -187,11 +188,12 @@ public final class ManagedLoop {
 
   /**
    * What a pass met, as an outcome: the one mapping, for reconciles and cleanups alike, of every
-   * exception a pass can throw. A refused URL is the spec's (or an answer's) fault; a Kubernetes
+   * exception a pass can throw. A write refused by the remote state waits; a refused URL is the spec's (or an answer's) fault; a Kubernetes
    * failure is named; anything else is a bug or a part that failed in a way nobody foresaw, and
    * never leaves Ready=True standing.
    */
   private Outcome outcomeOf(RuntimeException e, HasMetadata r, String doing, String credentialsHint) {
+    if (e instanceof RefusedByState refused) return refused.outcome();
     if (e instanceof ConnectApiException api) return failure(api, doing, credentialsHint);
     if (e instanceof dev.herokuconnect.operator.connect.RefusedUrl) return Outcome.stalled(Reasons.INVALID_SPEC, e.getMessage(), (Duration) null);
     if (e instanceof io.fabric8.kubernetes.client.KubernetesClientException k) return kubernetesFailure(k, doing);

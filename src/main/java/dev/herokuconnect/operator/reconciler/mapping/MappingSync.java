@@ -27,6 +27,7 @@ import dev.herokuconnect.operator.reconciler.loop.Management;
 import dev.herokuconnect.operator.reconciler.loop.Outcome;
 import dev.herokuconnect.operator.reconciler.loop.Reasons;
 import dev.herokuconnect.operator.reconciler.loop.Reconcile;
+import dev.herokuconnect.operator.reconciler.loop.RefusedByState;
 import dev.herokuconnect.operator.reconciler.loop.RequestedAction.Request;
 import dev.herokuconnect.operator.reconciler.loop.StateTable;
 import dev.herokuconnect.operator.reconciler.mapping.MappingDecisions.Facts;
@@ -169,14 +170,9 @@ public final class MappingSync implements ManagedLoop.Sync<HerokuMapping, Heroku
     MappingClient client = link.connected() == null ? null
         : new MappingClient(snapshots, link.connected().connectionId(), link.connected().api().withPriority(Priority.USER));
     List<Step> done = new ArrayList<>();
-    try {
-      for (Step step : plan.steps()) {
-        remote = act(step, ctx, facts, client, remote);
-        done.add(step);
-      }
-    } catch (ConnectionNotReady e) {
-      return Outcome.progressing(Reasons.CONNECTION_NOT_READY, "the API refused the write because the connection is " + e.state
-          + ": mappings are created and edited once it is set up and authorized", StateTable.Requeue.SETTLING);
+    for (Step step : plan.steps()) {
+      remote = act(step, ctx, facts, client, remote);
+      done.add(step);
     }
     // report
     List<String> drift = remote == null ? List.of() : MappingConfigs.differences(m.getSpec(), configOf(remote));
@@ -298,21 +294,14 @@ public final class MappingSync implements ManagedLoop.Sync<HerokuMapping, Heroku
       }
       status.setRefusedInConnectionState(now.connection().state());
       if (!StateTable.acceptsMappings(now.connection().state())) {
-        throw new ConnectionNotReady(now.connection().state());
+        throw new RefusedByState(Outcome.progressing(Reasons.CONNECTION_NOT_READY, "the API refused the write because the "
+            + "connection is " + now.connection().state() + ": mappings are created and edited once it is set up and authorized",
+            StateTable.Requeue.SETTLING));
       }
       throw refused;
     }
   }
 
-  /** A write refused because of the connection's state, not the spec. */
-  static final class ConnectionNotReady extends RuntimeException {
-    final String state;
-
-    ConnectionNotReady(String state) {
-      super("the connection is " + state);
-      this.state = state;
-    }
-  }
 
   private static MappingConfig configOf(Mapping remote) {
     return remote.config() == null ? new MappingConfig() : remote.config();
