@@ -69,7 +69,13 @@ class RacesOnRealApiServerTest extends ClusterTestBase {
     AtomicInteger raced = new AtomicInteger(-1);
     int before = recorder.writes().size();
     recorder.hook((method, path) -> {
-      if (path.endsWith("/herokumappings/account/status") && raced.compareAndSet(-1, 0)) userEdit("account");
+      if (path.endsWith("/herokumappings/account/status") && raced.compareAndSet(-1, 1)) {
+        try {
+          userEdit("account");
+        } finally {
+          raced.set(0); // set once the edit has landed (or failed: editFailure says why), never before it
+        }
+      }
     });
     // A refresh makes the operator read the object and write its status: the edit lands in between.
     kube.resources(HerokuMapping.class).inNamespace(ns).withName("account")
@@ -87,7 +93,13 @@ class RacesOnRealApiServerTest extends ClusterTestBase {
     readyConnection();
     AtomicInteger raced = new AtomicInteger(-1);
     recorder.hook((method, path) -> {
-      if (path.endsWith("/herokumappings/account") && !method.equals("DELETE") && raced.compareAndSet(-1, 0)) userEdit("account");
+      if (path.endsWith("/herokumappings/account") && !method.equals("DELETE") && raced.compareAndSet(-1, 1)) {
+        try {
+          userEdit("account");
+        } finally {
+          raced.set(0);
+        }
+      }
     });
     apply(Manifests.mapping("account", "Account", "sfPollingSeconds: 600"));
     assertTrue(Sandbox.await(WAIT, () -> raced.get() == 0), "the operator wrote the object (its finalizer)" + writes());
