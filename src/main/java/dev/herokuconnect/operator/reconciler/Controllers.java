@@ -7,7 +7,7 @@ import dev.herokuconnect.operator.reconciler.cluster.Directory;
 import dev.herokuconnect.operator.reconciler.cluster.HttpClients;
 import dev.herokuconnect.operator.reconciler.cluster.SnapshotCache;
 import dev.herokuconnect.operator.reconciler.connection.ConnectionReconciler;
-import dev.herokuconnect.operator.reconciler.connection.ConnectionSync;
+import dev.herokuconnect.operator.reconciler.connection.ConnectionKind;
 import dev.herokuconnect.operator.reconciler.connection.CredentialsGuard;
 import dev.herokuconnect.operator.reconciler.connection.StatusSpendJournal;
 import dev.herokuconnect.operator.reconciler.loop.ActionLedger;
@@ -16,7 +16,7 @@ import dev.herokuconnect.operator.reconciler.loop.Intervals;
 import dev.herokuconnect.operator.reconciler.loop.ManagedLoop;
 import dev.herokuconnect.operator.reconciler.loop.StatusChannel;
 import dev.herokuconnect.operator.reconciler.mapping.MappingReconciler;
-import dev.herokuconnect.operator.reconciler.mapping.MappingSync;
+import dev.herokuconnect.operator.reconciler.mapping.MappingKind;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.util.Map;
@@ -36,8 +36,8 @@ public final class Controllers {
   private final EventRecorder events;
   private final ManagedLoop loop;
   private final Connector connector;
-  private final ConnectionSync connectionSync;
-  private final MappingSync mappingSync;
+  private final ConnectionKind connectionSync;
+  private final MappingKind mappingSync;
 
   public Controllers(KubernetesClient client, OperatorConfig config, Clock clock, ApiBudget budget, Connector.Clients clients) {
     Intervals intervals = new Intervals(config, budget.dailyBudget());
@@ -53,10 +53,10 @@ public final class Controllers {
     this.snapshots = new SnapshotCache(clock, intervals.settling(), intervals.refresh());
     StatusChannel statusChannel = StatusChannel.of(client);
     ActionLedger actions = new ActionLedger(statusChannel);
-    this.connectionSync = new ConnectionSync(directory, connector, snapshots, budget,
+    this.connectionSync = new ConnectionKind(directory, connector, snapshots, budget,
         CredentialsGuard.on(client, directory), intervals, clock, actions);
     Connector.Secrets secretsByGet = (ns, name) -> Optional.ofNullable(client.secrets().inNamespace(ns).withName(name).get());
-    this.mappingSync = new MappingSync(directory, connector, secretsByGet, snapshots, intervals, clock, actions);
+    this.mappingSync = new MappingKind(directory, connector, secretsByGet, snapshots, intervals, clock, actions);
     this.connections = new ConnectionReconciler(loop, connectionSync, directory, secretsByGet);
     this.mappings = new MappingReconciler(loop, mappingSync, directory);
     snapshots.onChange(mappings::wake);

@@ -11,7 +11,7 @@ import dev.herokuconnect.operator.reconciler.cluster.Binding;
 import dev.herokuconnect.operator.reconciler.cluster.Connector;
 import dev.herokuconnect.operator.reconciler.cluster.Directory;
 import dev.herokuconnect.operator.reconciler.cluster.SnapshotCache;
-import dev.herokuconnect.operator.reconciler.connection.ConnectionSync;
+import dev.herokuconnect.operator.reconciler.connection.ConnectionKind;
 import dev.herokuconnect.operator.reconciler.connection.CredentialsGuard;
 import dev.herokuconnect.operator.reconciler.loop.ActionLedger;
 import dev.herokuconnect.operator.reconciler.loop.Conditions;
@@ -21,7 +21,7 @@ import dev.herokuconnect.operator.reconciler.loop.ManagedLoop;
 import dev.herokuconnect.operator.reconciler.loop.Outcome;
 import dev.herokuconnect.operator.reconciler.loop.StateTable;
 import dev.herokuconnect.operator.reconciler.loop.StatusChannel;
-import dev.herokuconnect.operator.reconciler.mapping.MappingSync;
+import dev.herokuconnect.operator.reconciler.mapping.MappingKind;
 import dev.herokuconnect.operator.testing.Manifests;
 import dev.herokuconnect.operator.util.MutableClock;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -58,8 +58,8 @@ final class LoopWorld implements AutoCloseable {
   final Map<String, HasMetadata> cluster = new LinkedHashMap<>();
   final Directory directory = new Directory();
   final ManagedLoop loop;
-  final MappingSync mappings;
-  final ConnectionSync connections;
+  final MappingKind mappings;
+  final ConnectionKind connections;
   /** When set, every edit of a Secret (the credentials hold) fails with it, as the Kubernetes API would. */
   volatile RuntimeException secretEdits;
   private final AtomicLong versions = new AtomicLong(100);
@@ -87,13 +87,13 @@ final class LoopWorld implements AutoCloseable {
       statusWrites.add(o.getMetadata().getName() + " " + status);
     };
     Connector.Secrets secrets = (ns, name) -> Optional.ofNullable((Secret) cluster.get("Secret/" + ns + "/" + name));
-    mappings = new MappingSync(directory, connector, secrets, snapshots, intervals, clock, new ActionLedger(channel));
+    mappings = new MappingKind(directory, connector, secrets, snapshots, intervals, clock, new ActionLedger(channel));
     CredentialsGuard guard = new CredentialsGuard((ns, name, edit) -> {
       if (secretEdits != null) throw secretEdits; // what the Kubernetes API answers, when a test says so
       Secret secret = (Secret) cluster.get("Secret/" + ns + "/" + name);
       if (secret != null) edit.apply(secret); // a Secret that is gone needs nothing
     }, directory);
-    connections = new ConnectionSync(directory, connector, snapshots, budget, guard, intervals, clock, new ActionLedger(channel));
+    connections = new ConnectionKind(directory, connector, snapshots, budget, guard, intervals, clock, new ActionLedger(channel));
     connections.useSecrets(secrets);
     connections.useMappingsOf(c -> objects(HerokuMapping.class).stream()
         .filter(m -> m.getMetadata().getNamespace().equals(c.getMetadata().getNamespace())
@@ -204,7 +204,7 @@ final class LoopWorld implements AutoCloseable {
   }
 
   private <R extends io.fabric8.kubernetes.client.CustomResource<?, S>, S extends dev.herokuconnect.operator.crd.ConditionedStatus>
-      boolean cleanup(R o, ManagedLoop.Sync<R, S> sync) {
+      boolean cleanup(R o, dev.herokuconnect.operator.reconciler.loop.Kind<R, S, ?, ?> sync) {
     o.getMetadata().setDeletionTimestamp(clock.instant().toString());
     DeleteControl control = loop.cleanup(o, sync);
     if (control.isRemoveFinalizer()) cluster.remove(o.getKind() + "/" + NS + "/" + o.getMetadata().getName());

@@ -43,16 +43,13 @@ class ManagedLoopTest {
     @Override public void warning(HasMetadata o, String reason, String message) { events.add("Warning " + reason + ": " + message); }
   });
 
-  /** A sync whose each pass does what the test says. */
-  static final class Scripted implements ManagedLoop.Sync<HerokuMapping, HerokuMappingStatus> {
-    Supplier<Outcome> next = () -> Outcome.ready("the mapping is DATA_SYNCED", StateTable.Requeue.REFRESH);
-
-    @Override public HerokuMappingStatus newStatus() { return new HerokuMappingStatus(); }
-    @Override public Management management(HerokuMapping r) { return Management.MANAGE; }
-    @Override public Outcome sync(Reconcile<HerokuMapping, HerokuMappingStatus> pass) { return next.get(); }
-    @Override public ManagedLoop.Deletion delete(Reconcile<HerokuMapping, HerokuMappingStatus> pass) { return ManagedLoop.Deletion.DONE; }
-    @Override public String doing(HerokuMapping r) { return "reconciling mapping Account"; }
-    @Override public String credentialsHint(HerokuMapping r) { return "fix the credentials"; }
+  /** A kind whose each pass ends as the test says. */
+  static final class Scripted extends ScriptedKind<HerokuMapping, HerokuMappingStatus> {
+    Scripted() {
+      super(HerokuMappingStatus::new);
+      next = () -> Outcome.ready("the mapping is DATA_SYNCED", StateTable.Requeue.REFRESH);
+      doing = "reconciling mapping Account";
+    }
   }
 
   static HerokuMapping object() {

@@ -42,31 +42,12 @@ class PassPriorityTest {
 
   final ManagedLoop loop = new ManagedLoop(Clock.systemUTC(), new Intervals(OperatorConfig.fromEnv(Map.of()), 4500), QUIET);
 
-  /** A Sync that records each pass and ends it as told. */
+  /** A kind that records each pass and ends it as told. */
   static final class Recording<R extends CustomResource<?, S>, S extends dev.herokuconnect.operator.crd.ConditionedStatus>
-      implements ManagedLoop.Sync<R, S> {
-    final Supplier<S> status;
-    final List<ManagedLoop.Pass> passes = new ArrayList<>();
-    Supplier<Outcome> next = () -> Outcome.ready("in sync", StateTable.Requeue.REFRESH);
+      extends ScriptedKind<R, S> {
+    Recording(Supplier<S> status) { super(status); }
 
-    Recording(Supplier<S> status) { this.status = status; }
-
-    @Override public S newStatus() { return status.get(); }
-
-    @Override public Management management(R r) { return Management.MANAGE; }
-
-    @Override public Outcome sync(Reconcile<R, S> pass) {
-      passes.add(pass.pass());
-      return next.get();
-    }
-
-    @Override public ManagedLoop.Deletion delete(Reconcile<R, S> pass) { return ManagedLoop.Deletion.DONE; }
-
-    @Override public String doing(R r) { return "testing"; }
-
-    @Override public String credentialsHint(R r) { return "none"; }
-
-    Priority last() { return passes.get(passes.size() - 1).priority(); }
+    Priority last() { return lastPass().priority(); }
   }
 
   static HerokuMapping mapping(long generation, Map<String, String> annotations) {

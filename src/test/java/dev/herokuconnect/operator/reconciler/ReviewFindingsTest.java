@@ -1,5 +1,13 @@
 package dev.herokuconnect.operator.reconciler;
 
+import dev.herokuconnect.operator.crd.HerokuMappingStatus;
+import dev.herokuconnect.operator.reconciler.loop.Cleanup;
+import dev.herokuconnect.operator.reconciler.loop.Decision;
+import dev.herokuconnect.operator.reconciler.loop.ExternalClient;
+import dev.herokuconnect.operator.reconciler.loop.Kind;
+import dev.herokuconnect.operator.reconciler.mapping.MappingDecisions;
+import dev.herokuconnect.operator.reconciler.mapping.MappingObservation;
+import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -107,21 +115,33 @@ class ReviewFindingsTest extends LoopWorldCase {
     assertEquals(0, w.count("POST", "/actions/reload"), "a reload asked for while observe-only never fires: events " + w.events);
   }
 
-  /** The loop with the real MappingSync, recording each pass's priority. */
+  /** The loop with the real MappingKind, recording each pass's priority. */
   private dev.herokuconnect.operator.connect.RequestGate.Priority reconcileRecordingPriority(String name) {
     var seen = new java.util.concurrent.atomic.AtomicReference<dev.herokuconnect.operator.connect.RequestGate.Priority>();
-    ManagedLoop.Sync<HerokuMapping, dev.herokuconnect.operator.crd.HerokuMappingStatus> spy = new ManagedLoop.Sync<>() {
-      @Override public dev.herokuconnect.operator.crd.HerokuMappingStatus newStatus() { return w.mappings.newStatus(); }
-      @Override public Management management(HerokuMapping r) { return w.mappings.management(r); }
-      @Override public Outcome sync(Reconcile<HerokuMapping, dev.herokuconnect.operator.crd.HerokuMappingStatus> pass) {
-        seen.set(pass.pass().priority());
-        return w.mappings.sync(pass);
+    var real = w.mappings;
+    Kind<HerokuMapping, HerokuMappingStatus, MappingObservation, MappingDecisions.Step> spy = new Kind<>() {
+      @Override public HerokuMappingStatus newStatus() { return real.newStatus(); }
+      @Override public Management management(HerokuMapping r) { return real.management(r); }
+      @Override public String doing(HerokuMapping r) { return real.doing(r); }
+      @Override public String credentialsHint(HerokuMapping r) { return real.credentialsHint(r); }
+      @Override public ExternalClient<HerokuMapping, HerokuMappingStatus, MappingObservation, MappingDecisions.Step> external() {
+        return new ExternalClient<>() {
+          @Override public MappingObservation observe(Reconcile<HerokuMapping, HerokuMappingStatus> pass) {
+            seen.set(pass.pass().priority());
+            return real.external().observe(pass);
+          }
+          @Override public MappingObservation act(MappingDecisions.Step step, Reconcile<HerokuMapping, HerokuMappingStatus> pass,
+                                                  MappingObservation o) {
+            return real.external().act(step, pass, o);
+          }
+        };
       }
-      @Override public ManagedLoop.Deletion delete(Reconcile<HerokuMapping, dev.herokuconnect.operator.crd.HerokuMappingStatus> pass) {
-        return w.mappings.delete(pass);
+      @Override public Decision<MappingDecisions.Step> decide(MappingObservation o) { return real.decide(o); }
+      @Override public Outcome report(Reconcile<HerokuMapping, HerokuMappingStatus> pass, MappingObservation o,
+                                      Decision<MappingDecisions.Step> decided, List<MappingDecisions.Step> done) {
+        return real.report(pass, o, decided, done);
       }
-      @Override public String doing(HerokuMapping r) { return w.mappings.doing(r); }
-      @Override public String credentialsHint(HerokuMapping r) { return w.mappings.credentialsHint(r); }
+      @Override public Cleanup<HerokuMapping, HerokuMappingStatus, ?, ?> cleanup() { return real.cleanup(); }
     };
     w.loop.reconcile(w.mapping(name), spy);
     return seen.get();

@@ -9,7 +9,7 @@ import dev.herokuconnect.operator.crd.HerokuConnection;
 import dev.herokuconnect.operator.reconciler.cluster.Connector;
 import dev.herokuconnect.operator.reconciler.loop.Conditions;
 import dev.herokuconnect.operator.reconciler.loop.Reasons;
-import dev.herokuconnect.operator.reconciler.mapping.MappingSync;
+import dev.herokuconnect.operator.reconciler.mapping.MappingKind;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +29,7 @@ class ReviewRound2Test extends LoopWorldCase {
 
   /**
    * A cleanup that throws something other than ConnectApiException: the connection's status.apiUrl is on a
-   * host no longer allowed, so Connector.connectKnown throws RefusedUrl from inside MappingSync.delete.
+   * host no longer allowed, so Connector.connectKnown throws RefusedUrl from inside MappingKind.delete.
    * ManagedLoop.cleanup catches only ConnectApiException: the exception escapes to the SDK, no DeleteFailed
    * Warning says why the finalizer stays, and the loop's backoff is bypassed (the SDK's limited retry takes over).
    */
@@ -118,7 +118,7 @@ class ReviewRound2Test extends LoopWorldCase {
   }
 
   /**
-   * (9) prunes the loop's maps at each finished cleanup, but MappingSync's write-error memo (WriteErrors.lastRead,
+   * (9) prunes the loop's maps at each finished cleanup, but MappingKind's write-error memo (WriteErrors.lastRead,
    * per uid) is still released only by a finished cleanup of that object: one removed without a cleanup keeps it.
    */
   @Test
@@ -149,9 +149,12 @@ class ReviewRound2Test extends LoopWorldCase {
     HerokuConnection c = w.readyConnection();
     c.getStatus().setApiUrl(w.fake.apiRoot() + "/");
     w.put(c);
-    var field = MappingSync.class.getDeclaredField("secrets");
+    var linksField = MappingKind.class.getDeclaredField("links");
+    linksField.setAccessible(true);
+    Object links = linksField.get(w.mappings);
+    var field = links.getClass().getDeclaredField("secrets");
     field.setAccessible(true);
-    field.set(w.mappings, (Connector.Secrets) (ns, name) -> {
+    field.set(links, (Connector.Secrets) (ns, name) -> {
       throw new io.fabric8.kubernetes.client.KubernetesClientException("secrets is forbidden", 403, null);
     });
     boolean[] done = new boolean[1];

@@ -5,6 +5,9 @@ import dev.herokuconnect.operator.crd.Crds;
 import dev.herokuconnect.operator.crd.HerokuConnection;
 import dev.herokuconnect.operator.crd.HerokuConnectionSpec;
 import dev.herokuconnect.operator.crd.HerokuConnectionStatus;
+import dev.herokuconnect.operator.reconciler.loop.Cleanup;
+import dev.herokuconnect.operator.reconciler.loop.Decision;
+import dev.herokuconnect.operator.reconciler.loop.PlannedStep;
 import dev.herokuconnect.operator.reconciler.loop.Events;
 import dev.herokuconnect.operator.reconciler.loop.Management;
 import dev.herokuconnect.operator.reconciler.loop.Outcome;
@@ -25,7 +28,18 @@ import java.util.List;
  */
 public final class ConnectionDecisions {
   /** The steps, in the order they run. (A restart asked for while observe-only is skipped by the loop, never planned.) */
-  public enum Step { CONFIGURE_DATABASE, RESTART, PAUSE, RESUME, ASK_AUTHORIZATION_URL }
+  public enum Step implements PlannedStep {
+    CONFIGURE_DATABASE, RESTART, PAUSE, RESUME, ASK_AUTHORIZATION_URL;
+
+    /** Whether the step changes the connection's state, so the pass reads it again and decides once more. */
+    @Override
+    public boolean writes() {
+      return switch (this) {
+        case CONFIGURE_DATABASE, RESTART, PAUSE, RESUME -> true;
+        case ASK_AUTHORIZATION_URL -> false; // the URL is an answer; the state moves only once a person authorizes
+      };
+    }
+  }
 
   /** Everything a decision reads. {@code authorizationAsked}: the URL was asked for during this stay in the state. */
   public record Facts(String name, Management management, String conflictOwner, String state, String mappingsSummaryState,
@@ -50,7 +64,7 @@ public final class ConnectionDecisions {
    * writes leave; {@code withheld}: what the spec asks for that observe-only does not send.
    * The operator and {@code plan} both read these, so they cannot disagree.
    */
-  public record Plan(List<Step> steps, Outcome stop, List<Step> then, List<Step> withheld) {
+  public record Plan(List<Step> steps, Outcome stop, List<Step> then, List<Step> withheld) implements Decision<Step> {
     Plan(List<Step> steps, Outcome stop) {
       this(steps, stop, List.of(), List.of());
     }
@@ -73,6 +87,11 @@ public final class ConnectionDecisions {
     return new Facts(c.getMetadata().getName(), management, conflictOwner, state, remote.mappingsSummaryState(), remote.dbKey(),
         remote.schemaName(), spec.getDatabase().getConfigVar(), spec.getDatabase().getSchema(), spec.isPaused(), restart, asked,
         spec.getSalesforce().getEnvironment().apiValue());
+  }
+
+  /** Observing stopped before the connection was read (identity refused, token or add-on not found, 429): nothing to send. */
+  public static Plan stopped(Outcome why) {
+    return new Plan(List.of(), why);
   }
 
   public static Plan plan(Facts f) {
@@ -160,7 +179,15 @@ public final class ConnectionDecisions {
   /** What deleting a HerokuConnection does: the add-on itself is never deleted (the API cannot). */
   public enum DeletionStep { WAIT_FOR_MAPPINGS, RELEASE_CREDENTIALS }
 
-  public record Deletion(DeletionStep step, Events.Note event) {}
+  public record Deletion(DeletionStep step, Events.Note event) implements Cleanup.Verdict<DeletionStep> {
+    @Override
+    public Cleanup.Finish finish() {
+      return switch (step) {
+        case WAIT_FOR_MAPPINGS -> Cleanup.Finish.POLL; // their cleanups run meanwhile: look again after the settling interval
+        case RELEASE_CREDENTIALS -> Cleanup.Finish.ACT;
+      };
+    }
+  }
 
   /**
    * The finalizer stays while any HerokuMapping still uses this connection (bound to it), so their

@@ -25,18 +25,18 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** The JOSDK controller for HerokuConnection: events in, then the managed loop with {@link ConnectionSync}. */
+/** The JOSDK controller for HerokuConnection: events in, then the managed loop with {@link ConnectionKind}. */
 @ControllerConfiguration(name = "herokuconnection", finalizerName = Crds.FINALIZER)
 public class ConnectionReconciler implements Reconciler<HerokuConnection>, Cleaner<HerokuConnection> {
   static final String SECRET_INDEX = "connection-by-secret";
 
   private final ManagedLoop loop;
-  private final ConnectionSync sync;
+  private final ConnectionKind sync;
   private final Directory directory;
   private final Connector.Secrets uncached;
   private final SimpleInboundEventSource<HerokuConnection> wakeUps = new SimpleInboundEventSource<>("connection-wake-ups");
 
-  public ConnectionReconciler(ManagedLoop loop, ConnectionSync sync, Directory directory, Connector.Secrets uncached) {
+  public ConnectionReconciler(ManagedLoop loop, ConnectionKind sync, Directory directory, Connector.Secrets uncached) {
     this.loop = loop;
     this.sync = sync;
     this.directory = directory;

@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * The one loop both controllers run. Per reconcile it owns what is the same for every kind:
  * status initialisation, the refresh request, turning API failures into outcomes, the
  * conditions, one rule for stall Events, backoff and rescheduling, and writing status only when
- * it changed. What differs per kind (observe → decide → act, and filling status) is a
- * {@link Sync}.
+ * it changed; and the sequence of every pass: observe → decide → act → report, a second round
+ * after writes, and the same for a deletion. What differs per kind (its external client, its
+ * pure decisions, its report) is a {@link Kind}.
  */
 public final class ManagedLoop {
   private static final KubernetesSerialization JSON = new KubernetesSerialization();
@@ -53,44 +54,11 @@ public final class ManagedLoop {
   }
 
   /**
-   * One kind's part of the loop: its observation, facts, decisions and the acts they choose, for
-   * a reconcile and for a cleanup. The loop owns the sequencing around them: the context, the
-   * conditions, the Events (written once the pass ends), failures, backoff and requeueing.
-   */
-  public interface Sync<R extends CustomResource<?, S>, S extends ConditionedStatus> {
-    S newStatus();
-
-    Management management(R resource);
-
-    /** Observe, decide, act and fill status; the outcome says where that left the object. */
-    Outcome sync(Reconcile<R, S> pass);
-
-    /** Observe, decide and act on a deletion: done (the finalizer goes), or wait. */
-    Deletion delete(Reconcile<R, S> pass);
-
-    /** The cleanup is done: release what is kept for the object, and wake whoever takes over from it. */
-    default void deleted(R resource) {}
-
-    /** Keep only what belongs to these uids (objects that went without a cleanup leave nothing). */
-    default void retain(java.util.Set<String> live) {}
-
-    /** What the loop was doing, for messages: "reconciling mapping Account". */
-    String doing(R resource);
-
-    /** What a person does when the API refuses the token. */
-    String credentialsHint(R resource);
-  }
-
-  /**
    * What a cleanup decided: done; wait a fixed time ({@code again}); or try again with the object's
    * backoff ({@code again} null), after a failure the loop reports ({@code failed}, with what was being done).
    */
   public record Deletion(boolean done, Duration again, ConnectApiException failed, String doing) {
     public static final Deletion DONE = new Deletion(true, null, null, null);
-
-    public static Deletion waitFor(Duration again) {
-      return new Deletion(false, again, null, null);
-    }
 
     /** Not now: look again with the object's backoff. */
     public static Deletion retry() {
@@ -132,7 +100,7 @@ public final class ManagedLoop {
     this.live = live;
   }
 
-  public <R extends CustomResource<?, S>, S extends ConditionedStatus> UpdateControl<R> reconcile(R r, Sync<R, S> sync) {
+  public <R extends CustomResource<?, S>, S extends ConditionedStatus> UpdateControl<R> reconcile(R r, Kind<R, S, ?, ?> sync) {
     if (r.getStatus() == null) r.setStatus(sync.newStatus());
     S status = r.getStatus();
     JsonNode before = JSON.convertValue(status, JsonNode.class);
@@ -155,13 +123,15 @@ public final class ManagedLoop {
     Outcome outcome;
     ConnectApiException stoppedBy = null;
     try {
-      outcome = sync.sync(ctx);
+      outcome = run(ctx, sync);
       lastGoodRead.put(r.getMetadata().getUid(), clock.instant());
     } catch (RuntimeException e) {
       if (e instanceof RefusedByState) lastGoodRead.put(r.getMetadata().getUid(), clock.instant()); // the reads went well
       stoppedBy = e instanceof ConnectApiException api ? api : null;
       outcome = outcomeOf(e, r, sync.doing(r), sync.credentialsHint(r));
       if (stoppedBy != null) outcome = stale(r, outcome); // a failed read
+    } finally {
+      sync.reportAlways(ctx);
     }
     ctx.notes().forEach(n -> events.emit(r, n)); // what the pass did, then what it leaves (below)
     report(r, status, generation, outcome);
@@ -170,6 +140,36 @@ public final class ManagedLoop {
         ? UpdateControl.noUpdate() : UpdateControl.patchStatus(r);
     Duration again = delay(r, outcome);
     return again == null ? control : control.rescheduleAfter(intervals.real(again));
+  }
+
+  /** Rounds of observe → decide → act before the report: the second decides on what the first round's writes left. */
+  static final int ROUNDS = 2;
+
+  /**
+   * One pass of a kind: observe, decide, act (each step through the kind's external client); after a
+   * round that wrote, observe again and decide once more on what the writes left (at most
+   * {@link #ROUNDS} rounds); then report. An exception ends the pass where it was thrown.
+   */
+  private static <R extends CustomResource<?, S>, S extends ConditionedStatus, O, T extends PlannedStep> Outcome run(
+      Reconcile<R, S> ctx, Kind<R, S, O, T> kind) {
+    ExternalClient<R, S, O, T> external = kind.external();
+    O seen = external.observe(ctx);
+    Decision<T> decided = kind.decide(seen);
+    List<T> done = new java.util.ArrayList<>();
+    for (int round = 1; round <= ROUNDS; round++) {
+      boolean wrote = false;
+      for (T step : decided.steps()) {
+        seen = external.act(step, ctx, seen);
+        done.add(step);
+        wrote |= step.writes();
+      }
+      if (!wrote) break;
+      O after = kind.observeAfterWrites(ctx, seen);
+      if (after == null) break;
+      seen = after;
+      if (round < ROUNDS) decided = kind.decide(seen);
+    }
+    return kind.report(ctx, seen, decided, done);
   }
 
   /**
@@ -230,7 +230,7 @@ public final class ManagedLoop {
    * failed, say). Sets the conditions as {@link #unexpected} does; the SDK retries with backoff.
    */
   public <R extends CustomResource<?, S>, S extends ConditionedStatus> ErrorStatusUpdateControl<R> errorStatus(
-      R r, Sync<R, S> sync, Exception e) {
+      R r, Kind<R, S, ?, ?> sync, Exception e) {
     if (r.getStatus() == null) r.setStatus(sync.newStatus());
     RuntimeException cause = e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
     report(r, r.getStatus(), r.getMetadata().getGeneration(), unexpected(cause, sync.doing(r)));
@@ -284,18 +284,19 @@ public final class ManagedLoop {
   }
 
   /**
-   * The cleanup of an object being deleted, through the same loop: the kind observes, decides and
-   * acts ({@link Sync#delete}); the loop writes the Events, reports a failure, backs off, and once
-   * it is done lets the kind release what it kept ({@link Sync#deleted}).
+   * The cleanup of an object being deleted, through the same loop: the kind's cleanup observes, its
+   * pure decision chooses (and says whether the finalizer goes, waits or the step is sent), the
+   * step is sent; the loop writes the Events, reports a failure, backs off, and once it is done lets
+   * the kind release what it kept ({@link Kind#deleted}).
    */
-  public <R extends CustomResource<?, S>, S extends ConditionedStatus> DeleteControl cleanup(R r, Sync<R, S> sync) {
+  public <R extends CustomResource<?, S>, S extends ConditionedStatus> DeleteControl cleanup(R r, Kind<R, S, ?, ?> sync) {
     if (r.getStatus() == null) r.setStatus(sync.newStatus());
     Reconcile<R, S> ctx = new Reconcile<>(r, new Pass(sync.management(r), false, false, false, clock.instant()));
     Deletion d;
     Outcome failed = null; // anything a cleanup can meet is reported and retried with backoff, never thrown to the SDK
     String doing = "cleaning up (" + sync.doing(r) + ")";
     try {
-      d = sync.delete(ctx);
+      d = runCleanup(ctx, sync.cleanup());
       if (d.failed() != null) failed = failure(d.failed(), d.doing(), sync.credentialsHint(r));
     } catch (RuntimeException e) {
       d = Deletion.retry();
@@ -324,6 +325,20 @@ public final class ManagedLoop {
       again = backoff.next(uid, intervals.settling(), intervals.maxBackoff());
     }
     return DeleteControl.noFinalizerRemoval().rescheduleAfter(intervals.real(again));
+  }
+
+  /** Observe → decide → act for a deletion; the decision's Event is written whatever the step meets. */
+  private <R extends CustomResource<?, S>, S extends ConditionedStatus, D, T> Deletion runCleanup(
+      Reconcile<R, S> ctx, Cleanup<R, S, D, T> cleanup) {
+    D seen = cleanup.observe(ctx);
+    Cleanup.Verdict<T> v = cleanup.decide(seen);
+    ctx.note(v.event());
+    return switch (v.finish()) {
+      case DONE -> Deletion.DONE;
+      case RETRY -> Deletion.retry();
+      case POLL -> new Deletion(false, intervals.settling(), null, null);
+      case ACT -> cleanup.act(v.step(), ctx, seen);
+    };
   }
 
   /** The outcome for a failed call; {@code doing} says what was being done. */

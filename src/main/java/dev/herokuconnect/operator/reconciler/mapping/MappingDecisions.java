@@ -8,7 +8,10 @@ import dev.herokuconnect.operator.crd.HerokuMapping;
 import dev.herokuconnect.operator.crd.HerokuMappingSpec;
 import dev.herokuconnect.operator.crd.HerokuMappingStatus;
 import dev.herokuconnect.operator.reconciler.cluster.Binding;
+import dev.herokuconnect.operator.reconciler.loop.Cleanup;
 import dev.herokuconnect.operator.reconciler.loop.Conditions;
+import dev.herokuconnect.operator.reconciler.loop.Decision;
+import dev.herokuconnect.operator.reconciler.loop.PlannedStep;
 import dev.herokuconnect.operator.reconciler.loop.Events;
 import dev.herokuconnect.operator.reconciler.loop.Management;
 import dev.herokuconnect.operator.reconciler.loop.Outcome;
@@ -31,7 +34,18 @@ public final class MappingDecisions {
    * abort). Requests made while observe-only never reach here: the loop marks them handled as
    * skipped ({@link RequestedAction#skippedWhileObserving}).
    */
-  public enum Step { ADOPT, CREATE, RECREATE, UPDATE, SEND_REQUESTED }
+  public enum Step implements PlannedStep {
+    ADOPT, CREATE, RECREATE, UPDATE, SEND_REQUESTED;
+
+    /** Whether the step changes the remote mapping (an adoption only records its id). */
+    @Override
+    public boolean writes() {
+      return switch (this) {
+        case ADOPT -> false;
+        case CREATE, RECREATE, UPDATE, SEND_REQUESTED -> true;
+      };
+    }
+  }
 
   /**
    * Everything a decision reads. {@code waiting} is set when the connection cannot be used yet;
@@ -51,7 +65,7 @@ public final class MappingDecisions {
   }
 
   /** The steps to take, or (when {@code stop} is set) no step and where the object stands. */
-  public record Plan(List<Step> steps, Outcome stop) {
+  public record Plan(List<Step> steps, Outcome stop) implements Decision<Step> {
     static Plan stop(Outcome o) { return new Plan(List.of(), o); }
     static Plan of(List<Step> steps) { return new Plan(List.copyOf(steps), null); }
   }
@@ -183,7 +197,17 @@ public final class MappingDecisions {
   public enum DeletionStep { ORPHAN, NOTHING_REMOTE, ADDON_GONE, ADDON_CHANGED, WAIT, RELEASE, HAND_OVER, DELETE_REMOTE }
 
   /** The step and the Event that reports it (none for DELETE_REMOTE: the delete's result decides it). */
-  public record Deletion(DeletionStep step, Events.Note event) {}
+  public record Deletion(DeletionStep step, Events.Note event) implements Cleanup.Verdict<DeletionStep> {
+    /** Only DELETE_REMOTE sends a request; only WAIT keeps the finalizer without one. */
+    @Override
+    public Cleanup.Finish finish() {
+      return switch (step) {
+        case ORPHAN, NOTHING_REMOTE, ADDON_GONE, ADDON_CHANGED, RELEASE, HAND_OVER -> Cleanup.Finish.DONE;
+        case WAIT -> Cleanup.Finish.RETRY;
+        case DELETE_REMOTE -> Cleanup.Finish.ACT;
+      };
+    }
+  }
 
   /**
    * Delete removes the remote mapping; Orphan and observe-only leave it, and so does an object that

@@ -27,17 +27,17 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** The JOSDK controller for HerokuMapping: events in, then the managed loop with {@link MappingSync}. */
+/** The JOSDK controller for HerokuMapping: events in, then the managed loop with {@link MappingKind}. */
 @ControllerConfiguration(name = "herokumapping", finalizerName = Crds.FINALIZER)
 public class MappingReconciler implements Reconciler<HerokuMapping>, Cleaner<HerokuMapping> {
   static final String CONNECTION_INDEX = "mapping-by-connection";
 
   private final ManagedLoop loop;
-  private final MappingSync sync;
+  private final MappingKind sync;
   private final Directory directory;
   private final SimpleInboundEventSource<HerokuMapping> snapshotEvents = new SimpleInboundEventSource<>("snapshots");
 
-  public MappingReconciler(ManagedLoop loop, MappingSync sync, Directory directory) {
+  public MappingReconciler(ManagedLoop loop, MappingKind sync, Directory directory) {
     this.loop = loop;
     this.sync = sync;
     this.directory = directory;

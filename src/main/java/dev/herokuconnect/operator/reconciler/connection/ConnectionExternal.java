@@ -1,0 +1,210 @@
+package dev.herokuconnect.operator.reconciler.connection;
+
+import dev.herokuconnect.operator.connect.ConnectApiException;
+import dev.herokuconnect.operator.connect.ConnectionApi;
+import dev.herokuconnect.operator.connect.Model;
+import dev.herokuconnect.operator.connect.Model.Connection;
+import dev.herokuconnect.operator.connect.RequestGate.Priority;
+import dev.herokuconnect.operator.crd.ConnectionIdentity;
+import dev.herokuconnect.operator.crd.HerokuConnection;
+import dev.herokuconnect.operator.crd.HerokuConnectionSpec;
+import dev.herokuconnect.operator.crd.HerokuConnectionStatus;
+import dev.herokuconnect.operator.crd.SalesforceSpec;
+import dev.herokuconnect.operator.ratelimit.ApiBudget;
+import dev.herokuconnect.operator.reconciler.cluster.Connector;
+import dev.herokuconnect.operator.reconciler.cluster.Directory;
+import dev.herokuconnect.operator.reconciler.cluster.MappingStatusView;
+import dev.herokuconnect.operator.reconciler.cluster.Ownership;
+import dev.herokuconnect.operator.reconciler.cluster.SnapshotCache;
+import dev.herokuconnect.operator.reconciler.cluster.SnapshotCache.Freshness;
+import dev.herokuconnect.operator.reconciler.connection.ConnectionDecisions.Step;
+import dev.herokuconnect.operator.reconciler.loop.ActionLedger;
+import dev.herokuconnect.operator.reconciler.loop.Conditions;
+import dev.herokuconnect.operator.reconciler.loop.ExternalClient;
+import dev.herokuconnect.operator.reconciler.loop.Intervals;
+import dev.herokuconnect.operator.reconciler.loop.ManagedLoop;
+import dev.herokuconnect.operator.reconciler.loop.Outcome;
+import dev.herokuconnect.operator.reconciler.loop.Reasons;
+import dev.herokuconnect.operator.reconciler.loop.Reconcile;
+import dev.herokuconnect.operator.reconciler.loop.RefusedByState;
+import dev.herokuconnect.operator.reconciler.loop.RequestedAction;
+import dev.herokuconnect.operator.reconciler.loop.StateTable;
+import io.fabric8.kubernetes.api.model.Secret;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The HerokuConnection's external client: {@link #observe} finds the add-on (token, discovery,
+ * ownership, the budget) and reads it from the shared snapshot into a
+ * {@link ConnectionObservation}, showing in status what was read (whatever the writes then meet);
+ * {@link #act} sends one decided step. The add-on itself is never created or deleted: the API cannot.
+ */
+final class ConnectionExternal implements ExternalClient<HerokuConnection, HerokuConnectionStatus, ConnectionObservation, Step> {
+  private final Directory directory;
+  private final Connector connector;
+  private final SnapshotCache snapshots;
+  private final ApiBudget budget;
+  private final CredentialsGuard credentials;
+  private final Intervals intervals;
+  private final Clock clock;
+  private final ActionLedger actions;
+  private final AuthorizationUrls urls;
+  private volatile Connector.Secrets secrets = (ns, name) -> Optional.empty();
+
+  ConnectionExternal(Directory directory, Connector connector, SnapshotCache snapshots, ApiBudget budget,
+                     CredentialsGuard credentials, Intervals intervals, Clock clock, ActionLedger actions, AuthorizationUrls urls) {
+    this.directory = directory;
+    this.connector = connector;
+    this.snapshots = snapshots;
+    this.budget = budget;
+    this.credentials = credentials;
+    this.intervals = intervals;
+    this.clock = clock;
+    this.actions = actions;
+    this.urls = urls;
+  }
+
+  void useSecrets(Connector.Secrets secrets) {
+    this.secrets = secrets;
+  }
+
+  @Override
+  public ConnectionObservation observe(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx) {
+    HerokuConnection c = ctx.resource();
+    HerokuConnectionStatus status = ctx.status();
+    ManagedLoop.Pass pass = ctx.pass();
+    if (status.getConnectionId() != null && status.getAppName() == null) status.setAppName(c.getSpec().getAppName()); // bound before 0.2
+    String refused = ConnectionIdentity.refusal(status.getConnectionId(), status.getAppName(), status.getResourceName(), c.getSpec());
+    if (refused != null) { // a new generation looks again
+      return ConnectionObservation.stopped(Outcome.stalled(Reasons.INVALID_SPEC, refused, (Duration) null));
+    }
+    // the token, and where the add-on is
+    String secretName = c.getSpec().getCredentials().getSecretRef().getName();
+    Optional<Secret> secret = secrets.get(c.getMetadata().getNamespace(), secretName);
+    if (pass.management().writes()) credentials.hold(c, secret, status);
+    Connector.Result r = connector.connect(c, secret, pass.priority(), pass.management().writes()); // USER while anything is asked
+    if (!r.ok()) return ConnectionObservation.stopped(r.problem());
+    Connector.Connected where = r.connected();
+    String id = where.connectionId();
+    if (!id.equals(status.getConnectionId())) status.setAppName(c.getSpec().getAppName()); // bound now: the identity is recorded
+    status.setConnectionId(id);
+    status.setApiUrl(where.apiRoot());
+    if (where.resourceName() != null) status.setResourceName(where.resourceName());
+    Optional<Ownership.Claimant> owner = directory.connectionConflict(c, id);
+    Instant throttledUntil = budget.throttledUntil(id);
+    if (owner.isEmpty() && throttledUntil != null) {
+      return ConnectionObservation.stopped(ConnectionDecisions.throttled(throttledUntil, ManagedLoop.until(clock.instant(), throttledUntil)));
+    }
+    Connection remote;
+    try {
+      remote = read(ctx, where, owner.isPresent());
+    } catch (ConnectApiException.NotFound gone) {
+      return ConnectionObservation.stopped(gone(c, status, id));
+    }
+    String conflictOwner = owner.map(Ownership.Claimant::ref).orElse(null);
+    if (remote == null) return ConnectionObservation.stopped(ConnectionDecisions.conflict(conflictOwner)); // a non-owner, before any read
+    return seen(ctx, where, conflictOwner, remote);
+  }
+
+  /** What was read, shown in status, and the facts decided from it. */
+  private ConnectionObservation seen(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, Connector.Connected where,
+                                     String conflictOwner, Connection remote) {
+    HerokuConnection c = ctx.resource();
+    HerokuConnectionStatus status = ctx.status();
+    fillStatus(status, remote); // what was read, whatever the writes below meet
+    urls.show(c, status, remote.state());
+    return new ConnectionObservation(null, where, conflictOwner, remote,
+        ConnectionDecisions.facts(c, status, ctx.management(), conflictOwner, remote));
+  }
+
+  /** After writes: a read taken after them. */
+  ConnectionObservation observeAgain(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, ConnectionObservation o) {
+    Connector.Connected where = o.where();
+    Connection now = snapshots.get(where.connectionId(), where.api(), Freshness.now(Priority.USER).takenAfter(clock.instant()))
+        .connection();
+    return seen(ctx, where, o.conflictOwner(), now);
+  }
+
+  /** The connection from the shared snapshot: fresh for a spec change or a request; nothing is sent for a non-owner. */
+  private Connection read(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, Connector.Connected where, boolean nonOwner) {
+    String id = where.connectionId();
+    if (nonOwner) return snapshots.peek(id).map(SnapshotCache.Snapshot::connection).orElse(null);
+    ManagedLoop.Pass pass = ctx.pass();
+    boolean restartAsked = RequestedAction.RESTART.pending(ctx.resource(), ctx.status()) != null;
+    boolean fresh = pass.specChanged() || restartAsked || pass.refreshRequested();
+    Duration maxAge = fresh ? Duration.ZERO
+        : Conditions.isTrue(ctx.status(), Conditions.READY) ? intervals.refresh().minusSeconds(1) : intervals.settling();
+    return snapshots.get(id, where.api(), Freshness.within(maxAge, pass.priority())).connection();
+  }
+
+  /** 404 for the connection: unbound (a destroyed add-on binds nothing, so a fixed spec is followed), and terminal. */
+  private Outcome gone(HerokuConnection c, HerokuConnectionStatus status, String id) {
+    boolean pinned = c.getSpec().getConnectionId() != null && !c.getSpec().getConnectionId().isBlank();
+    snapshots.forget(id);
+    connector.forget(c);
+    status.setConnectionId(null);
+    status.setApiUrl(null);
+    status.setAppName(null);
+    status.setState(null);
+    return ConnectionDecisions.notFound(id, pinned);
+  }
+
+  @Override
+  public ConnectionObservation act(Step step, Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, ConnectionObservation o) {
+    HerokuConnection c = ctx.resource();
+    HerokuConnectionStatus status = ctx.status();
+    HerokuConnectionSpec spec = c.getSpec();
+    ConnectionApi api = o.where().api().withPriority(Priority.USER);
+    String id = o.where().connectionId();
+    switch (step) { // exhaustive: a new step fails to compile until it is acted on
+      case CONFIGURE_DATABASE -> {
+        api.configureDatabase(id, spec.getDatabase().getConfigVar(), spec.getDatabase().getSchema());
+        ctx.normal(c, "Configured", "set db_key " + spec.getDatabase().getConfigVar() + " and schema_name "
+            + spec.getDatabase().getSchema());
+      }
+      case RESTART -> actions.send(ctx, o.facts().restart(), () -> api.restart(id), "Restarted",
+          ConnectionDecisions.restartMessage(o.facts().restart()));
+      case PAUSE -> {
+        whileTheStateHolds(() -> api.pause(id), Reasons.PAUSING, "pause");
+        ctx.normal(c, "Paused", "paused the connection (spec.paused: true)");
+      }
+      case RESUME -> {
+        whileTheStateHolds(() -> api.resume(id), Reasons.PROGRESSING, "resume");
+        ctx.normal(c, "Resumed", "resumed the connection (spec.paused: false)");
+      }
+      case ASK_AUTHORIZATION_URL -> {
+        SalesforceSpec sf = spec.getSalesforce();
+        String url = api.authorizeUrl(id, new Model.AuthorizeRequest(sf.getEnvironment().apiValue(), sf.getDomain(),
+            sf.getApiVersion(), sf.getRedirectUrl()));
+        urls.asked(c, o.facts().state(), url);
+        status.setAuthorizationUrl(url);
+        status.setAuthorizationUrlForState(o.facts().state());
+      }
+    }
+    return o;
+  }
+
+  /** Sends a pause or resume, which the API accepts only in one state: a 400 then means the state moved since the read. */
+  private static void whileTheStateHolds(Runnable call, String reason, String verb) {
+    try {
+      call.run();
+    } catch (ConnectApiException.BadRequest moved) {
+      throw new RefusedByState(Outcome.progressing(reason, "the API refused to " + verb + " the connection (" + moved.getMessage()
+          + "): its state moved since it was read; trying again shortly", StateTable.Requeue.SETTLING));
+    }
+  }
+
+  static void fillStatus(HerokuConnectionStatus status, Connection remote) {
+    status.setState(remote.state());
+    status.setResourceName(remote.resourceName() != null ? remote.resourceName() : status.getResourceName());
+    status.setMappingsSummaryState(remote.mappingsSummaryState());
+    status.setOrganizationId(remote.organizationId());
+    status.setSchemaName(remote.schemaName());
+    status.setDbKey(remote.dbKey());
+    status.setLastSyncTime(remote.mappingsOrEmpty().stream()
+        .map(MappingStatusView::lastSyncTime).filter(Objects::nonNull).max(String::compareTo).orElse(null));
+  }
+}

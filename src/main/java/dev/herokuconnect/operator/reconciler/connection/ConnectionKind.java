@@ -1,0 +1,179 @@
+package dev.herokuconnect.operator.reconciler.connection;
+
+import dev.herokuconnect.operator.connect.DiscoveryApi;
+import dev.herokuconnect.operator.connect.RequestGate.Priority;
+import dev.herokuconnect.operator.crd.HerokuConnection;
+import dev.herokuconnect.operator.crd.HerokuConnectionStatus;
+import dev.herokuconnect.operator.crd.RateLimitStatus;
+import dev.herokuconnect.operator.ratelimit.ApiBudget;
+import dev.herokuconnect.operator.reconciler.cluster.Connector;
+import dev.herokuconnect.operator.reconciler.cluster.Directory;
+import dev.herokuconnect.operator.reconciler.cluster.SnapshotCache;
+import dev.herokuconnect.operator.reconciler.connection.ConnectionDecisions.Step;
+import dev.herokuconnect.operator.reconciler.loop.ActionLedger;
+import dev.herokuconnect.operator.reconciler.loop.Cleanup;
+import dev.herokuconnect.operator.reconciler.loop.Decision;
+import dev.herokuconnect.operator.reconciler.loop.ExternalClient;
+import dev.herokuconnect.operator.reconciler.loop.Intervals;
+import dev.herokuconnect.operator.reconciler.loop.Kind;
+import dev.herokuconnect.operator.reconciler.loop.Management;
+import dev.herokuconnect.operator.reconciler.loop.Outcome;
+import dev.herokuconnect.operator.reconciler.loop.Reconcile;
+import dev.herokuconnect.operator.reconciler.loop.StateTable;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The HerokuConnection kind, as the loop runs it: its external client ({@link ConnectionExternal}),
+ * its decisions ({@link ConnectionDecisions}; after writes the loop reads again and decides once
+ * more, so a pause waits for the configure before it), its report (the outcome, a validation's
+ * progress, the budget), its cleanup ({@link ConnectionCleanup}). No sequencing lives here.
+ */
+public final class ConnectionKind implements Kind<HerokuConnection, HerokuConnectionStatus, ConnectionObservation, Step> {
+  private final Directory directory;
+  private final Connector connector;
+  private final SnapshotCache snapshots;
+  private final ApiBudget budget;
+  private final AuthorizationUrls urls = new AuthorizationUrls();
+  private final ConnectionExternal external;
+  private final ConnectionCleanup cleanup;
+  private final Validations validations = new Validations();
+
+  public ConnectionKind(Directory directory, Connector connector, SnapshotCache snapshots, ApiBudget budget,
+                        CredentialsGuard credentials, Intervals intervals, Clock clock, ActionLedger actions) {
+    this.directory = directory;
+    this.connector = connector;
+    this.snapshots = snapshots;
+    this.budget = budget;
+    this.external = new ConnectionExternal(directory, connector, snapshots, budget, credentials, intervals, clock, actions, urls);
+    this.cleanup = new ConnectionCleanup(credentials, this::forget);
+  }
+
+  public void useMappingsOf(Function<HerokuConnection, List<String>> mappingsOf) {
+    cleanup.useMappingsOf(mappingsOf);
+  }
+
+  public void useSecrets(Connector.Secrets secrets) {
+    external.useSecrets(secrets);
+  }
+
+  /** Entries held, for Controllers.held(). */
+  public int held() {
+    return urls.held();
+  }
+
+  @Override
+  public HerokuConnectionStatus newStatus() {
+    return new HerokuConnectionStatus();
+  }
+
+  @Override
+  public Management management(HerokuConnection c) {
+    return Management.of(c);
+  }
+
+  @Override
+  public String doing(HerokuConnection c) {
+    return "reconciling the connection";
+  }
+
+  @Override
+  public String credentialsHint(HerokuConnection c) {
+    return Connector.credentialsHint(c);
+  }
+
+  @Override
+  public ExternalClient<HerokuConnection, HerokuConnectionStatus, ConnectionObservation, Step> external() {
+    return external;
+  }
+
+  @Override
+  public ConnectionDecisions.Plan decide(ConnectionObservation o) {
+    return o.stop() != null ? ConnectionDecisions.stopped(o.stop()) : ConnectionDecisions.plan(o.facts());
+  }
+
+  @Override
+  public ConnectionObservation observeAfterWrites(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, ConnectionObservation o) {
+    return external.observeAgain(ctx, o);
+  }
+
+  /** The outcome in the state the steps left, the authorization URL kept only while it is needed, and a validation's progress. */
+  @Override
+  public Outcome report(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, ConnectionObservation o,
+                        Decision<Step> decided, List<Step> done) {
+    if (decided.stop() != null) return decided.stop();
+    HerokuConnection c = ctx.resource();
+    HerokuConnectionStatus status = ctx.status();
+    if (StateTable.CONNECTION.kind(o.remote().state()) != StateTable.Kind.NEEDS_AUTHORIZATION) {
+      status.setAuthorizationUrl(null);
+      status.setAuthorizationUrlForState(null);
+      urls.forget(c);
+    }
+    Outcome outcome = ConnectionDecisions.outcome(o.facts());
+    if (validations.advance(ctx, o.where().api().withPriority(Priority.USER), o.where().connectionId())) {
+      // a validation waits for its result: look again soon (the loop's backoff paces the polls)
+      return new Outcome(outcome.kind(), outcome.reason(), outcome.message(), StateTable.Requeue.SETTLING, null);
+    }
+    return outcome;
+  }
+
+  /**
+   * status.rateLimit as the budget sees it now, whatever the pass met. The reservation
+   * ({@code reserved}) belongs to the spend journal, which writes it on its own; this write keeps
+   * the value the object had, so it can never take back a newer reservation.
+   */
+  @Override
+  public void reportAlways(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx) {
+    HerokuConnectionStatus status = ctx.status();
+    RateLimitStatus recorded = status.getRateLimit();
+    String id = status.getConnectionId();
+    if (id == null || !budget.knows(id)) return;
+    ApiBudget.Usage u = budget.usage(id);
+    RateLimitStatus rl = new RateLimitStatus();
+    rl.setDailyLimit(u.dailyLimit());
+    rl.setUsed(u.used());
+    rl.setUsedAsOf(u.usedAsOf().toString());
+    rl.setRemaining(u.remaining());
+    rl.setThrottledUntil(u.throttledUntil() == null ? null : u.throttledUntil().toString());
+    rl.setReserved(recorded != null && recorded.getReserved() != null ? recorded.getReserved() : u.reserved());
+    status.setRateLimit(rl);
+  }
+
+  @Override
+  public Cleanup<HerokuConnection, HerokuConnectionStatus, ?, ?> cleanup() {
+    return cleanup;
+  }
+
+  @Override
+  public void retain(Set<String> live) {
+    urls.retain(live);
+  }
+
+  @Override
+  public void deleted(HerokuConnection c) {
+    directory.markGone(c); // it owns the add-on no more, though the caches show it a moment longer
+  }
+
+  /**
+   * The connection's cleanup is done: what was kept for it goes (its client, its authorization-URL
+   * memo) and, unless another HerokuConnection stands for the same add-on or app, its snapshot and
+   * its budget accounts (those keep the day's spend until their window empties: {@link ApiBudget#release}).
+   */
+  private void forget(HerokuConnection c) {
+    String uid = c.getMetadata().getUid();
+    connector.forget(c);
+    urls.forget(c);
+    String id = Directory.connectionIdOf(c);
+    if (id != null && directory.connectionsUsing(id).stream().allMatch(o -> uid.equals(o.getMetadata().getUid()))) {
+      snapshots.forget(id);
+      budget.release(id);
+    }
+    String app = c.getSpec().getAppName();
+    if (app != null && directory.allConnections().stream()
+        .noneMatch(o -> !uid.equals(o.getMetadata().getUid()) && app.equals(o.getSpec().getAppName()))) {
+      budget.release(DiscoveryApi.budgetKey(app));
+    }
+  }
+}
