@@ -58,6 +58,16 @@ class PlanAgreesWithTheOperatorTest {
       new Row("another database config var: configure the connection",
           (f, id) -> {}, connection("").replace("configVar: DATABASE_URL", "configVar: HEROKU_POSTGRESQL_RED_URL")),
       new Row("paused in the spec, IDLE remotely: pause", (f, id) -> {}, connection("").replace("paused: false", "paused: true")),
+      new Row("another config var and paused: configure, then pause (the decisions' own 'after the writes')",
+          (f, id) -> {}, connection("").replace("configVar: DATABASE_URL", "configVar: HEROKU_POSTGRESQL_RED_URL")
+              .replace("paused: false", "paused: true")),
+      new Row("a restart asked for by annotation: restart",
+          (f, id) -> {}, connection("").replace("metadata: {name: sales, namespace: crm}",
+              "metadata: {name: sales, namespace: crm, annotations: {herokuconnect.dev/restart-requested-at: '2026-12-02T01:00:00Z'}}")),
+      new Row("a reload asked for on an existing mapping: adopt, reload",
+          (f, id) -> f.dashboardCreate(id, "Account", PlanCommandTest.config("read_only", List.of("Id", "Name", "SystemModstamp"), 600)),
+          connection("") + mapping("account", "Account", 600, "").replace("metadata: {name: account, namespace: crm}",
+              "metadata: {name: account, namespace: crm, annotations: {herokuconnect.dev/reload-requested-at: '2026-12-02T01:00:00Z'}}")),
       new Row("observe-only with drift: nothing",
           (f, id) -> f.dashboardCreate(id, "Account", PlanCommandTest.config("read_only", List.of("Id", "Name", "SystemModstamp"), 300)),
           connection("").replace("metadata: {name: sales, namespace: crm}",
@@ -104,6 +114,9 @@ class PlanAgreesWithTheOperatorTest {
     for (JsonNode m : plan.path("mappings")) {
       String action = m.path("action").asText();
       if (List.of("create", "update").contains(action)) writes.add("mapping/" + m.path("objectName").asText() + " " + action);
+      m.path("steps").forEach(s -> { // the requested actions plan says it sends
+        if (List.of("reload", "abort").contains(s.asText())) writes.add("mapping/" + m.path("objectName").asText() + " " + s.asText());
+      });
     }
     return writes;
   }
@@ -122,6 +135,9 @@ class PlanAgreesWithTheOperatorTest {
         writes.add("mapping/" + objectById.get(p.substring(p.lastIndexOf('/') + 1)) + " update");
       } else if (r.method().equals("PATCH") && p.endsWith("/connections/" + connectionId)) {
         writes.add("connection/sales configure_database");
+      } else if (r.method().equals("POST") && p.matches(".*/mappings/[^/]+/actions/[a-z]+")) {
+        String mappingId = p.replaceAll(".*/mappings/([^/]+)/actions/.*", "$1");
+        writes.add("mapping/" + objectById.get(mappingId) + " " + p.substring(p.lastIndexOf('/') + 1));
       } else if (p.contains("/connections/" + connectionId + "/actions/")) {
         writes.add("connection/sales " + p.substring(p.lastIndexOf('/') + 1));
       } else {

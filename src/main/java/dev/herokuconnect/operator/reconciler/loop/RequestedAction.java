@@ -66,8 +66,9 @@ public enum RequestedAction {
     markHandled.accept(status, value);
   }
 
-  /** The actions a HerokuMapping can be asked for: its sync and {@code plan} read this one list. */
-  public static final List<RequestedAction> MAPPING_ACTIONS = List.of(RELOAD, ABORT);
+  /** The actions a HerokuMapping can be asked for (the reconcile request aside): its kind and {@code plan} read this one list. */
+  public static final List<RequestedAction> MAPPING_ACTIONS = java.util.Arrays.stream(values())
+      .filter(a -> a != RECONCILE && a.kind == HerokuMappingStatus.class).toList();
 
   /** The pending requests among {@code actions}, in that order. */
   public static List<Request> pendingOf(HasMetadata o, ConditionedStatus status, List<RequestedAction> actions) {
