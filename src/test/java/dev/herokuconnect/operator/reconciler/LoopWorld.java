@@ -57,6 +57,7 @@ final class LoopWorld implements AutoCloseable {
   final List<String> statusWrites = new ArrayList<>();
   final Map<String, HasMetadata> cluster = new LinkedHashMap<>();
   final Directory directory = new Directory();
+  final Connector connector;
   final ManagedLoop loop;
   final MappingKind mappings;
   final ConnectionKind connections;
@@ -79,7 +80,7 @@ final class LoopWorld implements AutoCloseable {
     };
     loop = new ManagedLoop(clock, intervals, sink);
     loop.useLiveObjects(directory::liveUids);
-    Connector connector = new Connector(Controllers.http(config, budget, clock), budget, intervals);
+    connector = new Connector(Controllers.http(config, budget, clock), budget, intervals);
     SnapshotCache snapshots = new SnapshotCache(clock, intervals.settling(), intervals.refresh());
     StatusChannel channel = (o, fields) -> {
       var status = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();

@@ -54,7 +54,7 @@ public final class Connector {
     public boolean ok() { return connected != null; }
   }
 
-  private record Cached(ApiToken token, String connectionId, String apiRoot, Connected connected) {}
+  private record Cached(String uid, ApiToken token, String connectionId, String apiRoot, Connected connected) {}
 
   private final Clients clients;
   private final ApiBudget budget;
@@ -120,6 +120,11 @@ public final class Connector {
     cache.remove(ref(c));
   }
 
+  /** Keeps only the clients of these HerokuConnections (uids): one deleted without a cleanup leaves no token behind. */
+  public void retain(java.util.Set<String> live) {
+    cache.values().removeIf(c -> !live.contains(c.uid()));
+  }
+
   /** Entries held, for Controllers.held(). */
   public int held() {
     return cache.size();
@@ -159,7 +164,7 @@ public final class Connector {
       return hit.connected();
     }
     Connected connected = new Connected(where.id(), where.root(), where.resourceName(), clients.region(token, where.root(), where.source(), where.id()));
-    cache.put(ref(c), new Cached(token, where.id(), where.root(), connected));
+    cache.put(ref(c), new Cached(c.getMetadata().getUid(), token, where.id(), where.root(), connected));
     return connected;
   }
 

@@ -149,6 +149,7 @@ public final class ConnectionKind implements Kind<HerokuConnection, HerokuConnec
   @Override
   public void retain(Set<String> live) {
     urls.retain(live);
+    connector.retain(live);
   }
 
   @Override

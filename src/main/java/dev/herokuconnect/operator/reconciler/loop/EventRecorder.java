@@ -42,6 +42,11 @@ public final class EventRecorder implements Events {
   }
 
   @Override
+  public void retain(java.util.Set<String> live) {
+    recent.keySet().removeIf(k -> !live.contains(k.substring(0, k.indexOf('|'))));
+  }
+
+  @Override
   public void normal(HasMetadata object, String reason, String message) {
     emit(object, "Normal", reason, message);
   }

@@ -27,4 +27,7 @@ public interface Events {
 
   /** The object is gone (its cleanup is done): nothing is kept about its events. */
   default void forget(HasMetadata object) {}
+
+  /** Keeps only what is remembered about these objects (uids): one deleted without a cleanup leaves nothing. */
+  default void retain(java.util.Set<String> live) {}
 }

@@ -313,6 +313,7 @@ public final class ManagedLoop {
       if (exist != null) { // and what objects gone without a cleanup left behind
         lastGoodRead.keySet().retainAll(exist);
         backoff.retain(exist);
+        events.retain(exist);
         sync.retain(exist);
       }
       return DeleteControl.defaultDelete();

@@ -31,6 +31,7 @@ import java.util.Set;
  */
 public final class MappingKind implements Kind<HerokuMapping, HerokuMappingStatus, MappingObservation, Step> {
   private final Directory directory;
+  private final Connector connector;
   private final MappingLinks links;
   private final MappingExternal external;
   private final MappingCleanup cleanup;
@@ -39,6 +40,7 @@ public final class MappingKind implements Kind<HerokuMapping, HerokuMappingStatu
   public MappingKind(Directory directory, Connector connector, Connector.Secrets secrets, SnapshotCache snapshots,
                      Intervals intervals, Clock clock, ActionLedger actions) {
     this.directory = directory;
+    this.connector = connector;
     this.links = new MappingLinks(directory, connector, secrets);
     this.external = new MappingExternal(links, directory, snapshots, intervals, clock, actions);
     this.cleanup = new MappingCleanup(links, directory, external);
@@ -131,5 +133,6 @@ public final class MappingKind implements Kind<HerokuMapping, HerokuMappingStatu
   @Override
   public void retain(Set<String> live) {
     writeErrors.retain(live);
+    connector.retain(live); // connections deleted without a cleanup: their clients (and tokens) go too
   }
 }
