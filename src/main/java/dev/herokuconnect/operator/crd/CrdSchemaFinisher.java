@@ -63,7 +63,8 @@ public final class CrdSchemaFinisher {
       JsonNode spec = root.path("properties").path("spec");
       if (kind == HerokuConnection.class) { // root-level: the rules read the status
         ArrayNode rules = root.putArray("x-kubernetes-validations");
-        ConnectionIdentity.CEL_RULES.forEach(r -> rules.addObject().put("rule", r.rule()).put("message", r.message()));
+        java.util.stream.Stream.concat(ConnectionIdentity.CEL_RULES.stream(), ApiVersions.CEL_RULES.stream())
+            .forEach(r -> rules.addObject().put("rule", r.rule()).put("message", r.message()));
       }
       if (kind == HerokuMapping.class) {
         ObjectNode fields = (ObjectNode) spec.path("properties").path("fields");

@@ -81,11 +81,20 @@ public class HerokuConnectionStatus extends ConditionedStatus {
   public String getCredentialsSecret() { return credentialsSecret; }
   public void setCredentialsSecret(String v) { this.credentialsSecret = v; }
 
+  @JsonPropertyDescription("The connection's live Salesforce API version (-> api_version), e.g. 62.0.")
+  private String apiVersion;
+  @JsonPropertyDescription("The change of the Salesforce API version that spec.salesforce.apiVersion asks for, previewed and "
+      + "then applied step by step; kept once Complete until the next change.")
+  private ApiVersionChangeStatus apiVersionChange;
   @JsonPropertyDescription("The last herokuconnect.dev/validate-requested-at value handled (the validation ran for it).")
   private String lastHandledValidateAt;
   @JsonPropertyDescription("The last validation run and its findings.")
   private ValidationStatus validation;
 
+  public String getApiVersion() { return apiVersion; }
+  public void setApiVersion(String v) { this.apiVersion = v; }
+  public ApiVersionChangeStatus getApiVersionChange() { return apiVersionChange; }
+  public void setApiVersionChange(ApiVersionChangeStatus v) { this.apiVersionChange = v; }
   public String getLastHandledValidateAt() { return lastHandledValidateAt; }
   public void setLastHandledValidateAt(String v) { this.lastHandledValidateAt = v; }
   public ValidationStatus getValidation() { return validation; }

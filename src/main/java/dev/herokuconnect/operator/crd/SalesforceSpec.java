@@ -33,9 +33,16 @@ public class SalesforceSpec {
 
   /** Salesforce API version such as "52.0"; latest when empty. */
   @Pattern(Patterns.SALESFORCE_API_VERSION)
-  @JsonPropertyDescription("Salesforce API version such as \"52.0\" (-> api_version). Optional; empty = the API's "
-      + "default. Pattern NN.0 or NNN.0.")
+  @JsonPropertyDescription("Salesforce API version such as \"62.0\" (-> api_version). Optional; empty = the API's "
+      + "default. Pattern NN.0 or NNN.0, at least 32.0. Sent with the authorization URL; on a set-up connection running "
+      + "another version, the operator previews the change (status.apiVersionChange) and applies it: pause, change, "
+      + "resume. Never below the live version (status.apiVersion): the API does not downgrade.")
   private String apiVersion;
+
+  @JsonPropertyDescription("Whether a change of apiVersion may go on when the preview (schema-diff) shows unsafe changes to "
+      + "mapped fields (the API's has_unsafe_changes). Default false: such a change is blocked (Stalled "
+      + "ApiVersionChangeBlocked) until this is true. Fields the target version drops always block.")
+  private boolean acceptUnsafeApiVersionChanges;
 
   /** Where Salesforce sends the person after authorizing (the API's "next"). */
   @Pattern(Patterns.URL)
@@ -48,6 +55,8 @@ public class SalesforceSpec {
   public void setDomain(String domain) { this.domain = domain; }
   public String getApiVersion() { return apiVersion; }
   public void setApiVersion(String apiVersion) { this.apiVersion = apiVersion; }
+  public boolean isAcceptUnsafeApiVersionChanges() { return acceptUnsafeApiVersionChanges; }
+  public void setAcceptUnsafeApiVersionChanges(boolean v) { this.acceptUnsafeApiVersionChanges = v; }
   public String getRedirectUrl() { return redirectUrl; }
   public void setRedirectUrl(String redirectUrl) { this.redirectUrl = redirectUrl; }
 }

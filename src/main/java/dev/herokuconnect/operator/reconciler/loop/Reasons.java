@@ -23,6 +23,10 @@ public final class Reasons {
   public static final String ADDON_CHANGED = "AddonChanged";
   /** An exception the operator did not expect (a bug): retried with backoff; the message and the log say what. */
   public static final String INTERNAL_ERROR = "InternalError";
+  /** A change of the Salesforce API version is under way (preview, pause, change, resume). */
+  public static final String CHANGING_API_VERSION = "ChangingApiVersion";
+  /** The previewed change of the Salesforce API version may not go on: fields dropped, or unsafe changes not accepted. */
+  public static final String API_VERSION_CHANGE_BLOCKED = "ApiVersionChangeBlocked";
   public static final String WAITING_FOR_SNAPSHOT = "WaitingForSnapshot";
 
   private Reasons() {}
