@@ -272,6 +272,48 @@ public final class FakeConnectApi implements AutoCloseable {
   /** How long new or edited mappings settle, and how long their table loads. */
   public void setSyncTiming(Duration settle, Duration load) { store.timing = new FakeStore.Timing(settle, load); }
 
+  // ---- Salesforce API version (issue 18) -------------------------------------------------
+
+  /** What Salesforce changed in a field at an API version; {@link #declareFieldChange} declares it. */
+  public record FieldChange(String kind, String resultLine) {
+    /** The field no longer exists: an unsafe change ("Fields removed from Salesforce: F. "). */
+    public static FieldChange removed() { return new FieldChange("REMOVED", null); }
+    /** The field got longer: a safe change ("Length increased in Salesforce for field: F. "). */
+    public static FieldChange lengthIncreased() { return new FieldChange("LENGTH_INCREASED", null); }
+    /** Another unsafe change, with the line of result_message the test chooses. */
+    public static FieldChange unsafe(String resultLine) { return new FieldChange("UNSAFE", resultLine); }
+  }
+
+  /**
+   * From Salesforce API version {@code atVersion} on, {@code field} of {@code objectName} changes
+   * as {@code change} says: a schema-diff (and a change) across that version shows it on every
+   * mapping of the object that maps the field, and an unsafe one refuses the change (409).
+   */
+  public synchronized void declareFieldChange(String objectName, String field, String atVersion, FieldChange change) {
+    int at = store.supportedVersionOrFail(atVersion);
+    store.schemaChanges.add(new FakeStore.SchemaChange(objectName, field, at,
+        FakeStore.SchemaChange.Kind.valueOf(change.kind()), change.resultLine()));
+  }
+
+  /** Across {@code atVersion} the API cannot tell whether {@code objectName}'s mappings need action (action_undetermined). */
+  public synchronized void declareUndetermined(String objectName, String atVersion) {
+    store.schemaChanges.add(new FakeStore.SchemaChange(objectName, null, store.supportedVersionOrFail(atVersion),
+        FakeStore.SchemaChange.Kind.UNDETERMINED, null));
+  }
+
+  /** Sets the connection's Salesforce API version directly (a connection authorized long ago). */
+  public synchronized void setApiVersion(String connectionId, String version) {
+    store.supportedVersionOrFail(version);
+    conn(connectionId).apiVersion = version;
+  }
+
+  public synchronized String apiVersion(String connectionId) { return conn(connectionId).apiVersion; }
+
+  /** The newest version the fake supports (default 62.0): new connections get it, nothing above it is accepted. */
+  public synchronized void setLatestApiVersion(String version) {
+    store.latestApiVersion = Integer.parseInt(version.substring(0, version.indexOf('.')));
+  }
+
   public synchronized List<RecordedRequest> requests() { return List.copyOf(log); }
 
   public synchronized void clearRequests() { log.clear(); }
@@ -476,6 +518,9 @@ public final class FakeConnectApi implements AutoCloseable {
       case "POST connections/*/actions/pause" -> accepted(() -> store.pause(store.connection(r[1], user)));
       case "POST connections/*/actions/resume" -> accepted(() -> store.resume(store.connection(r[1], user)));
       case "POST connections/*/actions/restart" -> accepted(() -> store.restart(store.connection(r[1], user)));
+      case "GET connections/*/schema-diff" -> Answer.of(200, store.schemaDiff(store.connection(r[1], user), q.get("target_version")));
+      case "POST connections/*/actions/change-sf-api-version" ->
+          Answer.of(202, store.changeApiVersion(store.connection(r[1], user), body));
       case "GET connections/*/actions/export", "POST connections/*/actions/export" ->
           Answer.of(200, store.export(store.connection(r[1], user)));
       case "POST connections/*/actions/import" -> accepted(() -> store.importConfiguration(store.connection(r[1], user), body));
@@ -593,7 +638,14 @@ public final class FakeConnectApi implements AutoCloseable {
     if (env.equals("custom") && body.path("domain").asText("").isBlank()) {
       throw FakeStore.badRequest(Map.of("domain", List.of("A domain is required for a custom environment.")));
     }
+    // "api_version ... Defaults to the latest supported version" (the reference): the version the
+    // connection uses once the person completes this authorization (the URL alone changes nothing)
+    JsonNode version = body.path("api_version");
+    String asked = version.isMissingNode() || version.isNull()
+        ? FakeStore.apiVersionText(store.latestApiVersion)
+        : FakeStore.apiVersionText(store.supportedVersion(version.asText(), "api_version"));
     if (c.state().equals("NEW")) throw FakeError.message(400, "Set the database key and schema first.");
+    c.pendingApiVersion = asked;
     return Json.object().put("redirect", baseUrl + "/oauth/start/" + c.id + "?environment=" + env);
   }
 

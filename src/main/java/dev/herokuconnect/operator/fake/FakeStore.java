@@ -75,6 +75,8 @@ final class FakeStore {
     String forcedState; // set by a test hook or by pause/an error; cleared by restart/resume
     Instant busyUntil = Instant.MIN;
     String regionUrl; // null: this fake's own address (set by a test hook to point elsewhere)
+    String apiVersion = apiVersionText(latestApiVersion); // the Salesforce API version the connection uses
+    String pendingApiVersion; // asked for by authorize_url; applied when the person completes the authorization
 
     Conn(String id, String app, String appId, String resourceName, String region) {
       this.id = id;
@@ -248,6 +250,7 @@ final class FakeStore {
         .put("schema_name", c.schemaName)
         .put("db_key", c.dbKey)
         .put("organization_id", c.organizationId)
+        .put("api_version", c.apiVersion)
         .put("state", c.state())
         .put("mappings_summary_state", summary(c))
         .put("region", c.region)
@@ -337,8 +340,170 @@ final class FakeStore {
 
   void authorize(Conn c) {
     c.authorized = true;
+    if (c.pendingApiVersion != null) {
+      c.apiVersion = c.pendingApiVersion;
+      c.pendingApiVersion = null;
+    }
     if ("UNAUTHORIZED".equals(c.forcedState)) c.forcedState = null;
     if (c.organizationId == null) c.organizationId = "00D" + c.appId.replace("-", "").substring(0, 12).toUpperCase(Locale.ROOT);
+  }
+
+  // ---- Salesforce API version ----------------------------------------------------------
+  /*
+   * The reference (heroku-connect-api-reference-2022.txt, authorize_url) says only that api_version
+   * "Specifies a Salesforce API version to use. Defaults to the latest supported version. "52.0"".
+   * The rest follows the Heroku CLI plugin (heroku/heroku-connect-plugin):
+   * - src/commands/connect/manage-sf-api-version.ts, fetchResult: GET /connections/{id}/schema-diff
+   *   with the query target_version, and POST /connections/{id}/actions/change-sf-api-version with the
+   *   body {"target_version"} (no other key: the plugin sends no "force"); on any non-2xx it shows
+   *   data.message || data.error, and the diff when the body has mappings. Its type DiffPayload /
+   *   DiffMapping gives the body: current_api_version, target_api_version, target_version (the change
+   *   echoes it), mappings[] of name, fields_have_changed, has_unsafe_changes, action_undetermined,
+   *   result_message.
+   * - test/commands/connect/manage-sf-api-version.ts, stubUpgrade and its cases: the preview answers
+   *   200, the change 202 with the same diff plus target_version; refusals are 409 with
+   *   {"message": "Some mappings have unsafe changes. Edit them and retry."} (with the diff) and 409
+   *   {"error": "Mapping Contact is still syncing. Wait for it to finish syncing before changing the
+   *   API version.", "syncing_mappings": ["Contact"]}; a removed field is an unsafe change whose
+   *   result_message reads "Fields removed from Salesforce: number. ", a longer field a safe one,
+   *   "Length increased in Salesforce for field: name. ", lines joined by "\n"; a mapping the API
+   *   cannot assess has action_undetermined and "Unable to determine if an action is required.".
+   * - src/lib/connect/api-version.ts, normalizeApiVersion: the plugin sends versions as NN.0.
+   * What neither says, the fake chooses (issue 18's text where it has one): versions are NN.0 from
+   * 32.0 to the latest it supports, else 400 {"message"}; the change needs the connection PAUSED (400
+   * {"message"}) and never goes down (400 {"message"}); the preview refuses the same versions.
+   */
+  static final int OLDEST_API_VERSION = 32;
+  private static final Pattern API_VERSION = Pattern.compile("^(\\d{2,3})\\.0$");
+  /** Mapping states in which a mapping is still syncing (the notes' working and settling states). */
+  static final Set<String> SYNCING_STATES = Set.of("INITIAL", "SCHEMA_CHANGED", "RECOVERY", "RESYNC", "RELOAD_TABLE",
+      "POLLING_SF_CHANGES", "POLLING_SF_BULK", "POLLING_SF_FOR_DELETES", "WAIT_BULK_LOAD", "LOADING_BULK_JOB",
+      "RESOLVE_EXTERNAL_IDS", "WAIT_BULK_UPDATE", "APPLYING_BULK_UPDATE", "POLL_EXTERNAL_IDS");
+  static final String UNSAFE_REFUSAL = "Some mappings have unsafe changes. Edit them and retry.";
+  static final String UNDETERMINED = "Unable to determine if an action is required.";
+
+  /** The newest version the fake supports: what a connection gets by default. */
+  volatile int latestApiVersion = 62;
+
+  /** A change Salesforce made to a field (or, field null, to a whole object it cannot assess) at an API version. */
+  record SchemaChange(String objectName, String field, int atVersion, Kind kind, String line) {
+    enum Kind { REMOVED, LENGTH_INCREASED, UNSAFE, UNDETERMINED }
+  }
+
+  final List<SchemaChange> schemaChanges = new ArrayList<>();
+
+  static String apiVersionText(int major) {
+    return major + ".0";
+  }
+
+  /** The major of a version the fake supports, else a 400 naming why (as {@code what}: a field name or null). */
+  int supportedVersion(String version, String field) {
+    java.util.regex.Matcher m = version == null ? null : API_VERSION.matcher(version);
+    String problem = null;
+    int major = 0;
+    if (m == null || !m.matches()) {
+      problem = "'" + version + "' is not a Salesforce API version: write it as NN.0, for example " + apiVersionText(latestApiVersion) + ".";
+    } else {
+      major = Integer.parseInt(m.group(1));
+      if (major < OLDEST_API_VERSION) {
+        problem = "Salesforce API version " + version + " is not supported: the oldest supported version is "
+            + apiVersionText(OLDEST_API_VERSION) + ".";
+      } else if (major > latestApiVersion) {
+        problem = "Salesforce API version " + version + " is not supported: the latest supported version is "
+            + apiVersionText(latestApiVersion) + ".";
+      }
+    }
+    if (problem == null) return major;
+    throw field == null ? FakeError.message(400, problem) : badRequest(Map.of(field, List.of(problem)));
+  }
+
+  /** For test hooks: the major of a supported version, else IllegalArgumentException. */
+  int supportedVersionOrFail(String version) {
+    try {
+      return supportedVersion(version, null);
+    } catch (FakeError e) {
+      throw new IllegalArgumentException(e.body.path("message").asText());
+    }
+  }
+
+  private static int major(String version) {
+    return Integer.parseInt(version.substring(0, version.indexOf('.')));
+  }
+
+  /** The target of a preview or change: present, supported, not below the connection's version. */
+  private int target(Conn c, String target) {
+    if (target == null || target.isBlank()) throw badRequest(Map.of("target_version", List.of("This field is required.")));
+    int t = supportedVersion(target, null);
+    if (t < major(c.apiVersion)) {
+      throw FakeError.message(400, "The connection uses Salesforce API version " + c.apiVersion
+          + "; it cannot go back to an older version (" + target + ").");
+    }
+    return t;
+  }
+
+  /** GET /connections/{id}/schema-diff?target_version=: each mapping, what the target version changes in its fields. */
+  ObjectNode schemaDiff(Conn c, String targetVersion) {
+    return diff(c, target(c, targetVersion));
+  }
+
+  private ObjectNode diff(Conn c, int target) {
+    int current = major(c.apiVersion);
+    ObjectNode out = Json.object().put("current_api_version", c.apiVersion).put("target_api_version", apiVersionText(target));
+    ArrayNode rows = out.putArray("mappings");
+    for (Mapping m : mappingsOf(c.id)) {
+      List<SchemaChange> changes = schemaChanges.stream()
+          .filter(s -> s.objectName().equalsIgnoreCase(m.objectName) && s.atVersion() > current && s.atVersion() <= target)
+          .filter(s -> s.field() == null || mapped(m, s.field()))
+          .toList();
+      boolean undetermined = changes.stream().anyMatch(s -> s.kind() == SchemaChange.Kind.UNDETERMINED);
+      List<SchemaChange> fieldChanges = changes.stream().filter(s -> s.kind() != SchemaChange.Kind.UNDETERMINED).toList();
+      boolean unsafe = fieldChanges.stream().anyMatch(s -> s.kind() == SchemaChange.Kind.REMOVED || s.kind() == SchemaChange.Kind.UNSAFE);
+      List<String> lines = new ArrayList<>();
+      fieldChanges.stream().filter(s -> s.kind() == SchemaChange.Kind.LENGTH_INCREASED)
+          .forEach(s -> lines.add("Length increased in Salesforce for field: " + s.field() + ". "));
+      fieldChanges.stream().filter(s -> s.kind() == SchemaChange.Kind.UNSAFE).forEach(s -> lines.add(s.line()));
+      List<String> removed = fieldChanges.stream().filter(s -> s.kind() == SchemaChange.Kind.REMOVED).map(SchemaChange::field).toList();
+      if (!removed.isEmpty()) lines.add("Fields removed from Salesforce: " + String.join(", ", removed) + ". ");
+      String message = !lines.isEmpty() ? String.join("\n", lines) : undetermined ? UNDETERMINED : "no changes";
+      rows.addObject()
+          .put("name", m.objectName)
+          .put("fields_have_changed", !fieldChanges.isEmpty())
+          .put("has_unsafe_changes", unsafe)
+          .put("action_undetermined", undetermined)
+          .put("result_message", message);
+    }
+    return out;
+  }
+
+  private static boolean mapped(Mapping m, String field) {
+    for (java.util.Iterator<String> it = m.config.path("fields").fieldNames(); it.hasNext(); ) {
+      if (it.next().equalsIgnoreCase(field)) return true;
+    }
+    return false;
+  }
+
+  /** POST /connections/{id}/actions/change-sf-api-version: only while PAUSED, no mapping syncing, no unsafe change. */
+  ObjectNode changeApiVersion(Conn c, JsonNode body) {
+    int target = target(c, text(body, "target_version", null));
+    if (!c.state().equals("PAUSED")) {
+      throw FakeError.message(400, "The connection must be paused to change its Salesforce API version (now " + c.state() + ").");
+    }
+    List<String> syncing = mappingsOf(c.id).stream().filter(m -> SYNCING_STATES.contains(m.state())).map(m -> m.objectName).toList();
+    if (!syncing.isEmpty()) {
+      String error = syncing.size() == 1
+          ? "Mapping " + syncing.get(0) + " is still syncing. Wait for it to finish syncing before changing the API version."
+          : "Mappings " + String.join(", ", syncing) + " are still syncing. Wait for them to finish syncing before changing the API version.";
+      ObjectNode refusal = Json.object().put("error", error);
+      ArrayNode names = refusal.putArray("syncing_mappings");
+      syncing.forEach(names::add);
+      throw new FakeError(409, refusal);
+    }
+    ObjectNode diff = diff(c, target);
+    boolean unsafe = false;
+    for (JsonNode row : diff.path("mappings")) unsafe |= row.path("has_unsafe_changes").asBoolean();
+    if (unsafe) throw new FakeError(409, diff.put("message", UNSAFE_REFUSAL));
+    c.apiVersion = apiVersionText(target);
+    return diff.put("target_version", c.apiVersion);
   }
 
   // ---- mapping operations ---------------------------------------------------------------
