@@ -143,6 +143,7 @@ public final class FakeConnectApi implements AutoCloseable {
     store.connections.remove(connectionId);
     store.mappings.values().removeIf(m -> m.connectionId.equals(connectionId));
     store.writeErrors.removeIf(e -> e.connectionId().equals(connectionId));
+    store.notifications.removeIf(n -> n.connectionId().equals(connectionId));
   }
 
   /** Links {@code user} to an add-on, as a person who once opened it in the dashboard. */
@@ -312,6 +313,27 @@ public final class FakeConnectApi implements AutoCloseable {
   /** The newest version the fake supports (default 62.0): new connections get it, nothing above it is accepted. */
   public synchronized void setLatestApiVersion(String version) {
     store.latestApiVersion = Integer.parseInt(version.substring(0, version.indexOf('.')));
+  }
+
+  // ---- notifications (issue 18) ------------------------------------------------------------
+
+  /**
+   * A notification of the connection, unacknowledged, created at {@code createdAt}: listed by
+   * {@code GET /connections/{id}/notifications} (newest first, filtered by after, before and
+   * event_type) until {@code POST .../notifications/acknowledge} selects it. Returns its id.
+   */
+  public synchronized String addNotification(String connectionId, String eventType, String message, Instant createdAt) {
+    return store.addNotification(conn(connectionId), eventType, message, createdAt).id();
+  }
+
+  /** As {@link #addNotification(String, String, String, Instant)}, created now (the fake's clock). */
+  public synchronized String addNotification(String connectionId, String eventType, String message) {
+    return addNotification(connectionId, eventType, message, clock.instant());
+  }
+
+  /** The ids of the connection's unacknowledged notifications, newest first. */
+  public synchronized List<String> unacknowledgedNotifications(String connectionId) {
+    return store.notificationsOf(conn(connectionId), Map.of()).stream().map(FakeStore.Notification::id).toList();
   }
 
   public synchronized List<RecordedRequest> requests() { return List.copyOf(log); }
@@ -521,6 +543,11 @@ public final class FakeConnectApi implements AutoCloseable {
       case "GET connections/*/schema-diff" -> Answer.of(200, store.schemaDiff(store.connection(r[1], user), q.get("target_version")));
       case "POST connections/*/actions/change-sf-api-version" ->
           Answer.of(202, store.changeApiVersion(store.connection(r[1], user), body));
+      case "GET connections/*/notifications" -> Answer.of(200, notifications(store.connection(r[1], user), q));
+      case "POST connections/*/notifications/acknowledge" -> {
+        store.acknowledge(store.connection(r[1], user), q);
+        yield new Answer(204, null, Map.of());
+      }
       case "GET connections/*/actions/export", "POST connections/*/actions/export" ->
           Answer.of(200, store.export(store.connection(r[1], user)));
       case "POST connections/*/actions/import" -> accepted(() -> store.importConfiguration(store.connection(r[1], user), body));
@@ -673,6 +700,16 @@ public final class FakeConnectApi implements AutoCloseable {
         .put("database", c.dbKey == null ? "not configured" : "ok")
         .put("salesforce", c.authorized ? "ok" : "not authorized")
         .put("mappings", store.mappingsOf(c.id).size());
+    return out;
+  }
+
+  /** {count, results}: how many the filters select, and the first page_size of them. */
+  private ObjectNode notifications(FakeStore.Conn c, Map<String, String> q) {
+    int size = FakeStore.pageSize(q, pageSize);
+    List<FakeStore.Notification> selected = store.notificationsOf(c, q);
+    ObjectNode out = Json.object().put("count", selected.size());
+    ArrayNode results = out.putArray("results");
+    selected.stream().limit(size).forEach(n -> results.add(n.json()));
     return out;
   }
 

@@ -506,6 +506,81 @@ final class FakeStore {
     return diff.put("target_version", c.apiVersion);
   }
 
+  // ---- notifications ---------------------------------------------------------------------
+  /*
+   * The Heroku CLI plugin (heroku/heroku-connect-plugin): src/commands/connect/notifications/index.ts,
+   * run: GET /connections/{id}/notifications with the query after, before, event_type and
+   * page_size=1000, reading results[] of created_at, event_type and message ("Return the
+   * unacknowledged notifications"); src/commands/connect/notifications/acknowledge.ts, run: POST
+   * /connections/{id}/notifications/acknowledge with the same query and no body, success is 204,
+   * else response.data.message. Their tests (test/commands/connect/notifications.ts,
+   * notifications-acknowledge.ts) show the items {id: '5678' (text), event_type: 'mapping-error',
+   * message, created_at: '2024-01-15T10:30:00Z'}, newest first, after/before as dates
+   * ('2024-01-01'), and a refusal 400 {"message": "Invalid request parameters"}. The plugin reads
+   * no count and no next; the fake gives count (issue 18's text, as every list of this API has it)
+   * and no next. Where neither says: after is inclusive, before exclusive, a bare date is that day's
+   * start (UTC); page_size limits the list (default the fake's page size), not what acknowledge
+   * clears, which is everything the filters select.
+   */
+  record Notification(String id, String connectionId, String eventType, String message, Instant createdAt) {
+    ObjectNode json() {
+      return Json.object().put("id", id).put("event_type", eventType).put("message", message).put("created_at", createdAt.toString());
+    }
+  }
+
+  final List<Notification> notifications = new ArrayList<>(); // unacknowledged, oldest first
+  private long notificationIds = 5000;
+
+  Notification addNotification(Conn c, String eventType, String message, Instant createdAt) {
+    Notification n = new Notification(Long.toString(++notificationIds), c.id, eventType, message, createdAt);
+    notifications.add(n);
+    return n;
+  }
+
+  /** The unacknowledged notifications of {@code c} that the query's filters select, newest first. */
+  List<Notification> notificationsOf(Conn c, Map<String, String> q) {
+    Instant after = when(q, "after");
+    Instant before = when(q, "before");
+    String type = q.get("event_type");
+    return notifications.stream()
+        .filter(n -> n.connectionId().equals(c.id))
+        .filter(n -> after == null || !n.createdAt().isBefore(after))
+        .filter(n -> before == null || n.createdAt().isBefore(before))
+        .filter(n -> type == null || type.isEmpty() || n.eventType().equals(type))
+        .sorted(Comparator.comparing(Notification::createdAt).reversed())
+        .toList();
+  }
+
+  void acknowledge(Conn c, Map<String, String> q) {
+    pageSize(q, 1); // checked as the list checks it
+    Set<Notification> selected = new HashSet<>(notificationsOf(c, q));
+    notifications.removeIf(selected::contains);
+  }
+
+  static int pageSize(Map<String, String> q, int fallback) {
+    String v = q.get("page_size");
+    if (v == null || v.isEmpty()) return fallback;
+    try {
+      int size = Integer.parseInt(v);
+      if (size >= 1) return size;
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw FakeError.message(400, "Invalid request parameters: page_size must be a positive integer, not '" + v + "'.");
+  }
+
+  private static Instant when(Map<String, String> q, String key) {
+    String v = q.get(key);
+    if (v == null || v.isEmpty()) return null;
+    try {
+      if (v.length() == 10) return java.time.LocalDate.parse(v).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+      return java.time.OffsetDateTime.parse(v).toInstant();
+    } catch (java.time.format.DateTimeParseException e) {
+      throw FakeError.message(400, "Invalid request parameters: " + key + " must be a date (2024-01-31) or a date and time "
+          + "(2024-01-31T10:30:00Z), not '" + v + "'.");
+    }
+  }
+
   // ---- mapping operations ---------------------------------------------------------------
 
   Mapping create(Conn c, JsonNode body) {
