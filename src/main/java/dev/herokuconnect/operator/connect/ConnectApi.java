@@ -10,11 +10,14 @@ import dev.herokuconnect.operator.connect.Model.Mapping;
 import dev.herokuconnect.operator.connect.Model.MappingRequest;
 import dev.herokuconnect.operator.connect.Model.Page;
 import dev.herokuconnect.operator.connect.Model.SyncError;
+import dev.herokuconnect.operator.connect.Model.ValidationReply;
+import dev.herokuconnect.operator.connect.Model.ValidationResults;
 import dev.herokuconnect.operator.connect.Model.ValidationRun;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import okhttp3.HttpUrl;
 
 /**
@@ -143,11 +146,45 @@ public final class ConnectApi implements ConnectionApi {
         "POST /connections/{id}/validations"), ValidationRun.class), "validations");
   }
 
-  /** GET the {@code result_url} of a diagnose run. */
+  /**
+   * One GET of a run's {@code result_url}: 202 while it runs, 200 with the results once done (the
+   * CLI plugin's src/commands/connect/diagnose.ts, run: "if (response.status === 200)"). The HTTP
+   * status decides; a body of a 202 is not read. Bounded polling: {@link ValidationPoller}.
+   */
+  @Override
+  public ValidationReply validationReply(String resultUrl) {
+    String endpoint = "GET /connections/{id}/validations/{run}";
+    ConnectHttp.Reply reply = http.exchange(call("GET", resolve(resultUrl, "result_url of a validation"), null, endpoint), Set.of());
+    if (reply.status() == 202) return new ValidationReply(202, null);
+    if (reply.status() != 200) {
+      throw new ConnectApiException.UnexpectedResponse(endpoint, reply.status(),
+          endpoint + ": answered " + reply.status() + "; a run answers 202 while it runs and 200 with its result");
+    }
+    return new ValidationReply(200, convert(required(reply.body(), endpoint), ValidationResults.class, endpoint));
+  }
+
+  /**
+   * The reader written for the old shape (reconciler/connection/Validations) calls this: one GET of
+   * {@code result_url}, read by its HTTP status as {@link #validationReply} does: status "running"
+   * on 202, "complete" on 200 with the results as {@link ValidationResults#asFindings()}. Unbounded
+   * by itself: new code uses {@link ValidationPoller}.
+   */
   @Override
   public ValidationRun validationResult(String resultUrl) {
-    return required(http.send(call("GET", resolve(resultUrl, "result_url of a validation"), null, "GET /validations/{id}"),
-        ValidationRun.class), "validation result");
+    ValidationReply reply = validationReply(resultUrl);
+    return reply.complete()
+        ? new ValidationRun(resultUrl, "complete", reply.results().asFindings())
+        : new ValidationRun(resultUrl, "running", null);
+  }
+
+  /**
+   * GET /mappings/{id}/validations: one mapping's checks, answered at once (the CLI plugin's
+   * src/commands/connect/mapping/diagnose.ts, run: one GET, the body read as DiagnoseResults).
+   */
+  @Override
+  public ValidationResults mappingValidations(String mappingId) {
+    String endpoint = "GET /mappings/{id}/validations";
+    return required(http.send(call("GET", url("mappings", mappingId, "validations"), null, endpoint), ValidationResults.class), endpoint);
   }
 
   /** GET /connections/{id}/errors: write errors of the last 24 hours, newest first, every page. */
@@ -235,6 +272,15 @@ public final class ConnectApi implements ConnectionApi {
       throw new ConnectApiException.UnexpectedResponse("link", 200, "the API gave an unusable link: " + ConnectHttp.excerpt(link));
     }
     return http.hosts().require(ApiUrls.requireSafe(u.toString(), "link from the API"), HostAllowlist.Source.answer(what));
+  }
+
+  private static <T> T convert(JsonNode node, Class<T> type, String endpoint) {
+    try {
+      return ConnectHttp.MAPPER.convertValue(node, type);
+    } catch (IllegalArgumentException e) {
+      throw new ConnectApiException.UnexpectedResponse(endpoint, 200, endpoint + ": the answer does not have the expected shape ("
+          + ConnectHttp.excerpt(String.valueOf(e.getMessage())) + ")");
+    }
   }
 
   private static <T> T required(T value, String what) {

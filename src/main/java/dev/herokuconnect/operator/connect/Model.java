@@ -4,7 +4,10 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The API's payloads as typed records. Unknown JSON fields are ignored on read. */
 public final class Model {
@@ -119,12 +122,98 @@ public final class Model {
       @JsonProperty("connection") JsonNode connection,
       @JsonProperty("version") Integer version) {}
 
-  /** A started "diagnose" run; poll {@code resultUrl}. */
+  /**
+   * A started "diagnose" run: poll {@code resultUrl} (POST /connections/{id}/validations answers
+   * {@code {"result_url": ...}} and nothing else: the CLI plugin's src/commands/connect/diagnose.ts,
+   * run, and its test). {@code status} and {@code results} are not in that answer: they are filled
+   * only by {@link ConnectApi#validationResult(String)}, for the reader written for the old shape
+   * (reconciler/connection/Validations): "running" on 202, "complete" on 200 with the results as a
+   * list of {@code {object, level, message}} (see {@link ValidationResults#asFindings()}).
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record ValidationRun(
       @JsonProperty("result_url") String resultUrl,
       @JsonProperty("status") String status,
       @JsonProperty("results") JsonNode results) {}
+
+  /**
+   * One check of a validation run, as the CLI plugin reads it (src/commands/connect/diagnose.ts,
+   * type CheckResult: display_name, message, doc_url?, rule_id?, status?; its test shows rule_id
+   * "MUST_USE_RECENT_API_VERSION" and status "FAILED").
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record ValidationCheck(
+      @JsonProperty("display_name") String displayName,
+      @JsonProperty("message") String message,
+      @JsonProperty("doc_url") String docUrl,
+      @JsonProperty("rule_id") String ruleId,
+      @JsonProperty("status") String status) {}
+
+  /**
+   * The result of a validation run (GET result_url once it answers 200), or of one mapping's
+   * (GET /mappings/{id}/validations): the CLI plugin's DiagnoseResults (src/commands/connect/diagnose.ts),
+   * {@code mappings} keyed by object name, present in a connection's run only. Any list the API
+   * leaves out is empty here (the plugin's "handles a validation payload that omits result arrays").
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record ValidationResults(
+      @JsonProperty("errors") List<ValidationCheck> errors,
+      @JsonProperty("warnings") List<ValidationCheck> warnings,
+      @JsonProperty("passes") List<ValidationCheck> passes,
+      @JsonProperty("skips") List<ValidationCheck> skips,
+      @JsonProperty("mappings") Map<String, ValidationResults> mappings) {
+    public ValidationResults {
+      errors = errors == null ? List.of() : List.copyOf(errors);
+      warnings = warnings == null ? List.of() : List.copyOf(warnings);
+      passes = passes == null ? List.of() : List.copyOf(passes);
+      skips = skips == null ? List.of() : List.copyOf(skips);
+      mappings = mappings == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(mappings));
+    }
+
+    /** Errors here and in every mapping. */
+    public int errorCount() {
+      return errors.size() + mappings.values().stream().mapToInt(ValidationResults::errorCount).sum();
+    }
+
+    public int warningCount() {
+      return warnings.size() + mappings.values().stream().mapToInt(ValidationResults::warningCount).sum();
+    }
+
+    public int passCount() {
+      return passes.size() + mappings.values().stream().mapToInt(ValidationResults::passCount).sum();
+    }
+
+    /**
+     * The checks as a list of {@code {object, level, message}} ("error", "warning", "passed"; skips
+     * are left out, being neither): the shape the reader written before the public one
+     * (reconciler/connection/Validations.summarize) takes. {@code object} is the check's
+     * display_name for the connection's own checks, the mapping's object name for a mapping's (its
+     * message then starts with the display_name).
+     */
+    public com.fasterxml.jackson.databind.node.ArrayNode asFindings() {
+      com.fasterxml.jackson.databind.node.ArrayNode out = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+      addFindings(out, null);
+      mappings.forEach((object, r) -> r.addFindings(out, object));
+      return out;
+    }
+
+    private void addFindings(com.fasterxml.jackson.databind.node.ArrayNode out, String object) {
+      for (var e : List.of(Map.entry("error", errors), Map.entry("warning", warnings), Map.entry("passed", passes))) {
+        for (ValidationCheck c : e.getValue()) {
+          String message = c.message() == null ? "" : c.message();
+          out.addObject()
+              .put("object", object != null ? object : c.displayName())
+              .put("level", e.getKey())
+              .put("message", object != null && c.displayName() != null ? c.displayName() + ": " + message : message);
+        }
+      }
+    }
+  }
+
+  /** One GET of a run's result_url: 202 while it runs (no results), 200 once done (the CLI plugin polls until 200). */
+  public record ValidationReply(int httpStatus, ValidationResults results) {
+    public boolean complete() { return httpStatus == 200; }
+  }
 
   /**
    * A write error of the last 24 hours: a Postgres change that Salesforce refused. {@code id} is

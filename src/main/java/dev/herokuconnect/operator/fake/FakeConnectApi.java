@@ -336,6 +336,17 @@ public final class FakeConnectApi implements AutoCloseable {
     return store.notificationsOf(conn(connectionId), Map.of()).stream().map(FakeStore.Notification::id).toList();
   }
 
+  // ---- validations (issue 18) ----------------------------------------------------------------
+
+  private int validationRunningPolls = 1;
+
+  /**
+   * Each validation run started from now on answers 202 (no body) to its first {@code polls} GETs
+   * of its result_url, then 200 with its result; {@code Integer.MAX_VALUE}: it never finishes.
+   * Default 1.
+   */
+  public synchronized void setValidationRunningPolls(int polls) { validationRunningPolls = polls; }
+
   public synchronized List<RecordedRequest> requests() { return List.copyOf(log); }
 
   public synchronized void clearRequests() { log.clear(); }
@@ -460,7 +471,6 @@ public final class FakeConnectApi implements AutoCloseable {
       FakeStore.Mapping mapping = store.mappings.get(m.group(1));
       return mapping == null ? null : mapping.connectionId;
     }
-    if (path.startsWith("/api/v3/validations/")) return store.validations.get(path.substring("/api/v3/validations/".length()));
     return null;
   }
 
@@ -552,8 +562,16 @@ public final class FakeConnectApi implements AutoCloseable {
           Answer.of(200, store.export(store.connection(r[1], user)));
       case "POST connections/*/actions/import" -> accepted(() -> store.importConfiguration(store.connection(r[1], user), body));
       case "POST connections/*/mappings" -> Answer.of(201, store.mappingJson(store.create(store.connection(r[1], user), body)));
-      case "POST connections/*/validations" -> Answer.of(202, validation(store.connection(r[1], user)));
-      case "GET validations/*" -> Answer.of(200, validationResult(r[1], user));
+      case "POST connections/*/validations" -> {
+        FakeStore.Conn c = store.connection(r[1], user);
+        FakeStore.ValidationRun run = store.startValidation(c, validationRunningPolls);
+        yield Answer.of(202, Json.object().put("result_url", apiRoot() + "/connections/" + c.id + "/validations/" + run.id));
+      }
+      case "GET connections/*/validations/*" -> {
+        ObjectNode result = store.poll(store.connection(r[1], user), r[3]);
+        yield result == null ? new Answer(202, null, Map.of()) : Answer.of(200, result);
+      }
+      case "GET mappings/*/validations" -> Answer.of(200, store.mappingValidations(store.mapping(r[1], user)));
       case "GET connections/*/errors" -> {
         FakeStore.Conn c = store.connection(r[1], user);
         yield Answer.of(200, errorPage(store.recentErrors(e -> e.connectionId().equals(c.id)), q, "/connections/" + c.id + "/errors"));
@@ -588,8 +606,8 @@ public final class FakeConnectApi implements AutoCloseable {
   private static List<String> shape(String[] r) {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < r.length; i++) {
-      boolean isId = (i == 1 && (r[0].equals("connections") || r[0].equals("mappings") || r[0].equals("validations")))
-          || (i == 3 && r[0].equals("users"));
+      boolean isId = (i == 1 && (r[0].equals("connections") || r[0].equals("mappings")))
+          || (i == 3 && (r[0].equals("users") || r[2].equals("validations")));
       out.add(isId ? "*" : r[i]);
     }
     return out;
@@ -683,24 +701,6 @@ public final class FakeConnectApi implements AutoCloseable {
     if (c == null) return Answer.of(404, Json.object().put("message", "Unknown authorization request."));
     store.authorize(c);
     return Answer.of(200, Json.object().put("message", "Salesforce authorized. You can close this page."));
-  }
-
-  private ObjectNode validation(FakeStore.Conn c) {
-    String id = store.newId();
-    store.validations.put(id, c.id);
-    return Json.object().put("result_url", apiRoot() + "/validations/" + id).put("status", "pending");
-  }
-
-  private ObjectNode validationResult(String id, String user) {
-    String connectionId = store.validations.get(id);
-    if (connectionId == null) throw FakeError.message(404, "Not found.");
-    FakeStore.Conn c = store.connection(connectionId, user);
-    ObjectNode out = Json.object().put("status", "complete");
-    out.putObject("results")
-        .put("database", c.dbKey == null ? "not configured" : "ok")
-        .put("salesforce", c.authorized ? "ok" : "not authorized")
-        .put("mappings", store.mappingsOf(c.id).size());
-    return out;
   }
 
   /** {count, results}: how many the filters select, and the first page_size of them. */

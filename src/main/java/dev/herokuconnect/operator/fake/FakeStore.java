@@ -156,7 +156,7 @@ final class FakeStore {
   volatile Timing timing = new Timing(Duration.ofMillis(200), Duration.ofMillis(300));
   final Map<String, Conn> connections = new LinkedHashMap<>();
   final Map<String, Mapping> mappings = new LinkedHashMap<>();
-  final Map<String, String> validations = new LinkedHashMap<>(); // id -> connection id
+  final Map<String, ValidationRun> validations = new LinkedHashMap<>(); // run id -> run
   final List<WriteError> writeErrors = new ArrayList<>(); // oldest first
   private long ids;
   private long triggerLogIds = 1000;
@@ -579,6 +579,121 @@ final class FakeStore {
       throw FakeError.message(400, "Invalid request parameters: " + key + " must be a date (2024-01-31) or a date and time "
           + "(2024-01-31T10:30:00Z), not '" + v + "'.");
     }
+  }
+
+  // ---- validations ("diagnose") ------------------------------------------------------------
+  /*
+   * The Heroku CLI plugin (heroku/heroku-connect-plugin):
+   * - src/commands/connect/diagnose.ts, run: POST /connections/{id}/validations, read data.result_url,
+   *   then GET it until the HTTP status is 200 (up to 601 times, 500 ms apart) and read the body as
+   *   DiagnoseResults {errors, warnings, passes, skips, mappings: {objectName: DiagnoseResults}},
+   *   each check a CheckResult {display_name, message, doc_url?, rule_id?, status?}; any array may
+   *   be missing ("handles a validation payload that omits result arrays").
+   * - test/commands/connect/diagnose.ts, "runs validations with polling": the POST answers 202
+   *   {"result_url": "https://…/api/v3/connections/1234/validations/456"} (absolute), the GET 202
+   *   with no body twice, then 200; the warning there is display_name "Salesforce API Version",
+   *   rule_id MUST_USE_RECENT_API_VERSION, status "FAILED", message "The latest available
+   *   Salesforce API version is 47.0. Your connection is using version 44.0. You should re-create
+   *   your connection to use the latest version.", doc_url …heroku-connect-diagnose#check-salesforce-api-version;
+   *   and "Configured Logging" (SHOULD_HAVE_LOG_DRAIN, …#check-configured-log-drain).
+   * - src/commands/connect/mapping/diagnose.ts, run: GET /mappings/{id}/validations answers the
+   *   same DiagnoseResults for one mapping at once (no polling).
+   * Which checks the fake runs is its own choice (the shape is not): the database and Salesforce
+   * authorization of the connection, the API version as above, the log drain skipped (the fake has
+   * none to check), and each mapping's state. status "FAILED" is on errors and warnings as in the
+   * plugin's test; passes and skips carry none (no client shows one).
+   */
+  static final String DIAGNOSE_DOC = "https://devcenter.heroku.com/articles/heroku-connect-diagnose";
+
+  /** A started run: it answers 202 to its first {@code runningPolls} GETs, then 200 with the result taken then. */
+  static final class ValidationRun {
+    final String id;
+    final String connectionId;
+    int runningPolls;
+    ObjectNode result;
+
+    ValidationRun(String id, String connectionId, int runningPolls) {
+      this.id = id;
+      this.connectionId = connectionId;
+      this.runningPolls = runningPolls;
+    }
+  }
+
+  /** The four lists of a DiagnoseResults, filled by {@link #check}. */
+  private static ObjectNode results() {
+    ObjectNode out = Json.object();
+    for (String list : List.of("errors", "warnings", "passes", "skips")) out.putArray(list);
+    return out;
+  }
+
+  private static void check(ObjectNode results, String list, String displayName, String message, String docUrl, String ruleId) {
+    ObjectNode c = ((ArrayNode) results.get(list)).addObject().put("display_name", displayName).put("message", message)
+        .put("doc_url", docUrl);
+    if (ruleId != null) c.put("rule_id", ruleId);
+    if (list.equals("errors") || list.equals("warnings")) c.put("status", "FAILED");
+  }
+
+  /** The connection's checks, with each mapping's under mappings. */
+  ObjectNode connectionValidations(Conn c) {
+    ObjectNode out = results();
+    if (c.dbKey != null && c.schemaName != null) {
+      check(out, "passes", "Database Configuration", "The connection uses " + c.dbKey + ", schema " + c.schemaName + ".", DIAGNOSE_DOC, null);
+    } else {
+      check(out, "errors", "Database Configuration", "The connection has no database config var and schema yet.", DIAGNOSE_DOC, null);
+    }
+    String state = c.state();
+    if (c.authorized && !state.equals("UNAUTHORIZED")) {
+      check(out, "passes", "Salesforce Authorization", "The connection is authorized to use Salesforce.", DIAGNOSE_DOC, null);
+    } else {
+      check(out, "errors", "Salesforce Authorization", "The connection is not authorized to use Salesforce (state " + state
+          + "): open its authorization URL.", DIAGNOSE_DOC, null);
+    }
+    String latest = apiVersionText(latestApiVersion);
+    if (c.apiVersion.equals(latest)) {
+      check(out, "passes", "Salesforce API Version", "Your connection is using the latest available Salesforce API version, "
+          + latest + ".", DIAGNOSE_DOC + "#check-salesforce-api-version", "MUST_USE_RECENT_API_VERSION");
+    } else {
+      check(out, "warnings", "Salesforce API Version", "The latest available Salesforce API version is " + latest
+          + ". Your connection is using version " + c.apiVersion + ". You should re-create your connection to use the latest version.",
+          DIAGNOSE_DOC + "#check-salesforce-api-version", "MUST_USE_RECENT_API_VERSION");
+    }
+    check(out, "skips", "Configured Logging", "Log drains are not checked.", DIAGNOSE_DOC + "#check-configured-log-drain",
+        "SHOULD_HAVE_LOG_DRAIN");
+    ObjectNode mappings = out.putObject("mappings");
+    for (Mapping m : mappingsOf(c.id)) mappings.set(m.objectName, mappingValidations(m));
+    return out;
+  }
+
+  /** One mapping's checks (GET /mappings/{id}/validations, and mappings.{object} of a connection's run). */
+  ObjectNode mappingValidations(Mapping m) {
+    ObjectNode out = results();
+    String state = m.state();
+    if (MAPPING_ERROR_STATES.contains(state)) {
+      check(out, "errors", "Mapping State", "The mapping is in state " + state + ": " + describe(state) + ".", DIAGNOSE_DOC, null);
+    } else if (state.equals("ABORTED")) {
+      check(out, "warnings", "Mapping State", "The mapping is in state ABORTED: " + describe(state) + ".", DIAGNOSE_DOC, null);
+    } else {
+      check(out, "passes", "Mapping State", "The mapping is in state " + state + ".", DIAGNOSE_DOC, null);
+    }
+    return out;
+  }
+
+  ValidationRun startValidation(Conn c, int runningPolls) {
+    ValidationRun run = new ValidationRun(newId(), c.id, runningPolls);
+    validations.put(run.id, run);
+    return run;
+  }
+
+  /** The run's answer to one GET of its result_url: null while running (202), then its result (200). */
+  ObjectNode poll(Conn c, String runId) {
+    ValidationRun run = validations.get(runId);
+    if (run == null || !run.connectionId.equals(c.id)) throw FakeError.message(404, "Not found.");
+    if (run.runningPolls > 0) {
+      run.runningPolls--;
+      return null;
+    }
+    if (run.result == null) run.result = connectionValidations(c);
+    return run.result;
   }
 
   // ---- mapping operations ---------------------------------------------------------------
