@@ -10,6 +10,8 @@ import dev.herokuconnect.operator.connect.Model.Mapping;
 import dev.herokuconnect.operator.connect.Model.MappingRequest;
 import dev.herokuconnect.operator.connect.Model.Page;
 import dev.herokuconnect.operator.connect.Model.SyncError;
+import dev.herokuconnect.operator.connect.Model.ApiVersionChange;
+import dev.herokuconnect.operator.connect.Model.SchemaDiff;
 import dev.herokuconnect.operator.connect.Model.ValidationReply;
 import dev.herokuconnect.operator.connect.Model.ValidationResults;
 import dev.herokuconnect.operator.connect.Model.ValidationRun;
@@ -185,6 +187,61 @@ public final class ConnectApi implements ConnectionApi {
   public ValidationResults mappingValidations(String mappingId) {
     String endpoint = "GET /mappings/{id}/validations";
     return required(http.send(call("GET", url("mappings", mappingId, "validations"), null, endpoint), ValidationResults.class), endpoint);
+  }
+
+  // ---- Salesforce API version (issue 18) -------------------------------------------------------
+
+  /**
+   * GET /connections/{id}/schema-diff?target_version=NN.0: what moving to {@code targetVersion}
+   * changes in each mapping (the CLI plugin's src/commands/connect/manage-sf-api-version.ts,
+   * fetchResult without --confirm). The version is normalised as the plugin does
+   * ({@link Model#normalizeApiVersion}); one it refuses is refused here, before any request.
+   */
+  @Override
+  public SchemaDiff schemaDiff(String id, String targetVersion) {
+    String target = apiVersion(targetVersion);
+    HttpUrl u = url("connections", id, "schema-diff").newBuilder().addQueryParameter("target_version", target).build();
+    String endpoint = "GET /connections/{id}/schema-diff";
+    return required(http.send(call("GET", u, null, endpoint), SchemaDiff.class), endpoint);
+  }
+
+  /**
+   * POST /connections/{id}/actions/change-sf-api-version with {@code {"target_version": "NN.0"}},
+   * the only key the CLI plugin sends (src/commands/connect/manage-sf-api-version.ts, fetchResult
+   * with --confirm). The API accepts it only while the connection is PAUSED and no mapping would
+   * change unsafely; a refusal (400 or 409) throws {@link ConnectApiException.ApiVersionChangeRefused}
+   * with the API's message, the mappings still syncing and the diff it sent.
+   */
+  @Override
+  public ApiVersionChange changeSfApiVersion(String id, String targetVersion) {
+    String target = apiVersion(targetVersion);
+    String endpoint = "POST /connections/{id}/actions/change-sf-api-version";
+    ConnectHttp.Reply reply = http.exchange(call("POST", url("connections", id, "actions", "change-sf-api-version"),
+        Map.of("target_version", target), endpoint), Set.of(400, 409));
+    JsonNode body = reply.body();
+    boolean hasDiff = body != null && (body.has("mappings") || body.has("current_api_version"));
+    SchemaDiff diff = hasDiff ? convert(body, SchemaDiff.class, endpoint) : null;
+    if (!reply.isSuccess()) {
+      List<String> syncing = new ArrayList<>();
+      if (body != null) body.path("syncing_mappings").forEach(n -> syncing.add(n.asText()));
+      // field errors: under "errors" (this API's 400s), or the whole body when it is nothing else (Django REST style)
+      boolean plain = body != null && body.isObject() && !hasDiff && !body.has("message") && !body.has("error")
+          && !body.has("syncing_mappings");
+      Map<String, List<String>> fieldErrors = body != null && (body.path("errors").isObject() || plain)
+          ? ConnectHttp.fieldErrors(body) : Map.of();
+      throw new ConnectApiException.ApiVersionChangeRefused(endpoint, reply.status(), ConnectHttp.messageOf(body, ""),
+          syncing, diff, fieldErrors);
+    }
+    String reported = body == null ? null : body.path("target_version").asText(null);
+    return new ApiVersionChange(reported == null || reported.isBlank() ? target : reported, diff);
+  }
+
+  private static String apiVersion(String version) {
+    String normalized = Model.normalizeApiVersion(version);
+    if (normalized == null) {
+      throw new IllegalArgumentException("'" + version + "' is not a Salesforce API version: write it as NN.0, for example 61.0");
+    }
+    return normalized;
   }
 
   /** GET /connections/{id}/errors: write errors of the last 24 hours, newest first, every page. */

@@ -268,7 +268,7 @@ public final class ConnectHttp {
     }
   }
 
-  private static String messageOf(JsonNode body, String text) {
+  static String messageOf(JsonNode body, String text) {
     if (body != null) {
       for (String key : List.of("message", "detail", "error")) {
         if (body.path(key).isTextual()) return body.path(key).asText();

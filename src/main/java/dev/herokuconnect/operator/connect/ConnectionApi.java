@@ -64,6 +64,12 @@ public interface ConnectionApi {
   /** GET /mappings/{id}/validations. */
   default Model.ValidationResults mappingValidations(String mappingId) { throw unsupported("mappingValidations"); }
 
+  /** GET /connections/{id}/schema-diff?target_version=. */
+  default Model.SchemaDiff schemaDiff(String id, String targetVersion) { throw unsupported("schemaDiff"); }
+
+  /** POST /connections/{id}/actions/change-sf-api-version; a refusal is {@link ConnectApiException.ApiVersionChangeRefused}. */
+  default Model.ApiVersionChange changeSfApiVersion(String id, String targetVersion) { throw unsupported("changeSfApiVersion"); }
+
   private UnsupportedOperationException unsupported(String method) {
     return new UnsupportedOperationException(getClass().getSimpleName() + " does not implement " + method);
   }

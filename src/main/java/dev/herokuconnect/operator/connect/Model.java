@@ -30,7 +30,12 @@ public final class Model {
       @JsonProperty("database") String database,
       @JsonProperty("port") Integer port) {}
 
-  /** A connection; {@code mappings} is filled only by a deep GET. */
+  /**
+   * A connection; {@code mappings} is filled only by a deep GET. {@code apiVersion} is the
+   * Salesforce API version it uses ({@code api_version}, e.g. "52.0": the CLI plugin's tests show it
+   * in the details, test/commands/connect/manage-sf-api-version.ts, baseConnection); null when the
+   * API does not say.
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Connection(
       @JsonProperty("id") String id,
@@ -46,7 +51,27 @@ public final class Model {
       @JsonProperty("mappings_summary_state") String mappingsSummaryState,
       @JsonProperty("region") String region,
       @JsonProperty("detail_url") String detailUrl,
-      @JsonProperty("mappings") List<Mapping> mappings) {
+      @JsonProperty("mappings") List<Mapping> mappings,
+      @JsonProperty("api_version") String apiVersion) {
+
+    /**
+     * The constructor from before {@code apiVersion}, kept for code that builds a connection from
+     * another (reconciler/cluster/SnapshotCache.withMappings, tests): it has no version, so such
+     * code should move to the full constructor and pass {@code apiVersion()} through.
+     */
+    public Connection(String id, String name, String resourceName, String appName, String appId, String schemaName, String dbKey,
+                      DatabaseInfo database, String organizationId, String state, String mappingsSummaryState, String region,
+                      String detailUrl, List<Mapping> mappings) {
+      this(id, name, resourceName, appName, appId, schemaName, dbKey, database, organizationId, state, mappingsSummaryState,
+          region, detailUrl, mappings, null);
+    }
+
+    /** The same connection with other mappings (every other component, the API version included, kept). */
+    public Connection withMappings(List<Mapping> others) {
+      return new Connection(id, name, resourceName, appName, appId, schemaName, dbKey, database, organizationId, state,
+          mappingsSummaryState, region, detailUrl, others, apiVersion);
+    }
+
     public List<Mapping> mappingsOrEmpty() { return mappings == null ? List.of() : mappings; }
 
     public java.util.Optional<Mapping> mappingById(String id) {
@@ -214,6 +239,73 @@ public final class Model {
   public record ValidationReply(int httpStatus, ValidationResults results) {
     public boolean complete() { return httpStatus == 200; }
   }
+
+  // ---- Salesforce API version (issue 18) ------------------------------------------------------
+
+  private static final java.util.regex.Pattern API_VERSION = java.util.regex.Pattern.compile("^(\\d{2,3})(\\.\\d+)?$");
+
+  /**
+   * A Salesforce API version as the CLI plugin sends it (src/lib/connect/api-version.ts,
+   * normalizeApiVersion): two or three digits, optionally a decimal part, written as "NN.0"
+   * ("61" and "61.5" give "61.0"); null when {@code value} is not one.
+   */
+  public static String normalizeApiVersion(String value) {
+    if (value == null) return null;
+    String trimmed = value.strip();
+    java.util.regex.Matcher m = API_VERSION.matcher(trimmed);
+    return m.matches() ? Integer.parseInt(m.group(1)) + ".0" : null;
+  }
+
+  /**
+   * One mapping in a schema diff (the CLI plugin's DiffMapping, src/commands/connect/manage-sf-api-version.ts):
+   * {@code resultMessage} holds one line per kind of change ("Fields removed from Salesforce: …",
+   * "Length increased in Salesforce for field: …").
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record SchemaDiffMapping(
+      @JsonProperty("name") String name,
+      @JsonProperty("fields_have_changed") Boolean fieldsHaveChanged,
+      @JsonProperty("has_unsafe_changes") Boolean hasUnsafeChanges,
+      @JsonProperty("action_undetermined") Boolean actionUndetermined,
+      @JsonProperty("result_message") String resultMessage) {
+    public boolean changed() { return Boolean.TRUE.equals(fieldsHaveChanged); }
+    public boolean unsafe() { return Boolean.TRUE.equals(hasUnsafeChanges); }
+    public boolean undetermined() { return Boolean.TRUE.equals(actionUndetermined); }
+
+    /** The message's lines, trimmed, empty ones left out (as the plugin's printDiff shows them). */
+    public List<String> resultLines() {
+      return resultMessage == null ? List.of()
+          : java.util.Arrays.stream(resultMessage.split("\n")).map(String::strip).filter(l -> !l.isEmpty()).toList();
+    }
+  }
+
+  /**
+   * GET /connections/{id}/schema-diff?target_version= (the CLI plugin's DiffPayload): what moving
+   * from the current to the target version changes in each mapping.
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record SchemaDiff(
+      @JsonProperty("current_api_version") String currentApiVersion,
+      @JsonProperty("target_api_version") String targetApiVersion,
+      @JsonProperty("mappings") List<SchemaDiffMapping> mappings) {
+    public List<SchemaDiffMapping> mappingsOrEmpty() { return mappings == null ? List.of() : mappings; }
+
+    /** The mappings that would change unsafely (a field removed, …): the change is refused while there are any. */
+    public List<String> unsafeMappings() {
+      return mappingsOrEmpty().stream().filter(SchemaDiffMapping::unsafe).map(SchemaDiffMapping::name).toList();
+    }
+
+    public List<String> undeterminedMappings() {
+      return mappingsOrEmpty().stream().filter(SchemaDiffMapping::undetermined).map(SchemaDiffMapping::name).toList();
+    }
+  }
+
+  /**
+   * A change of API version the API accepted: the version it reports ({@code target_version}, else
+   * the one asked for: the plugin's "falls back to the requested target_version when backend
+   * response omits it") and the diff it answered with (null when it sent none).
+   */
+  public record ApiVersionChange(String targetVersion, SchemaDiff diff) {}
 
   /**
    * A write error of the last 24 hours: a Postgres change that Salesforce refused. {@code id} is
