@@ -11,6 +11,8 @@ import dev.herokuconnect.operator.connect.Model.MappingRequest;
 import dev.herokuconnect.operator.connect.Model.Page;
 import dev.herokuconnect.operator.connect.Model.SyncError;
 import dev.herokuconnect.operator.connect.Model.ApiVersionChange;
+import dev.herokuconnect.operator.connect.Model.NotificationFilter;
+import dev.herokuconnect.operator.connect.Model.Notifications;
 import dev.herokuconnect.operator.connect.Model.SchemaDiff;
 import dev.herokuconnect.operator.connect.Model.ValidationReply;
 import dev.herokuconnect.operator.connect.Model.ValidationResults;
@@ -242,6 +244,46 @@ public final class ConnectApi implements ConnectionApi {
       throw new IllegalArgumentException("'" + version + "' is not a Salesforce API version: write it as NN.0, for example 61.0");
     }
     return normalized;
+  }
+
+  // ---- notifications (issue 18) ----------------------------------------------------------------
+
+  /**
+   * GET /connections/{id}/notifications with the filter's query: the unacknowledged notifications,
+   * one page of {@code pageSize} (the CLI plugin's src/commands/connect/notifications/index.ts, run:
+   * one request with page_size=1000; it follows no next). Paid with this API's priority: a
+   * periodic read goes through {@code withPriority(BACKGROUND)}.
+   */
+  @Override
+  public Notifications notifications(String id, NotificationFilter filter) {
+    String endpoint = "GET /connections/{id}/notifications";
+    return required(http.send(call("GET", notificationsUrl(filter, "connections", id, "notifications"), null, endpoint),
+        Notifications.class), endpoint);
+  }
+
+  /**
+   * POST /connections/{id}/notifications/acknowledge with the filter as the query and no body;
+   * success is 204 and nothing else (the CLI plugin's src/commands/connect/notifications/acknowledge.ts,
+   * run: "if (response.status !== 204) throw").
+   */
+  @Override
+  public void acknowledgeNotifications(String id, NotificationFilter filter) {
+    String endpoint = "POST /connections/{id}/notifications/acknowledge";
+    ConnectHttp.Reply reply = http.exchange(call("POST", notificationsUrl(filter, "connections", id, "notifications", "acknowledge"),
+        null, endpoint), Set.of());
+    if (reply.status() != 204) {
+      throw new ConnectApiException.UnexpectedResponse(endpoint, reply.status(), endpoint + ": answered " + reply.status()
+          + " where 204 means acknowledged: " + ConnectHttp.messageOf(reply.body(), ""));
+    }
+  }
+
+  private HttpUrl notificationsUrl(NotificationFilter filter, String... segments) {
+    HttpUrl.Builder u = url(segments).newBuilder();
+    if (filter.after() != null) u.addQueryParameter("after", filter.after().toString());
+    if (filter.before() != null) u.addQueryParameter("before", filter.before().toString());
+    if (filter.eventType() != null && !filter.eventType().isBlank()) u.addQueryParameter("event_type", filter.eventType());
+    u.addQueryParameter("page_size", Integer.toString(filter.pageSize()));
+    return u.build();
   }
 
   /** GET /connections/{id}/errors: write errors of the last 24 hours, newest first, every page. */

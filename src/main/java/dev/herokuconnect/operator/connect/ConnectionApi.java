@@ -70,6 +70,12 @@ public interface ConnectionApi {
   /** POST /connections/{id}/actions/change-sf-api-version; a refusal is {@link ConnectApiException.ApiVersionChangeRefused}. */
   default Model.ApiVersionChange changeSfApiVersion(String id, String targetVersion) { throw unsupported("changeSfApiVersion"); }
 
+  /** GET /connections/{id}/notifications. */
+  default Model.Notifications notifications(String id, Model.NotificationFilter filter) { throw unsupported("notifications"); }
+
+  /** POST /connections/{id}/notifications/acknowledge (204). */
+  default void acknowledgeNotifications(String id, Model.NotificationFilter filter) { throw unsupported("acknowledgeNotifications"); }
+
   private UnsupportedOperationException unsupported(String method) {
     return new UnsupportedOperationException(getClass().getSimpleName() + " does not implement " + method);
   }

@@ -307,6 +307,52 @@ public final class Model {
    */
   public record ApiVersionChange(String targetVersion, SchemaDiff diff) {}
 
+  // ---- notifications (issue 18) ----------------------------------------------------------------
+
+  /**
+   * One unacknowledged notification (the CLI plugin's connect:notifications reads event_type,
+   * message and created_at; its test shows the id as text, e.g. "5678").
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Notification(
+      @JsonProperty("id") String id,
+      @JsonProperty("event_type") String eventType,
+      @JsonProperty("message") String message,
+      @JsonProperty("created_at") String createdAt) {}
+
+  /** GET /connections/{id}/notifications: {@code count} (may be absent: the plugin reads none) and the results. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Notifications(
+      @JsonProperty("count") Integer count,
+      @JsonProperty("results") List<Notification> results) {
+    public List<Notification> resultsOrEmpty() { return results == null ? List.of() : results; }
+
+    /** How many the filters select: {@code count} when the API gives it, else the results read. */
+    public int total() { return count != null ? count : resultsOrEmpty().size(); }
+  }
+
+  /**
+   * The query of both notifications endpoints, as the CLI plugin sends it (connect:notifications and
+   * connect:notifications:acknowledge: after, before, event_type, page_size=1000). Null filters are
+   * left out; {@code after}/{@code before} go as ISO-8601 instants.
+   */
+  public record NotificationFilter(java.time.Instant after, java.time.Instant before, String eventType, int pageSize) {
+    /** The plugin's page size. */
+    public static final int PAGE_SIZE = 1000;
+
+    public NotificationFilter {
+      if (pageSize < 1) throw new IllegalArgumentException("page_size must be at least 1, not " + pageSize);
+    }
+
+    /** Every unacknowledged notification (one page of {@link #PAGE_SIZE}). */
+    public static NotificationFilter all() { return new NotificationFilter(null, null, null, PAGE_SIZE); }
+
+    public NotificationFilter after(java.time.Instant t) { return new NotificationFilter(t, before, eventType, pageSize); }
+    public NotificationFilter before(java.time.Instant t) { return new NotificationFilter(after, t, eventType, pageSize); }
+    public NotificationFilter eventType(String type) { return new NotificationFilter(after, before, type, pageSize); }
+    public NotificationFilter pageSize(int size) { return new NotificationFilter(after, before, eventType, size); }
+  }
+
   /**
    * A write error of the last 24 hours: a Postgres change that Salesforce refused. {@code id} is
    * the trigger log id, {@code tableName} the mapping's table, {@code recordId} the row in it
