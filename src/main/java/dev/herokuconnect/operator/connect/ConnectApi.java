@@ -10,11 +10,18 @@ import dev.herokuconnect.operator.connect.Model.Mapping;
 import dev.herokuconnect.operator.connect.Model.MappingRequest;
 import dev.herokuconnect.operator.connect.Model.Page;
 import dev.herokuconnect.operator.connect.Model.SyncError;
+import dev.herokuconnect.operator.connect.Model.ApiVersionChange;
+import dev.herokuconnect.operator.connect.Model.NotificationFilter;
+import dev.herokuconnect.operator.connect.Model.Notifications;
+import dev.herokuconnect.operator.connect.Model.SchemaDiff;
+import dev.herokuconnect.operator.connect.Model.ValidationReply;
+import dev.herokuconnect.operator.connect.Model.ValidationResults;
 import dev.herokuconnect.operator.connect.Model.ValidationRun;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import okhttp3.HttpUrl;
 
 /**
@@ -143,11 +150,140 @@ public final class ConnectApi implements ConnectionApi {
         "POST /connections/{id}/validations"), ValidationRun.class), "validations");
   }
 
-  /** GET the {@code result_url} of a diagnose run. */
+  /**
+   * One GET of a run's {@code result_url}: 202 while it runs, 200 with the results once done (the
+   * CLI plugin's src/commands/connect/diagnose.ts, run: "if (response.status === 200)"). The HTTP
+   * status decides; a body of a 202 is not read. Bounded polling: {@link ValidationPoller}.
+   */
+  @Override
+  public ValidationReply validationReply(String resultUrl) {
+    String endpoint = "GET /connections/{id}/validations/{run}";
+    ConnectHttp.Reply reply = http.exchange(call("GET", resolve(resultUrl, "result_url of a validation"), null, endpoint), Set.of());
+    if (reply.status() == 202) return new ValidationReply(202, null);
+    if (reply.status() != 200) {
+      throw new ConnectApiException.UnexpectedResponse(endpoint, reply.status(),
+          endpoint + ": answered " + reply.status() + "; a run answers 202 while it runs and 200 with its result");
+    }
+    return new ValidationReply(200, convert(required(reply.body(), endpoint), ValidationResults.class, endpoint));
+  }
+
+  /**
+   * The reader written for the old shape (reconciler/connection/Validations) calls this: one GET of
+   * {@code result_url}, read by its HTTP status as {@link #validationReply} does: status "running"
+   * on 202, "complete" on 200 with the results as {@link ValidationResults#asFindings()}. Unbounded
+   * by itself: new code uses {@link ValidationPoller}.
+   */
   @Override
   public ValidationRun validationResult(String resultUrl) {
-    return required(http.send(call("GET", resolve(resultUrl, "result_url of a validation"), null, "GET /validations/{id}"),
-        ValidationRun.class), "validation result");
+    ValidationReply reply = validationReply(resultUrl);
+    return reply.complete()
+        ? new ValidationRun(resultUrl, "complete", reply.results().asFindings())
+        : new ValidationRun(resultUrl, "running", null);
+  }
+
+  /**
+   * GET /mappings/{id}/validations: one mapping's checks, answered at once (the CLI plugin's
+   * src/commands/connect/mapping/diagnose.ts, run: one GET, the body read as DiagnoseResults).
+   */
+  @Override
+  public ValidationResults mappingValidations(String mappingId) {
+    String endpoint = "GET /mappings/{id}/validations";
+    return required(http.send(call("GET", url("mappings", mappingId, "validations"), null, endpoint), ValidationResults.class), endpoint);
+  }
+
+  // ---- Salesforce API version (issue 18) -------------------------------------------------------
+
+  /**
+   * GET /connections/{id}/schema-diff?target_version=NN.0: what moving to {@code targetVersion}
+   * changes in each mapping (the CLI plugin's src/commands/connect/manage-sf-api-version.ts,
+   * fetchResult without --confirm). The version is normalised as the plugin does
+   * ({@link Model#normalizeApiVersion}); one it refuses is refused here, before any request.
+   */
+  @Override
+  public SchemaDiff schemaDiff(String id, String targetVersion) {
+    String target = apiVersion(targetVersion);
+    HttpUrl u = url("connections", id, "schema-diff").newBuilder().addQueryParameter("target_version", target).build();
+    String endpoint = "GET /connections/{id}/schema-diff";
+    return required(http.send(call("GET", u, null, endpoint), SchemaDiff.class), endpoint);
+  }
+
+  /**
+   * POST /connections/{id}/actions/change-sf-api-version with {@code {"target_version": "NN.0"}},
+   * the only key the CLI plugin sends (src/commands/connect/manage-sf-api-version.ts, fetchResult
+   * with --confirm). The API accepts it only while the connection is PAUSED and no mapping would
+   * change unsafely; a refusal (400 or 409) throws {@link ConnectApiException.ApiVersionChangeRefused}
+   * with the API's message, the mappings still syncing and the diff it sent.
+   */
+  @Override
+  public ApiVersionChange changeSfApiVersion(String id, String targetVersion) {
+    String target = apiVersion(targetVersion);
+    String endpoint = "POST /connections/{id}/actions/change-sf-api-version";
+    ConnectHttp.Reply reply = http.exchange(call("POST", url("connections", id, "actions", "change-sf-api-version"),
+        Map.of("target_version", target), endpoint), Set.of(400, 409));
+    JsonNode body = reply.body();
+    boolean hasDiff = body != null && (body.has("mappings") || body.has("current_api_version"));
+    SchemaDiff diff = hasDiff ? convert(body, SchemaDiff.class, endpoint) : null;
+    if (!reply.isSuccess()) {
+      List<String> syncing = new ArrayList<>();
+      if (body != null) body.path("syncing_mappings").forEach(n -> syncing.add(n.asText()));
+      // field errors: under "errors" (this API's 400s), or the whole body when it is nothing else (Django REST style)
+      boolean plain = body != null && body.isObject() && !hasDiff && !body.has("message") && !body.has("error")
+          && !body.has("syncing_mappings");
+      Map<String, List<String>> fieldErrors = body != null && (body.path("errors").isObject() || plain)
+          ? ConnectHttp.fieldErrors(body) : Map.of();
+      throw new ConnectApiException.ApiVersionChangeRefused(endpoint, reply.status(), ConnectHttp.messageOf(body, ""),
+          syncing, diff, fieldErrors);
+    }
+    String reported = body == null ? null : body.path("target_version").asText(null);
+    return new ApiVersionChange(reported == null || reported.isBlank() ? target : reported, diff);
+  }
+
+  private static String apiVersion(String version) {
+    String normalized = Model.normalizeApiVersion(version);
+    if (normalized == null) {
+      throw new IllegalArgumentException("'" + version + "' is not a Salesforce API version: write it as NN.0, for example 61.0");
+    }
+    return normalized;
+  }
+
+  // ---- notifications (issue 18) ----------------------------------------------------------------
+
+  /**
+   * GET /connections/{id}/notifications with the filter's query: the unacknowledged notifications,
+   * one page of {@code pageSize} (the CLI plugin's src/commands/connect/notifications/index.ts, run:
+   * one request with page_size=1000; it follows no next). Paid with this API's priority: a
+   * periodic read goes through {@code withPriority(BACKGROUND)}.
+   */
+  @Override
+  public Notifications notifications(String id, NotificationFilter filter) {
+    String endpoint = "GET /connections/{id}/notifications";
+    return required(http.send(call("GET", notificationsUrl(filter, "connections", id, "notifications"), null, endpoint),
+        Notifications.class), endpoint);
+  }
+
+  /**
+   * POST /connections/{id}/notifications/acknowledge with the filter as the query and no body;
+   * success is 204 and nothing else (the CLI plugin's src/commands/connect/notifications/acknowledge.ts,
+   * run: "if (response.status !== 204) throw").
+   */
+  @Override
+  public void acknowledgeNotifications(String id, NotificationFilter filter) {
+    String endpoint = "POST /connections/{id}/notifications/acknowledge";
+    ConnectHttp.Reply reply = http.exchange(call("POST", notificationsUrl(filter, "connections", id, "notifications", "acknowledge"),
+        null, endpoint), Set.of());
+    if (reply.status() != 204) {
+      throw new ConnectApiException.UnexpectedResponse(endpoint, reply.status(), endpoint + ": answered " + reply.status()
+          + " where 204 means acknowledged: " + ConnectHttp.messageOf(reply.body(), ""));
+    }
+  }
+
+  private HttpUrl notificationsUrl(NotificationFilter filter, String... segments) {
+    HttpUrl.Builder u = url(segments).newBuilder();
+    if (filter.after() != null) u.addQueryParameter("after", filter.after().toString());
+    if (filter.before() != null) u.addQueryParameter("before", filter.before().toString());
+    if (filter.eventType() != null && !filter.eventType().isBlank()) u.addQueryParameter("event_type", filter.eventType());
+    u.addQueryParameter("page_size", Integer.toString(filter.pageSize()));
+    return u.build();
   }
 
   /** GET /connections/{id}/errors: write errors of the last 24 hours, newest first, every page. */
@@ -235,6 +371,15 @@ public final class ConnectApi implements ConnectionApi {
       throw new ConnectApiException.UnexpectedResponse("link", 200, "the API gave an unusable link: " + ConnectHttp.excerpt(link));
     }
     return http.hosts().require(ApiUrls.requireSafe(u.toString(), "link from the API"), HostAllowlist.Source.answer(what));
+  }
+
+  private static <T> T convert(JsonNode node, Class<T> type, String endpoint) {
+    try {
+      return ConnectHttp.MAPPER.convertValue(node, type);
+    } catch (IllegalArgumentException e) {
+      throw new ConnectApiException.UnexpectedResponse(endpoint, 200, endpoint + ": the answer does not have the expected shape ("
+          + ConnectHttp.excerpt(String.valueOf(e.getMessage())) + ")");
+    }
   }
 
   private static <T> T required(T value, String what) {

@@ -110,6 +110,57 @@ public abstract class ConnectApiException extends RuntimeException {
     @Override public boolean isTransient() { return true; }
   }
 
+  /**
+   * POST /connections/{id}/actions/change-sf-api-version refused (a 400 or 409), as the CLI plugin
+   * reads a refusal (src/commands/connect/manage-sf-api-version.ts, fetchResult: the message is
+   * {@code message}, else {@code error}; a body with mappings is the diff). Its test shows the two
+   * kinds it knows: 409 "Some mappings have unsafe changes. Edit them and retry." with the diff, and
+   * 409 {@code {"error": "Mapping Contact is still syncing. …", "syncing_mappings": ["Contact"]}}.
+   * Anything else (not paused, a version the API does not support) is {@link Reason#REFUSED} with
+   * the API's message. Only a mapping still syncing clears by itself.
+   */
+  public static final class ApiVersionChangeRefused extends ConnectApiException {
+    public enum Reason { UNSAFE_CHANGES, STILL_SYNCING, REFUSED }
+
+    private final Reason reason;
+    private final String apiMessage;
+    private final List<String> syncingMappings;
+    private final Model.SchemaDiff diff;
+    private final Map<String, List<String>> fieldErrors;
+
+    public ApiVersionChangeRefused(String endpoint, int status, String apiMessage, List<String> syncingMappings,
+                                   Model.SchemaDiff diff, Map<String, List<String>> fieldErrors) {
+      super(endpoint, status, endpoint + ": " + status + " the Salesforce API version was not changed: " + apiMessage
+          + (fieldErrors.isEmpty() ? "" : " (" + fieldErrors.entrySet().stream().sorted(Map.Entry.comparingByKey())
+              .map(e -> e.getKey() + ": " + String.join(" ", e.getValue())).collect(Collectors.joining("; ")) + ")"), null);
+      this.apiMessage = apiMessage;
+      this.syncingMappings = List.copyOf(syncingMappings);
+      this.diff = diff;
+      this.fieldErrors = Map.copyOf(fieldErrors);
+      this.reason = !this.syncingMappings.isEmpty() ? Reason.STILL_SYNCING
+          : diff != null && !diff.unsafeMappings().isEmpty() ? Reason.UNSAFE_CHANGES : Reason.REFUSED;
+    }
+
+    public Reason reason() { return reason; }
+
+    /** The API's own words ({@code message}, else {@code error}). */
+    public String apiMessage() { return apiMessage; }
+
+    /** The mappings still syncing ({@code syncing_mappings}); empty otherwise. */
+    public List<String> syncingMappings() { return syncingMappings; }
+
+    /** The diff the refusal carried (null when none): which mappings, and how, would change. */
+    public Model.SchemaDiff diff() { return diff; }
+
+    /** The mappings with unsafe changes, from the diff (a removed field is one: its result line names it). */
+    public List<String> unsafeMappings() { return diff == null ? List.of() : diff.unsafeMappings(); }
+
+    /** Field errors of a 400 (e.g. target_version), keyed by dotted path. */
+    public Map<String, List<String>> fieldErrors() { return fieldErrors; }
+
+    @Override public boolean isTransient() { return reason == Reason.STILL_SYNCING; }
+  }
+
   /** Not sent: this operator's own budget for the connection is spent until {@link #retryAt()}. */
   public static final class RateLimited extends ConnectApiException {
     private final Instant retryAt;

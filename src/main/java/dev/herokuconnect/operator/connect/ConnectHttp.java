@@ -114,7 +114,22 @@ public final class ConnectHttp {
 
   /** Sends the call; returns the JSON body of a 2xx answer (null when empty). */
   public JsonNode send(Call call) {
-    return execute(call, buildRequest(call, jsonBody(call)));
+    return execute(call, buildRequest(call, jsonBody(call)), Set.of()).body();
+  }
+
+  /** An answer with its status: a 2xx, or a refusal the caller asked to read itself. Body null when empty. */
+  public record Reply(int status, JsonNode body) {
+    public boolean isSuccess() { return status >= 200 && status < 300; }
+  }
+
+  /**
+   * Sends the call and returns a 2xx answer with its status (where the status itself says
+   * something: 202 "still running" against 200 "done"), and also an answer whose status is in
+   * {@code refusalsRead} (its JSON body, when it has one, for the caller to read). Every other
+   * status throws as {@link #send(Call)} does. Paid from the gate like every request.
+   */
+  public Reply exchange(Call call, Set<Integer> refusalsRead) {
+    return execute(call, buildRequest(call, jsonBody(call)), refusalsRead);
   }
 
   /** Sends a multipart upload (import's {@code config=@file}). */
@@ -123,7 +138,7 @@ public final class ConnectHttp {
         .setType(okhttp3.MultipartBody.FORM)
         .addFormDataPart(part, filename, RequestBody.create(content, JSON))
         .build();
-    return execute(call, buildRequest(call, body));
+    return execute(call, buildRequest(call, body), Set.of()).body();
   }
 
   private RequestBody jsonBody(Call call) {
@@ -152,7 +167,7 @@ public final class ConnectHttp {
     return rb.method(method, body).build();
   }
 
-  private JsonNode execute(Call call, Request request) {
+  private Reply execute(Call call, Request request, Set<Integer> refusalsRead) {
     // The last line of defence: callers check earlier with a better message, but no path may skip it.
     // Before the gate, so a refused URL costs no budget either.
     options.hosts().require(call.url(), HostAllowlist.Source.answer(call.endpoint()));
@@ -167,8 +182,9 @@ public final class ConnectHttp {
         throw t;
       }
       if (status >= 200 && status < 300) {
-        return parseJson(call, status, text);
+        return new Reply(status, parseJson(call, status, text));
       }
+      if (refusalsRead.contains(status)) return new Reply(status, tryJson(text));
       throw failure(call, status, text);
     } catch (SocketTimeoutException e) {
       throw new ConnectApiException.Transport(call.endpoint(), call.endpoint() + ": timed out", e);
@@ -252,7 +268,7 @@ public final class ConnectHttp {
     }
   }
 
-  private static String messageOf(JsonNode body, String text) {
+  static String messageOf(JsonNode body, String text) {
     if (body != null) {
       for (String key : List.of("message", "detail", "error")) {
         if (body.path(key).isTextual()) return body.path(key).asText();

@@ -47,6 +47,36 @@ public interface ConnectionApi {
   /** POST /connections/{id}/validations: starts a diagnose run. */
   Model.ValidationRun startValidation(String id);
 
-  /** GET the {@code result_url} of a diagnose run. */
+  /**
+   * GET the {@code result_url} of a diagnose run, for the reader of the old shape: status
+   * "running" on 202, "complete" on 200 (see {@link ConnectApi#validationResult}).
+   */
   Model.ValidationRun validationResult(String resultUrl);
+
+  /*
+   * Issue 18. Default methods, so that implementations written before them (in-memory ones in
+   * tests) still compile; each throws until the implementation has it. ConnectApi has them all.
+   */
+
+  /** One GET of a run's result_url: 202 running, 200 done with the results. */
+  default Model.ValidationReply validationReply(String resultUrl) { throw unsupported("validationReply"); }
+
+  /** GET /mappings/{id}/validations. */
+  default Model.ValidationResults mappingValidations(String mappingId) { throw unsupported("mappingValidations"); }
+
+  /** GET /connections/{id}/schema-diff?target_version=. */
+  default Model.SchemaDiff schemaDiff(String id, String targetVersion) { throw unsupported("schemaDiff"); }
+
+  /** POST /connections/{id}/actions/change-sf-api-version; a refusal is {@link ConnectApiException.ApiVersionChangeRefused}. */
+  default Model.ApiVersionChange changeSfApiVersion(String id, String targetVersion) { throw unsupported("changeSfApiVersion"); }
+
+  /** GET /connections/{id}/notifications. */
+  default Model.Notifications notifications(String id, Model.NotificationFilter filter) { throw unsupported("notifications"); }
+
+  /** POST /connections/{id}/notifications/acknowledge (204). */
+  default void acknowledgeNotifications(String id, Model.NotificationFilter filter) { throw unsupported("acknowledgeNotifications"); }
+
+  private UnsupportedOperationException unsupported(String method) {
+    return new UnsupportedOperationException(getClass().getSimpleName() + " does not implement " + method);
+  }
 }

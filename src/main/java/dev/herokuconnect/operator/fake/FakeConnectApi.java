@@ -143,6 +143,7 @@ public final class FakeConnectApi implements AutoCloseable {
     store.connections.remove(connectionId);
     store.mappings.values().removeIf(m -> m.connectionId.equals(connectionId));
     store.writeErrors.removeIf(e -> e.connectionId().equals(connectionId));
+    store.notifications.removeIf(n -> n.connectionId().equals(connectionId));
   }
 
   /** Links {@code user} to an add-on, as a person who once opened it in the dashboard. */
@@ -272,6 +273,80 @@ public final class FakeConnectApi implements AutoCloseable {
   /** How long new or edited mappings settle, and how long their table loads. */
   public void setSyncTiming(Duration settle, Duration load) { store.timing = new FakeStore.Timing(settle, load); }
 
+  // ---- Salesforce API version (issue 18) -------------------------------------------------
+
+  /** What Salesforce changed in a field at an API version; {@link #declareFieldChange} declares it. */
+  public record FieldChange(String kind, String resultLine) {
+    /** The field no longer exists: an unsafe change ("Fields removed from Salesforce: F. "). */
+    public static FieldChange removed() { return new FieldChange("REMOVED", null); }
+    /** The field got longer: a safe change ("Length increased in Salesforce for field: F. "). */
+    public static FieldChange lengthIncreased() { return new FieldChange("LENGTH_INCREASED", null); }
+    /** Another unsafe change, with the line of result_message the test chooses. */
+    public static FieldChange unsafe(String resultLine) { return new FieldChange("UNSAFE", resultLine); }
+  }
+
+  /**
+   * From Salesforce API version {@code atVersion} on, {@code field} of {@code objectName} changes
+   * as {@code change} says: a schema-diff (and a change) across that version shows it on every
+   * mapping of the object that maps the field, and an unsafe one refuses the change (409).
+   */
+  public synchronized void declareFieldChange(String objectName, String field, String atVersion, FieldChange change) {
+    int at = store.supportedVersionOrFail(atVersion);
+    store.schemaChanges.add(new FakeStore.SchemaChange(objectName, field, at,
+        FakeStore.SchemaChange.Kind.valueOf(change.kind()), change.resultLine()));
+  }
+
+  /** Across {@code atVersion} the API cannot tell whether {@code objectName}'s mappings need action (action_undetermined). */
+  public synchronized void declareUndetermined(String objectName, String atVersion) {
+    store.schemaChanges.add(new FakeStore.SchemaChange(objectName, null, store.supportedVersionOrFail(atVersion),
+        FakeStore.SchemaChange.Kind.UNDETERMINED, null));
+  }
+
+  /** Sets the connection's Salesforce API version directly (a connection authorized long ago). */
+  public synchronized void setApiVersion(String connectionId, String version) {
+    store.supportedVersionOrFail(version);
+    conn(connectionId).apiVersion = version;
+  }
+
+  public synchronized String apiVersion(String connectionId) { return conn(connectionId).apiVersion; }
+
+  /** The newest version the fake supports (default 62.0): new connections get it, nothing above it is accepted. */
+  public synchronized void setLatestApiVersion(String version) {
+    store.latestApiVersion = Integer.parseInt(version.substring(0, version.indexOf('.')));
+  }
+
+  // ---- notifications (issue 18) ------------------------------------------------------------
+
+  /**
+   * A notification of the connection, unacknowledged, created at {@code createdAt}: listed by
+   * {@code GET /connections/{id}/notifications} (newest first, filtered by after, before and
+   * event_type) until {@code POST .../notifications/acknowledge} selects it. Returns its id.
+   */
+  public synchronized String addNotification(String connectionId, String eventType, String message, Instant createdAt) {
+    return store.addNotification(conn(connectionId), eventType, message, createdAt).id();
+  }
+
+  /** As {@link #addNotification(String, String, String, Instant)}, created now (the fake's clock). */
+  public synchronized String addNotification(String connectionId, String eventType, String message) {
+    return addNotification(connectionId, eventType, message, clock.instant());
+  }
+
+  /** The ids of the connection's unacknowledged notifications, newest first. */
+  public synchronized List<String> unacknowledgedNotifications(String connectionId) {
+    return store.notificationsOf(conn(connectionId), Map.of()).stream().map(FakeStore.Notification::id).toList();
+  }
+
+  // ---- validations (issue 18) ----------------------------------------------------------------
+
+  private int validationRunningPolls = 1;
+
+  /**
+   * Each validation run started from now on answers 202 (no body) to its first {@code polls} GETs
+   * of its result_url, then 200 with its result; {@code Integer.MAX_VALUE}: it never finishes.
+   * Default 1.
+   */
+  public synchronized void setValidationRunningPolls(int polls) { validationRunningPolls = polls; }
+
   public synchronized List<RecordedRequest> requests() { return List.copyOf(log); }
 
   public synchronized void clearRequests() { log.clear(); }
@@ -396,7 +471,6 @@ public final class FakeConnectApi implements AutoCloseable {
       FakeStore.Mapping mapping = store.mappings.get(m.group(1));
       return mapping == null ? null : mapping.connectionId;
     }
-    if (path.startsWith("/api/v3/validations/")) return store.validations.get(path.substring("/api/v3/validations/".length()));
     return null;
   }
 
@@ -476,12 +550,28 @@ public final class FakeConnectApi implements AutoCloseable {
       case "POST connections/*/actions/pause" -> accepted(() -> store.pause(store.connection(r[1], user)));
       case "POST connections/*/actions/resume" -> accepted(() -> store.resume(store.connection(r[1], user)));
       case "POST connections/*/actions/restart" -> accepted(() -> store.restart(store.connection(r[1], user)));
+      case "GET connections/*/schema-diff" -> Answer.of(200, store.schemaDiff(store.connection(r[1], user), q.get("target_version")));
+      case "POST connections/*/actions/change-sf-api-version" ->
+          Answer.of(202, store.changeApiVersion(store.connection(r[1], user), body));
+      case "GET connections/*/notifications" -> Answer.of(200, notifications(store.connection(r[1], user), q));
+      case "POST connections/*/notifications/acknowledge" -> {
+        store.acknowledge(store.connection(r[1], user), q);
+        yield new Answer(204, null, Map.of());
+      }
       case "GET connections/*/actions/export", "POST connections/*/actions/export" ->
           Answer.of(200, store.export(store.connection(r[1], user)));
       case "POST connections/*/actions/import" -> accepted(() -> store.importConfiguration(store.connection(r[1], user), body));
       case "POST connections/*/mappings" -> Answer.of(201, store.mappingJson(store.create(store.connection(r[1], user), body)));
-      case "POST connections/*/validations" -> Answer.of(202, validation(store.connection(r[1], user)));
-      case "GET validations/*" -> Answer.of(200, validationResult(r[1], user));
+      case "POST connections/*/validations" -> {
+        FakeStore.Conn c = store.connection(r[1], user);
+        FakeStore.ValidationRun run = store.startValidation(c, validationRunningPolls);
+        yield Answer.of(202, Json.object().put("result_url", apiRoot() + "/connections/" + c.id + "/validations/" + run.id));
+      }
+      case "GET connections/*/validations/*" -> {
+        ObjectNode result = store.poll(store.connection(r[1], user), r[3]);
+        yield result == null ? new Answer(202, null, Map.of()) : Answer.of(200, result);
+      }
+      case "GET mappings/*/validations" -> Answer.of(200, store.mappingValidations(store.mapping(r[1], user)));
       case "GET connections/*/errors" -> {
         FakeStore.Conn c = store.connection(r[1], user);
         yield Answer.of(200, errorPage(store.recentErrors(e -> e.connectionId().equals(c.id)), q, "/connections/" + c.id + "/errors"));
@@ -516,8 +606,8 @@ public final class FakeConnectApi implements AutoCloseable {
   private static List<String> shape(String[] r) {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < r.length; i++) {
-      boolean isId = (i == 1 && (r[0].equals("connections") || r[0].equals("mappings") || r[0].equals("validations")))
-          || (i == 3 && r[0].equals("users"));
+      boolean isId = (i == 1 && (r[0].equals("connections") || r[0].equals("mappings")))
+          || (i == 3 && (r[0].equals("users") || r[2].equals("validations")));
       out.add(isId ? "*" : r[i]);
     }
     return out;
@@ -593,7 +683,14 @@ public final class FakeConnectApi implements AutoCloseable {
     if (env.equals("custom") && body.path("domain").asText("").isBlank()) {
       throw FakeStore.badRequest(Map.of("domain", List.of("A domain is required for a custom environment.")));
     }
+    // "api_version ... Defaults to the latest supported version" (the reference): the version the
+    // connection uses once the person completes this authorization (the URL alone changes nothing)
+    JsonNode version = body.path("api_version");
+    String asked = version.isMissingNode() || version.isNull()
+        ? FakeStore.apiVersionText(store.latestApiVersion)
+        : FakeStore.apiVersionText(store.supportedVersion(version.asText(), "api_version"));
     if (c.state().equals("NEW")) throw FakeError.message(400, "Set the database key and schema first.");
+    c.pendingApiVersion = asked;
     return Json.object().put("redirect", baseUrl + "/oauth/start/" + c.id + "?environment=" + env);
   }
 
@@ -606,21 +703,13 @@ public final class FakeConnectApi implements AutoCloseable {
     return Answer.of(200, Json.object().put("message", "Salesforce authorized. You can close this page."));
   }
 
-  private ObjectNode validation(FakeStore.Conn c) {
-    String id = store.newId();
-    store.validations.put(id, c.id);
-    return Json.object().put("result_url", apiRoot() + "/validations/" + id).put("status", "pending");
-  }
-
-  private ObjectNode validationResult(String id, String user) {
-    String connectionId = store.validations.get(id);
-    if (connectionId == null) throw FakeError.message(404, "Not found.");
-    FakeStore.Conn c = store.connection(connectionId, user);
-    ObjectNode out = Json.object().put("status", "complete");
-    out.putObject("results")
-        .put("database", c.dbKey == null ? "not configured" : "ok")
-        .put("salesforce", c.authorized ? "ok" : "not authorized")
-        .put("mappings", store.mappingsOf(c.id).size());
+  /** {count, results}: how many the filters select, and the first page_size of them. */
+  private ObjectNode notifications(FakeStore.Conn c, Map<String, String> q) {
+    int size = FakeStore.pageSize(q, pageSize);
+    List<FakeStore.Notification> selected = store.notificationsOf(c, q);
+    ObjectNode out = Json.object().put("count", selected.size());
+    ArrayNode results = out.putArray("results");
+    selected.stream().limit(size).forEach(n -> results.add(n.json()));
     return out;
   }
 

@@ -75,6 +75,8 @@ final class FakeStore {
     String forcedState; // set by a test hook or by pause/an error; cleared by restart/resume
     Instant busyUntil = Instant.MIN;
     String regionUrl; // null: this fake's own address (set by a test hook to point elsewhere)
+    String apiVersion = apiVersionText(latestApiVersion); // the Salesforce API version the connection uses
+    String pendingApiVersion; // asked for by authorize_url; applied when the person completes the authorization
 
     Conn(String id, String app, String appId, String resourceName, String region) {
       this.id = id;
@@ -154,7 +156,7 @@ final class FakeStore {
   volatile Timing timing = new Timing(Duration.ofMillis(200), Duration.ofMillis(300));
   final Map<String, Conn> connections = new LinkedHashMap<>();
   final Map<String, Mapping> mappings = new LinkedHashMap<>();
-  final Map<String, String> validations = new LinkedHashMap<>(); // id -> connection id
+  final Map<String, ValidationRun> validations = new LinkedHashMap<>(); // run id -> run
   final List<WriteError> writeErrors = new ArrayList<>(); // oldest first
   private long ids;
   private long triggerLogIds = 1000;
@@ -248,6 +250,7 @@ final class FakeStore {
         .put("schema_name", c.schemaName)
         .put("db_key", c.dbKey)
         .put("organization_id", c.organizationId)
+        .put("api_version", c.apiVersion)
         .put("state", c.state())
         .put("mappings_summary_state", summary(c))
         .put("region", c.region)
@@ -337,8 +340,360 @@ final class FakeStore {
 
   void authorize(Conn c) {
     c.authorized = true;
+    if (c.pendingApiVersion != null) {
+      c.apiVersion = c.pendingApiVersion;
+      c.pendingApiVersion = null;
+    }
     if ("UNAUTHORIZED".equals(c.forcedState)) c.forcedState = null;
     if (c.organizationId == null) c.organizationId = "00D" + c.appId.replace("-", "").substring(0, 12).toUpperCase(Locale.ROOT);
+  }
+
+  // ---- Salesforce API version ----------------------------------------------------------
+  /*
+   * The reference (heroku-connect-api-reference-2022.txt, authorize_url) says only that api_version
+   * "Specifies a Salesforce API version to use. Defaults to the latest supported version. "52.0"".
+   * The rest follows the Heroku CLI plugin (heroku/heroku-connect-plugin):
+   * - src/commands/connect/manage-sf-api-version.ts, fetchResult: GET /connections/{id}/schema-diff
+   *   with the query target_version, and POST /connections/{id}/actions/change-sf-api-version with the
+   *   body {"target_version"} (no other key: the plugin sends no "force"); on any non-2xx it shows
+   *   data.message || data.error, and the diff when the body has mappings. Its type DiffPayload /
+   *   DiffMapping gives the body: current_api_version, target_api_version, target_version (the change
+   *   echoes it), mappings[] of name, fields_have_changed, has_unsafe_changes, action_undetermined,
+   *   result_message.
+   * - test/commands/connect/manage-sf-api-version.ts, stubUpgrade and its cases: the preview answers
+   *   200, the change 202 with the same diff plus target_version; refusals are 409 with
+   *   {"message": "Some mappings have unsafe changes. Edit them and retry."} (with the diff) and 409
+   *   {"error": "Mapping Contact is still syncing. Wait for it to finish syncing before changing the
+   *   API version.", "syncing_mappings": ["Contact"]}; a removed field is an unsafe change whose
+   *   result_message reads "Fields removed from Salesforce: number. ", a longer field a safe one,
+   *   "Length increased in Salesforce for field: name. ", lines joined by "\n"; a mapping the API
+   *   cannot assess has action_undetermined and "Unable to determine if an action is required.".
+   * - src/lib/connect/api-version.ts, normalizeApiVersion: the plugin sends versions as NN.0.
+   * What neither says, the fake chooses (issue 18's text where it has one): versions are NN.0 from
+   * 32.0 to the latest it supports, else 400 {"message"}; the change needs the connection PAUSED (400
+   * {"message"}) and never goes down (400 {"message"}); the preview refuses the same versions.
+   */
+  static final int OLDEST_API_VERSION = 32;
+  private static final Pattern API_VERSION = Pattern.compile("^(\\d{2,3})\\.0$");
+  /** Mapping states in which a mapping is still syncing (the notes' working and settling states). */
+  static final Set<String> SYNCING_STATES = Set.of("INITIAL", "SCHEMA_CHANGED", "RECOVERY", "RESYNC", "RELOAD_TABLE",
+      "POLLING_SF_CHANGES", "POLLING_SF_BULK", "POLLING_SF_FOR_DELETES", "WAIT_BULK_LOAD", "LOADING_BULK_JOB",
+      "RESOLVE_EXTERNAL_IDS", "WAIT_BULK_UPDATE", "APPLYING_BULK_UPDATE", "POLL_EXTERNAL_IDS");
+  static final String UNSAFE_REFUSAL = "Some mappings have unsafe changes. Edit them and retry.";
+  static final String UNDETERMINED = "Unable to determine if an action is required.";
+
+  /** The newest version the fake supports: what a connection gets by default. */
+  volatile int latestApiVersion = 62;
+
+  /** A change Salesforce made to a field (or, field null, to a whole object it cannot assess) at an API version. */
+  record SchemaChange(String objectName, String field, int atVersion, Kind kind, String line) {
+    enum Kind { REMOVED, LENGTH_INCREASED, UNSAFE, UNDETERMINED }
+  }
+
+  final List<SchemaChange> schemaChanges = new ArrayList<>();
+
+  static String apiVersionText(int major) {
+    return major + ".0";
+  }
+
+  /** The major of a version the fake supports, else a 400 naming why (as {@code what}: a field name or null). */
+  int supportedVersion(String version, String field) {
+    java.util.regex.Matcher m = version == null ? null : API_VERSION.matcher(version);
+    String problem = null;
+    int major = 0;
+    if (m == null || !m.matches()) {
+      problem = "'" + version + "' is not a Salesforce API version: write it as NN.0, for example " + apiVersionText(latestApiVersion) + ".";
+    } else {
+      major = Integer.parseInt(m.group(1));
+      if (major < OLDEST_API_VERSION) {
+        problem = "Salesforce API version " + version + " is not supported: the oldest supported version is "
+            + apiVersionText(OLDEST_API_VERSION) + ".";
+      } else if (major > latestApiVersion) {
+        problem = "Salesforce API version " + version + " is not supported: the latest supported version is "
+            + apiVersionText(latestApiVersion) + ".";
+      }
+    }
+    if (problem == null) return major;
+    throw field == null ? FakeError.message(400, problem) : badRequest(Map.of(field, List.of(problem)));
+  }
+
+  /** For test hooks: the major of a supported version, else IllegalArgumentException. */
+  int supportedVersionOrFail(String version) {
+    try {
+      return supportedVersion(version, null);
+    } catch (FakeError e) {
+      throw new IllegalArgumentException(e.body.path("message").asText());
+    }
+  }
+
+  private static int major(String version) {
+    return Integer.parseInt(version.substring(0, version.indexOf('.')));
+  }
+
+  /** The target of a preview or change: present, supported, not below the connection's version. */
+  private int target(Conn c, String target) {
+    if (target == null || target.isBlank()) throw badRequest(Map.of("target_version", List.of("This field is required.")));
+    int t = supportedVersion(target, null);
+    if (t < major(c.apiVersion)) {
+      throw FakeError.message(400, "The connection uses Salesforce API version " + c.apiVersion
+          + "; it cannot go back to an older version (" + target + ").");
+    }
+    return t;
+  }
+
+  /** GET /connections/{id}/schema-diff?target_version=: each mapping, what the target version changes in its fields. */
+  ObjectNode schemaDiff(Conn c, String targetVersion) {
+    return diff(c, target(c, targetVersion));
+  }
+
+  private ObjectNode diff(Conn c, int target) {
+    int current = major(c.apiVersion);
+    ObjectNode out = Json.object().put("current_api_version", c.apiVersion).put("target_api_version", apiVersionText(target));
+    ArrayNode rows = out.putArray("mappings");
+    for (Mapping m : mappingsOf(c.id)) {
+      List<SchemaChange> changes = schemaChanges.stream()
+          .filter(s -> s.objectName().equalsIgnoreCase(m.objectName) && s.atVersion() > current && s.atVersion() <= target)
+          .filter(s -> s.field() == null || mapped(m, s.field()))
+          .toList();
+      boolean undetermined = changes.stream().anyMatch(s -> s.kind() == SchemaChange.Kind.UNDETERMINED);
+      List<SchemaChange> fieldChanges = changes.stream().filter(s -> s.kind() != SchemaChange.Kind.UNDETERMINED).toList();
+      boolean unsafe = fieldChanges.stream().anyMatch(s -> s.kind() == SchemaChange.Kind.REMOVED || s.kind() == SchemaChange.Kind.UNSAFE);
+      List<String> lines = new ArrayList<>();
+      fieldChanges.stream().filter(s -> s.kind() == SchemaChange.Kind.LENGTH_INCREASED)
+          .forEach(s -> lines.add("Length increased in Salesforce for field: " + s.field() + ". "));
+      fieldChanges.stream().filter(s -> s.kind() == SchemaChange.Kind.UNSAFE).forEach(s -> lines.add(s.line()));
+      List<String> removed = fieldChanges.stream().filter(s -> s.kind() == SchemaChange.Kind.REMOVED).map(SchemaChange::field).toList();
+      if (!removed.isEmpty()) lines.add("Fields removed from Salesforce: " + String.join(", ", removed) + ". ");
+      String message = !lines.isEmpty() ? String.join("\n", lines) : undetermined ? UNDETERMINED : "no changes";
+      rows.addObject()
+          .put("name", m.objectName)
+          .put("fields_have_changed", !fieldChanges.isEmpty())
+          .put("has_unsafe_changes", unsafe)
+          .put("action_undetermined", undetermined)
+          .put("result_message", message);
+    }
+    return out;
+  }
+
+  private static boolean mapped(Mapping m, String field) {
+    for (java.util.Iterator<String> it = m.config.path("fields").fieldNames(); it.hasNext(); ) {
+      if (it.next().equalsIgnoreCase(field)) return true;
+    }
+    return false;
+  }
+
+  /** POST /connections/{id}/actions/change-sf-api-version: only while PAUSED, no mapping syncing, no unsafe change. */
+  ObjectNode changeApiVersion(Conn c, JsonNode body) {
+    int target = target(c, text(body, "target_version", null));
+    if (!c.state().equals("PAUSED")) {
+      throw FakeError.message(400, "The connection must be paused to change its Salesforce API version (now " + c.state() + ").");
+    }
+    List<String> syncing = mappingsOf(c.id).stream().filter(m -> SYNCING_STATES.contains(m.state())).map(m -> m.objectName).toList();
+    if (!syncing.isEmpty()) {
+      String error = syncing.size() == 1
+          ? "Mapping " + syncing.get(0) + " is still syncing. Wait for it to finish syncing before changing the API version."
+          : "Mappings " + String.join(", ", syncing) + " are still syncing. Wait for them to finish syncing before changing the API version.";
+      ObjectNode refusal = Json.object().put("error", error);
+      ArrayNode names = refusal.putArray("syncing_mappings");
+      syncing.forEach(names::add);
+      throw new FakeError(409, refusal);
+    }
+    ObjectNode diff = diff(c, target);
+    boolean unsafe = false;
+    for (JsonNode row : diff.path("mappings")) unsafe |= row.path("has_unsafe_changes").asBoolean();
+    if (unsafe) throw new FakeError(409, diff.put("message", UNSAFE_REFUSAL));
+    c.apiVersion = apiVersionText(target);
+    return diff.put("target_version", c.apiVersion);
+  }
+
+  // ---- notifications ---------------------------------------------------------------------
+  /*
+   * The Heroku CLI plugin (heroku/heroku-connect-plugin): src/commands/connect/notifications/index.ts,
+   * run: GET /connections/{id}/notifications with the query after, before, event_type and
+   * page_size=1000, reading results[] of created_at, event_type and message ("Return the
+   * unacknowledged notifications"); src/commands/connect/notifications/acknowledge.ts, run: POST
+   * /connections/{id}/notifications/acknowledge with the same query and no body, success is 204,
+   * else response.data.message. Their tests (test/commands/connect/notifications.ts,
+   * notifications-acknowledge.ts) show the items {id: '5678' (text), event_type: 'mapping-error',
+   * message, created_at: '2024-01-15T10:30:00Z'}, newest first, after/before as dates
+   * ('2024-01-01'), and a refusal 400 {"message": "Invalid request parameters"}. The plugin reads
+   * no count and no next; the fake gives count (issue 18's text, as every list of this API has it)
+   * and no next. Where neither says: after is inclusive, before exclusive, a bare date is that day's
+   * start (UTC); page_size limits the list (default the fake's page size), not what acknowledge
+   * clears, which is everything the filters select.
+   */
+  record Notification(String id, String connectionId, String eventType, String message, Instant createdAt) {
+    ObjectNode json() {
+      return Json.object().put("id", id).put("event_type", eventType).put("message", message).put("created_at", createdAt.toString());
+    }
+  }
+
+  final List<Notification> notifications = new ArrayList<>(); // unacknowledged, oldest first
+  private long notificationIds = 5000;
+
+  Notification addNotification(Conn c, String eventType, String message, Instant createdAt) {
+    Notification n = new Notification(Long.toString(++notificationIds), c.id, eventType, message, createdAt);
+    notifications.add(n);
+    return n;
+  }
+
+  /** The unacknowledged notifications of {@code c} that the query's filters select, newest first. */
+  List<Notification> notificationsOf(Conn c, Map<String, String> q) {
+    Instant after = when(q, "after");
+    Instant before = when(q, "before");
+    String type = q.get("event_type");
+    return notifications.stream()
+        .filter(n -> n.connectionId().equals(c.id))
+        .filter(n -> after == null || !n.createdAt().isBefore(after))
+        .filter(n -> before == null || n.createdAt().isBefore(before))
+        .filter(n -> type == null || type.isEmpty() || n.eventType().equals(type))
+        .sorted(Comparator.comparing(Notification::createdAt).reversed())
+        .toList();
+  }
+
+  void acknowledge(Conn c, Map<String, String> q) {
+    pageSize(q, 1); // checked as the list checks it
+    Set<Notification> selected = new HashSet<>(notificationsOf(c, q));
+    notifications.removeIf(selected::contains);
+  }
+
+  static int pageSize(Map<String, String> q, int fallback) {
+    String v = q.get("page_size");
+    if (v == null || v.isEmpty()) return fallback;
+    try {
+      int size = Integer.parseInt(v);
+      if (size >= 1) return size;
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw FakeError.message(400, "Invalid request parameters: page_size must be a positive integer, not '" + v + "'.");
+  }
+
+  private static Instant when(Map<String, String> q, String key) {
+    String v = q.get(key);
+    if (v == null || v.isEmpty()) return null;
+    try {
+      if (v.length() == 10) return java.time.LocalDate.parse(v).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+      return java.time.OffsetDateTime.parse(v).toInstant();
+    } catch (java.time.format.DateTimeParseException e) {
+      throw FakeError.message(400, "Invalid request parameters: " + key + " must be a date (2024-01-31) or a date and time "
+          + "(2024-01-31T10:30:00Z), not '" + v + "'.");
+    }
+  }
+
+  // ---- validations ("diagnose") ------------------------------------------------------------
+  /*
+   * The Heroku CLI plugin (heroku/heroku-connect-plugin):
+   * - src/commands/connect/diagnose.ts, run: POST /connections/{id}/validations, read data.result_url,
+   *   then GET it until the HTTP status is 200 (up to 601 times, 500 ms apart) and read the body as
+   *   DiagnoseResults {errors, warnings, passes, skips, mappings: {objectName: DiagnoseResults}},
+   *   each check a CheckResult {display_name, message, doc_url?, rule_id?, status?}; any array may
+   *   be missing ("handles a validation payload that omits result arrays").
+   * - test/commands/connect/diagnose.ts, "runs validations with polling": the POST answers 202
+   *   {"result_url": "https://…/api/v3/connections/1234/validations/456"} (absolute), the GET 202
+   *   with no body twice, then 200; the warning there is display_name "Salesforce API Version",
+   *   rule_id MUST_USE_RECENT_API_VERSION, status "FAILED", message "The latest available
+   *   Salesforce API version is 47.0. Your connection is using version 44.0. You should re-create
+   *   your connection to use the latest version.", doc_url …heroku-connect-diagnose#check-salesforce-api-version;
+   *   and "Configured Logging" (SHOULD_HAVE_LOG_DRAIN, …#check-configured-log-drain).
+   * - src/commands/connect/mapping/diagnose.ts, run: GET /mappings/{id}/validations answers the
+   *   same DiagnoseResults for one mapping at once (no polling).
+   * Which checks the fake runs is its own choice (the shape is not): the database and Salesforce
+   * authorization of the connection, the API version as above, the log drain skipped (the fake has
+   * none to check), and each mapping's state. status "FAILED" is on errors and warnings as in the
+   * plugin's test; passes and skips carry none (no client shows one).
+   */
+  static final String DIAGNOSE_DOC = "https://devcenter.heroku.com/articles/heroku-connect-diagnose";
+
+  /** A started run: it answers 202 to its first {@code runningPolls} GETs, then 200 with the result taken then. */
+  static final class ValidationRun {
+    final String id;
+    final String connectionId;
+    int runningPolls;
+    ObjectNode result;
+
+    ValidationRun(String id, String connectionId, int runningPolls) {
+      this.id = id;
+      this.connectionId = connectionId;
+      this.runningPolls = runningPolls;
+    }
+  }
+
+  /** The four lists of a DiagnoseResults, filled by {@link #check}. */
+  private static ObjectNode results() {
+    ObjectNode out = Json.object();
+    for (String list : List.of("errors", "warnings", "passes", "skips")) out.putArray(list);
+    return out;
+  }
+
+  private static void check(ObjectNode results, String list, String displayName, String message, String docUrl, String ruleId) {
+    ObjectNode c = ((ArrayNode) results.get(list)).addObject().put("display_name", displayName).put("message", message)
+        .put("doc_url", docUrl);
+    if (ruleId != null) c.put("rule_id", ruleId);
+    if (list.equals("errors") || list.equals("warnings")) c.put("status", "FAILED");
+  }
+
+  /** The connection's checks, with each mapping's under mappings. */
+  ObjectNode connectionValidations(Conn c) {
+    ObjectNode out = results();
+    if (c.dbKey != null && c.schemaName != null) {
+      check(out, "passes", "Database Configuration", "The connection uses " + c.dbKey + ", schema " + c.schemaName + ".", DIAGNOSE_DOC, null);
+    } else {
+      check(out, "errors", "Database Configuration", "The connection has no database config var and schema yet.", DIAGNOSE_DOC, null);
+    }
+    String state = c.state();
+    if (c.authorized && !state.equals("UNAUTHORIZED")) {
+      check(out, "passes", "Salesforce Authorization", "The connection is authorized to use Salesforce.", DIAGNOSE_DOC, null);
+    } else {
+      check(out, "errors", "Salesforce Authorization", "The connection is not authorized to use Salesforce (state " + state
+          + "): open its authorization URL.", DIAGNOSE_DOC, null);
+    }
+    String latest = apiVersionText(latestApiVersion);
+    if (c.apiVersion.equals(latest)) {
+      check(out, "passes", "Salesforce API Version", "Your connection is using the latest available Salesforce API version, "
+          + latest + ".", DIAGNOSE_DOC + "#check-salesforce-api-version", "MUST_USE_RECENT_API_VERSION");
+    } else {
+      check(out, "warnings", "Salesforce API Version", "The latest available Salesforce API version is " + latest
+          + ". Your connection is using version " + c.apiVersion + ". You should re-create your connection to use the latest version.",
+          DIAGNOSE_DOC + "#check-salesforce-api-version", "MUST_USE_RECENT_API_VERSION");
+    }
+    check(out, "skips", "Configured Logging", "Log drains are not checked.", DIAGNOSE_DOC + "#check-configured-log-drain",
+        "SHOULD_HAVE_LOG_DRAIN");
+    ObjectNode mappings = out.putObject("mappings");
+    for (Mapping m : mappingsOf(c.id)) mappings.set(m.objectName, mappingValidations(m));
+    return out;
+  }
+
+  /** One mapping's checks (GET /mappings/{id}/validations, and mappings.{object} of a connection's run). */
+  ObjectNode mappingValidations(Mapping m) {
+    ObjectNode out = results();
+    String state = m.state();
+    if (MAPPING_ERROR_STATES.contains(state)) {
+      check(out, "errors", "Mapping State", "The mapping is in state " + state + ": " + describe(state) + ".", DIAGNOSE_DOC, null);
+    } else if (state.equals("ABORTED")) {
+      check(out, "warnings", "Mapping State", "The mapping is in state ABORTED: " + describe(state) + ".", DIAGNOSE_DOC, null);
+    } else {
+      check(out, "passes", "Mapping State", "The mapping is in state " + state + ".", DIAGNOSE_DOC, null);
+    }
+    return out;
+  }
+
+  ValidationRun startValidation(Conn c, int runningPolls) {
+    ValidationRun run = new ValidationRun(newId(), c.id, runningPolls);
+    validations.put(run.id, run);
+    return run;
+  }
+
+  /** The run's answer to one GET of its result_url: null while running (202), then its result (200). */
+  ObjectNode poll(Conn c, String runId) {
+    ValidationRun run = validations.get(runId);
+    if (run == null || !run.connectionId.equals(c.id)) throw FakeError.message(404, "Not found.");
+    if (run.runningPolls > 0) {
+      run.runningPolls--;
+      return null;
+    }
+    if (run.result == null) run.result = connectionValidations(c);
+    return run.result;
   }
 
   // ---- mapping operations ---------------------------------------------------------------

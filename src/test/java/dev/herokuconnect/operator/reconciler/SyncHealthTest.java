@@ -28,7 +28,7 @@ class SyncHealthTest extends OperatorTestBase {
     awaitConnection(c -> c.getStatus() != null && c.getStatus().getAuthorizationUrl() != null, "asks for authorization");
     ValidationStatus before = validate("v0").getStatus().getValidation();
     assertEquals(1, before.getErrors().size(), "Salesforce is not authorized yet: " + before.getErrors());
-    assertEquals("salesforce", before.getErrors().get(0).getObject());
+    assertEquals("Salesforce Authorization", before.getErrors().get(0).getObject(), "the check's display_name");
     assertTrue(hasEvent("sales", "ValidationFailed"));
 
     fake.completeAuthorization(connectionId);
