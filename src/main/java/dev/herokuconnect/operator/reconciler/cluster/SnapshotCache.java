@@ -243,8 +243,7 @@ public final class SnapshotCache {
   }
 
   private static Connection withMappings(Connection c, List<Mapping> mappings) {
-    return new Connection(c.id(), c.name(), c.resourceName(), c.appName(), c.appId(), c.schemaName(), c.dbKey(),
-        c.database(), c.organizationId(), c.state(), c.mappingsSummaryState(), c.region(), c.detailUrl(), mappings);
+    return c.withMappings(mappings); // every other component kept, the Salesforce API version included
   }
 
   /** Another's fetch, until it is {@link #waitForFetch} old (real time: what is bounded is a thread). */
