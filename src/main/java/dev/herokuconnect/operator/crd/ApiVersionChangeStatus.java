@@ -34,6 +34,9 @@ public class ApiVersionChangeStatus {
   private List<MappingChange> mappings = new ArrayList<>();
   @JsonPropertyDescription("Mappings left out of the list above.")
   private Integer moreMappings;
+  @JsonPropertyDescription("The API's words when it refused the change itself (not an unsafe mapping): the change waits "
+      + "for another spec.salesforce.apiVersion or other mapped fields.")
+  private String refusal;
   @JsonPropertyDescription("When the change was confirmed by a read (RFC 3339).")
   private String completedAt;
 
@@ -55,6 +58,8 @@ public class ApiVersionChangeStatus {
   public void setMappings(List<MappingChange> v) { this.mappings = v == null ? new ArrayList<>() : v; }
   public Integer getMoreMappings() { return moreMappings; }
   public void setMoreMappings(Integer v) { this.moreMappings = v; }
+  public String getRefusal() { return refusal; }
+  public void setRefusal(String v) { this.refusal = v; }
   public String getCompletedAt() { return completedAt; }
   public void setCompletedAt(String v) { this.completedAt = v; }
 
@@ -67,10 +72,12 @@ public class ApiVersionChangeStatus {
     private String herokuMapping;
     @JsonPropertyDescription("Whether the target version changes the mapped fields.")
     private Boolean changed;
-    @JsonPropertyDescription("Whether the change is unsafe (blocked unless spec.salesforce.acceptUnsafeApiVersionChanges).")
+    @JsonPropertyDescription("Whether the change is unsafe: the API refuses the version change until the mapping is edited.")
     private Boolean unsafe;
     @JsonPropertyDescription("Mapped fields the target version no longer has: always blocks; remove them from the HerokuMapping's spec.fields.")
     private List<String> droppedFields = new ArrayList<>();
+    @JsonPropertyDescription("The API cannot tell whether the mapping needs action (action_undetermined): it does not block.")
+    private Boolean undetermined;
     @JsonPropertyDescription("The API's result message, at most 256 characters.")
     private String message;
 
@@ -84,6 +91,8 @@ public class ApiVersionChangeStatus {
     public void setUnsafe(Boolean v) { this.unsafe = v; }
     public List<String> getDroppedFields() { return droppedFields; }
     public void setDroppedFields(List<String> v) { this.droppedFields = v == null ? new ArrayList<>() : v; }
+    public Boolean getUndetermined() { return undetermined; }
+    public void setUndetermined(Boolean v) { this.undetermined = v; }
     public String getMessage() { return message; }
     public void setMessage(String v) { this.message = v; }
   }

@@ -39,11 +39,6 @@ public class SalesforceSpec {
       + "resume. Never below the live version (status.apiVersion): the API does not downgrade.")
   private String apiVersion;
 
-  @JsonPropertyDescription("Whether a change of apiVersion may go on when the preview (schema-diff) shows unsafe changes to "
-      + "mapped fields (the API's has_unsafe_changes). Default false: such a change is blocked (Stalled "
-      + "ApiVersionChangeBlocked) until this is true. Fields the target version drops always block.")
-  private boolean acceptUnsafeApiVersionChanges;
-
   /** Where Salesforce sends the person after authorizing (the API's "next"). */
   @Pattern(Patterns.URL)
   @JsonPropertyDescription("Where Salesforce sends the person after authorizing (-> next). Optional; an http(s) URL.")
@@ -55,8 +50,6 @@ public class SalesforceSpec {
   public void setDomain(String domain) { this.domain = domain; }
   public String getApiVersion() { return apiVersion; }
   public void setApiVersion(String apiVersion) { this.apiVersion = apiVersion; }
-  public boolean isAcceptUnsafeApiVersionChanges() { return acceptUnsafeApiVersionChanges; }
-  public void setAcceptUnsafeApiVersionChanges(boolean v) { this.acceptUnsafeApiVersionChanges = v; }
   public String getRedirectUrl() { return redirectUrl; }
   public void setRedirectUrl(String redirectUrl) { this.redirectUrl = redirectUrl; }
 }

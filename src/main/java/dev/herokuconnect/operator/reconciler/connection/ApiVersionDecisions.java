@@ -7,14 +7,19 @@ import dev.herokuconnect.operator.reconciler.loop.Outcome;
 import dev.herokuconnect.operator.reconciler.loop.Reasons;
 import dev.herokuconnect.operator.reconciler.loop.StateTable;
 import dev.herokuconnect.operator.reconciler.loop.StateTable.Requeue;
+import dev.herokuconnect.operator.connect.Model;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Changing a connection's Salesforce API version, decided from what was observed: pure functions.
- * The sequence is preview (GET schema-diff) → gate (dropped fields always block; unsafe changes
- * unless accepted) → pause (only from IDLE) → change → confirm in the next read → resume (unless
- * spec.paused). Each step's phase is recorded in status before its request is sent, and every
+ * The sequence is preview (GET schema-diff) → gate → pause (only from IDLE) → change → confirm in
+ * the next read → resume (unless spec.paused). The gate: the API refuses a change while any
+ * mapping has unsafe changes (409 "Some mappings have unsafe changes. Edit them and retry.", and
+ * the public CLI plugin sends no way to force it), so every unsafe change blocks, a field the
+ * target version drops naming the HerokuMapping and the field to remove; once the mapped fields
+ * change, the preview is read again and the change goes on by itself. Each step's phase is recorded in status before its request is sent, and every
  * decision reads the recorded phase with the live state and version, so a restart at any point
  * continues the sequence and sends nothing that already took effect.
  */
@@ -34,11 +39,11 @@ public final class ApiVersionDecisions {
 
   /**
    * Everything the decision reads: the version asked for and the live one, the connection's state,
-   * the change as recorded (null when none), the fingerprint of the bound HerokuMappings' fields now
-   * (a preview read for other fields is read again), spec.paused, and the acceptance of unsafe changes.
+   * the change as recorded (null when none), the fingerprint of the remote mappings' fields now (a
+   * preview read for other fields is read again: {@link #fieldsOf}), and spec.paused.
    */
   public record Facts(String want, String live, String state, ApiVersionChangeStatus recorded, String fieldsNow,
-                      boolean wantPaused, boolean acceptUnsafe, Management management) {
+                      boolean wantPaused, Management management) {
     String phase() {
       return recorded == null ? null : recorded.getPhase();
     }
@@ -78,7 +83,7 @@ public final class ApiVersionDecisions {
       return new Decision(VersionStep.PREVIEW, PREVIEWED, progressing("previewing the change of the Salesforce API version from "
           + f.live() + " to " + f.want() + " (schema-diff)", Requeue.SETTLING));
     }
-    String blocked = blocked(r, f.acceptUnsafe());
+    String blocked = blocked(r);
     if (blocked != null) return new Decision(null, BLOCKED, Outcome.stalled(Reasons.API_VERSION_CHANGE_BLOCKED, blocked, Requeue.REFRESH));
     if (f.management().observeOnly()) {
       return new Decision(null, PREVIEWED, Outcome.progressing(Reasons.OBSERVING, "observe-only: the change of the Salesforce API "
@@ -121,26 +126,81 @@ public final class ApiVersionDecisions {
         + (pausedByChange ? " (the connection is paused for it)" : ""), Requeue.SETTLING));
   }
 
-  /** Why the previewed change may not go on: dropped fields (always), unsafe changes (unless accepted); null when it may. */
-  static String blocked(ApiVersionChangeStatus preview, boolean acceptUnsafe) {
+  /** Why the previewed change may not go on (unsafe changes, dropped fields among them, or the API's refusal); null when it may. */
+  static String blocked(ApiVersionChangeStatus preview) {
     List<String> dropped = new ArrayList<>();
     List<String> unsafe = new ArrayList<>();
     for (ApiVersionChangeStatus.MappingChange m : preview.getMappings()) {
       String who = m.getHerokuMapping() != null ? "HerokuMapping " + m.getHerokuMapping() : "the mapping of " + m.getObject()
           + " (no HerokuMapping: edit it in the dashboard)";
       if (!m.getDroppedFields().isEmpty()) dropped.add(who + ": remove " + String.join(", ", m.getDroppedFields()) + " from spec.fields");
-      else if (Boolean.TRUE.equals(m.getUnsafe())) unsafe.add(m.getObject() + (m.getMessage() == null ? "" : " (" + m.getMessage() + ")"));
+      else if (Boolean.TRUE.equals(m.getUnsafe())) unsafe.add(who + ": " + (m.getMessage() == null ? "unsafe changes" : m.getMessage()));
     }
     String to = "the change of the Salesforce API version to " + preview.getTarget();
-    if (!dropped.isEmpty()) {
-      return to + " is blocked: the target version no longer has fields that are mapped. " + String.join("; ", dropped)
-          + ". The preview is read again when those HerokuMappings change, and the change then goes on by itself";
+    String after = ". The preview is read again when the mapped fields change, and the change then goes on by itself";
+    if (!dropped.isEmpty() || !unsafe.isEmpty()) {
+      List<String> all = new ArrayList<>(dropped);
+      all.addAll(unsafe);
+      return to + " is blocked: " + (dropped.isEmpty() ? "" : "the target version no longer has fields that are mapped; ")
+          + "the API refuses it while a mapping has unsafe changes. " + String.join("; ", all) + after;
     }
-    if (!unsafe.isEmpty() && !acceptUnsafe) {
-      return to + " is blocked: it changes mapped fields unsafely in " + String.join("; ", unsafe) + ". Review them (status."
-          + "apiVersionChange.mappings), then set spec.salesforce.acceptUnsafeApiVersionChanges: true to go on";
+    if (preview.getRefusal() != null) {
+      return to + " was refused by the API: " + preview.getRefusal() + ". Set another spec.salesforce.apiVersion (or remove it)"
+          + after;
     }
     return null;
+  }
+
+  /** The result line the API writes for fields the target version no longer has (the CLI plugin's tests show its wording). */
+  static final String REMOVED_LINE = "Fields removed from Salesforce:";
+  static final int MAX_MESSAGE = 256;
+
+  /**
+   * The preview as recorded in status, from the API's schema-diff (or the diff a refused change
+   * carried): per mapping what changes, the HerokuMapping bound to it ({@code refs}: object key →
+   * namespace/name) and the fields dropped, read from its result line.
+   */
+  public static ApiVersionChangeStatus preview(String target, String live, String fieldsNow, Model.SchemaDiff diff,
+                                               Map<String, String> refs, java.time.Instant now) {
+    ApiVersionChangeStatus p = new ApiVersionChangeStatus();
+    p.setTarget(target);
+    p.setFrom(live);
+    p.setPhase(PREVIEWED);
+    p.setPreviewedFor(fieldsNow);
+    p.setPreviewedAt(now.toString());
+    List<ApiVersionChangeStatus.MappingChange> lines = new ArrayList<>();
+    for (Model.SchemaDiffMapping d : diff.mappingsOrEmpty()) {
+      ApiVersionChangeStatus.MappingChange m = new ApiVersionChangeStatus.MappingChange();
+      m.setObject(d.name());
+      m.setHerokuMapping(refs.get(Model.objectKey(d.name())));
+      m.setChanged(d.changed());
+      m.setUnsafe(d.unsafe());
+      m.setUndetermined(d.undetermined() ? Boolean.TRUE : null);
+      m.setDroppedFields(d.resultLines().stream().filter(l -> l.startsWith(REMOVED_LINE))
+          .flatMap(l -> java.util.Arrays.stream(l.substring(REMOVED_LINE.length()).replaceAll("\\.\\s*$", "").split(",")))
+          .map(String::strip).filter(f -> !f.isEmpty()).toList());
+      String message = String.join(" ", d.resultLines());
+      m.setMessage(message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) : message);
+      lines.add(m);
+    }
+    lines.sort(java.util.Comparator.comparing((ApiVersionChangeStatus.MappingChange m) -> !Boolean.TRUE.equals(m.getUnsafe()))
+        .thenComparing(m -> !Boolean.TRUE.equals(m.getChanged())).thenComparing(m -> !Boolean.TRUE.equals(m.getUndetermined()))
+        .thenComparing(ApiVersionChangeStatus.MappingChange::getObject));
+    p.setMappings(new ArrayList<>(lines.subList(0, Math.min(lines.size(), ApiVersionChangeStatus.MAX_MAPPINGS))));
+    p.setMoreMappings(lines.size() > ApiVersionChangeStatus.MAX_MAPPINGS ? lines.size() - ApiVersionChangeStatus.MAX_MAPPINGS : null);
+    return p;
+  }
+
+  /**
+   * The remote mappings' fields, as one short text: a preview is read again only when it changes
+   * (when a person's edit of a HerokuMapping has reached the API), never on a mere refresh.
+   */
+  public static String fieldsOf(Model.Connection remote) {
+    String all = remote.mappingsOrEmpty().stream()
+        .map(m -> Model.objectKey(m.objectName()) + ":" + (m.config() == null || m.config().fields() == null ? ""
+            : String.join(",", new java.util.TreeSet<>(m.config().fields().keySet()))))
+        .sorted().collect(java.util.stream.Collectors.joining(";"));
+    return Integer.toHexString(all.hashCode());
   }
 
   private static Outcome progressing(String message, Requeue requeue) {
