@@ -84,6 +84,7 @@ class MappingLoopTest extends LoopWorldCase {
     assertTrue(has(w.reconcile("account"), Conditions.STALLED, Reasons.INVALID_SPEC));
     assertTrue(w.delete("account"));
     assertEquals(0, w.fake.mappings(w.connectionId).size(), "its own remote mapping is deleted");
+    assertEquals(1, w.fake.mappings(otherId).size(), "the person's mapping on the other add-on is left alone");
     assertEquals(persons, w.fake.mappings(otherId).get(0).id(), "the person's mapping on the other add-on stays");
   }
 
