@@ -229,7 +229,7 @@ final class LoopWorld implements AutoCloseable {
 
   // ---- for the cases moved down from the sandbox: namespaces, Secrets, more add-ons, timers ----------
 
-  /** The sandbox's quick intervals (refresh 30 s, settling 0.5 s, paused 5 s), for cases that count requests over time. */
+  /** The sandbox's quick intervals (refresh 30 s, settling 0.5 s, backoff cap 5 s), for cases that count requests over time. */
   static final java.util.function.UnaryOperator<OperatorConfig> SANDBOX_INTERVALS =
       c -> c.withIntervals(Duration.ofSeconds(30), Duration.ofMillis(500), Duration.ofSeconds(5));
 
