@@ -196,6 +196,55 @@ class ConnectionLoopTest extends LoopWorldCase {
         && w.secret("heroku-api").getMetadata().getFinalizers().contains(CredentialsGuard.FINALIZER), "the Secret is released");
   }
 
+  // ---- moved down from the sandbox (ConnectionReconcilerTest) -------------------------------
+
+  @Test
+  void discoveryNoneOrSeveral() {
+    String second = w.fake.addConnection("acme-new", "herokuconnect-other-2");
+    w.applyConnection(manifest(""));
+    HerokuConnection c = w.reconcileConnection("sales");
+    assertTrue(has(c, Conditions.STALLED, Reasons.CONNECTION_AMBIGUOUS), c.getStatus().getConditions().toString());
+    String msg = Conditions.find(c.getStatus(), Conditions.STALLED).get().getMessage();
+    assertTrue(msg.contains("herokuconnect-new-1") && msg.contains("herokuconnect-other-2") && msg.contains("resourceName"), msg);
+    w.applyConnection(manifest("resourceName: herokuconnect-other-2"));
+    c = until(x -> second.equals(x.getStatus().getConnectionId())); // picks the named add-on
+
+    // Resolved: another add-on is an identity change, refused (issue 16), not followed.
+    w.applyConnection(manifest("resourceName: nope"));
+    c = w.reconcileConnection("sales");
+    assertTrue(has(c, Conditions.STALLED, Reasons.INVALID_SPEC), "refuses the move: " + c.getStatus().getConditions());
+    String refused = Conditions.find(c.getStatus(), Conditions.STALLED).get().getMessage();
+    assertTrue(refused.contains("'herokuconnect-other-2'") && refused.contains("'nope'"), refused);
+    assertEquals(second, c.getStatus().getConnectionId(), "still bound to the add-on it resolved");
+    // Unresolved: a resourceName that names no add-on is not found.
+    w.applyConnection(manifest("resourceName: nope").replace("name: sales", "name: sales-nope"));
+    w.untilConnection(LoopWorld.NS, "sales-nope", x -> has(x, Conditions.STALLED, Reasons.CONNECTION_NOT_FOUND)
+        && Conditions.find(x.getStatus(), Conditions.STALLED).get().getMessage().contains("nope"));
+  }
+
+  @Test
+  void observeOnlyNeverLinksTheUserToFindAnAddon() {
+    w.applyConnection(manifest("").replace("metadata: {name: sales, namespace: crm}",
+        "metadata: {name: sales, namespace: crm, annotations: {herokuconnect.dev/reconcile-policy: observe}}"));
+    HerokuConnection c = w.reconcileConnection("sales");
+    assertTrue(has(c, Conditions.STALLED, Reasons.CONNECTION_NOT_FOUND), c.getStatus().getConditions().toString());
+    String msg = Conditions.find(c.getStatus(), Conditions.STALLED).get().getMessage();
+    assertTrue(msg.contains("observe-only does not link"), msg);
+    assertTrue(w.fake.requests().stream().noneMatch(r -> r.isWrite()), "no write at all: " + w.fake.requests());
+  }
+
+  @Test
+  void secretsOfOtherNamespacesAreNeverRead() {
+    w.cluster.remove("Secret/crm/heroku-api");
+    w.putSecret("other", "heroku-api", LoopWorld.TOKEN);
+    w.applyConnection(manifest(""));
+    HerokuConnection c = w.reconcileConnection("sales");
+    assertTrue(has(c, Conditions.STALLED, Reasons.UNAUTHORIZED), c.getStatus().getConditions().toString());
+    assertTrue(w.fake.requests().isEmpty());
+    assertTrue(w.cluster.containsKey("Secret/other/heroku-api"), "the other namespace's Secret exists but is not used");
+    assertTrue(Conditions.find(c.getStatus(), Conditions.STALLED).get().getMessage().contains("crm/heroku-api"));
+  }
+
   @Test
   void anOperatorNotAllowedToPatchTheTokenSecretSaysSoInStatus() {
     w.secretEdits = new io.fabric8.kubernetes.client.KubernetesClientException(new io.fabric8.kubernetes.api.model.StatusBuilder()

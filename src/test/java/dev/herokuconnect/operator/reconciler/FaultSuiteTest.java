@@ -21,8 +21,11 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * The operator under attack. Each scenario asserts on the fake API's request log and final
- * state: no duplicates, no leftovers, no unwanted deletes, nothing stuck.
+ * The operator under attack where it needs the SDK and a Kubernetes API: restarts in the middle,
+ * a whole namespace deleted at once (finalizers), status writes racing edits of the objects. Each
+ * scenario asserts on the fake API's request log and final state: no duplicates, no leftovers, no
+ * unwanted deletes, nothing stuck. Conflicting edits, a revoked token and a 429 on one connection of
+ * two run a layer down, in {@link FaultLoopTest}.
  */
 class FaultSuiteTest extends OperatorTestBase {
   static final Duration LONG = Duration.ofSeconds(90);
@@ -109,71 +112,6 @@ class FaultSuiteTest extends OperatorTestBase {
     fake.mappings(connectionId).forEach(r -> b.append("remote ").append(r.objectName()).append(" polling ")
         .append(r.config().path("sf_polling_seconds").asInt()).append('\n'));
     return b.toString();
-  }
-
-  @Test
-  void everyFirstPutConflictsAndTheEditStillLandsWithoutOverwritingTheOtherParty() {
-    readyConnection();
-    for (String o : List.of("Account", "Contact", "Lead")) apply(mapping(name(o), o, "sfPollingSeconds: 600"));
-    for (String o : List.of("Account", "Contact", "Lead")) awaitMappingReady(name(o));
-    fake.setConflictOnFirstPut(true);
-    for (String o : List.of("Account", "Contact", "Lead")) apply(mapping(name(o), o, "sfPollingSeconds: 1200"));
-    assertTrue(Sandbox.await(WAIT, () -> fake.mappings(connectionId).stream().allMatch(m -> m.config().path("sf_polling_seconds").asInt() == 1200)));
-    for (MappingView m : fake.mappings(connectionId)) {
-      assertEquals("edited by a person at the same time", m.config().path("dashboard_note").asText(), "the other party's key survives");
-    }
-    List<Integer> puts = fake.requests().stream().filter(r -> r.method().equals("PUT")).map(RecordedRequest::status).toList();
-    assertEquals(3, puts.stream().filter(st -> st == 409).count());
-    assertEquals(3, puts.stream().filter(st -> st == 200).count());
-  }
-
-  @Test
-  void aRevokedTokenStallsEverythingWithoutARetryStormAndRecovers() {
-    readyConnection();
-    for (String o : List.of("Account", "Contact", "Lead")) apply(mapping(name(o), o, ""));
-    for (String o : List.of("Account", "Contact", "Lead")) awaitMappingReady(name(o));
-    fake.revokeToken(TOKEN);
-    reconcileConnectionNow();
-    awaitConnection(connectionReason(Conditions.STALLED, Reasons.UNAUTHORIZED), "stalls");
-    for (String o : List.of("Account", "Contact", "Lead")) reconcileMappingNow(name(o));
-    int before = fake.requests().size();
-    long start = System.nanoTime();
-    letItRun(Duration.ofSeconds(10)); // a stretch of wall time is the point here: count what goes out in it
-    double minutes = (System.nanoTime() - start) / 6e10;
-    int during = fake.requests().size() - before;
-    double perMinute = during / minutes;
-    System.out.printf("revoked token: %d requests in %.1f s (%.0f per minute; backoff capped at %s)%n", during, minutes * 60, perMinute, config().maxBackoff());
-    assertTrue(perMinute <= 60, "bounded: " + perMinute + " requests per minute for 1 connection and 3 mappings");
-    assertTrue(during >= 1, "it keeps trying (with backoff), so a fixed token is noticed: " + during);
-    assertEquals(during, fake.requests().subList(before, fake.requests().size()).stream().filter(r -> r.status() == 401).count(),
-        "every one of them was the refused token, nothing else");
-    fake.addToken("fixed-token-9", "ops@example.com");
-    apply(secret("fixed-token-9"));
-    awaitConnection(c -> Conditions.isTrue(c.getStatus(), Conditions.READY), "recovers");
-    for (String o : List.of("Account", "Contact", "Lead")) reconcileMappingNow(name(o));
-    for (String o : List.of("Account", "Contact", "Lead")) awaitMappingReady(name(o));
-  }
-
-  @Test
-  void a429WithALongWaitStopsThatConnectionOnly() {
-    readyConnection();
-    String beta = fake.addReadyConnection("beta-crm", "herokuconnect-beta", "ops@example.com", "DATABASE_URL", "salesforce");
-    apply(connection("").replace("name: sales", "name: beta").replace("appName: acme-crm", "appName: beta-crm"));
-    assertTrue(Sandbox.await(WAIT, () -> {
-      HerokuConnection c = sb.client().resources(HerokuConnection.class).inNamespace(NS).withName("beta").get();
-      return c != null && Conditions.isTrue(c.getStatus(), Conditions.READY);
-    }), "second connection Ready");
-    fake.setDailyLimit(connectionId, fake.requestsInWindow(connectionId)); // the day's requests of sales are gone
-    reconcileConnectionNow();
-    awaitConnection(connectionReason(Conditions.RECONCILING, Reasons.THROTTLED), "throttled");
-    int afterThrottle = fake.requests().size();
-    apply(mapping("account", "Account", "") + "---\n" + mapping("lead", "Lead", "").replace("name: sales", "name: beta"));
-    awaitMappingReady("lead");
-    awaitMapping("account", mappingReason(Conditions.RECONCILING, Reasons.THROTTLED), "waits for the 429 to pass");
-    reconcileMappingNow("account");
-    List<RecordedRequest> later = fake.requests().subList(afterThrottle, fake.requests().size());
-    assertTrue(later.stream().noneMatch(r -> connectionId.equals(r.connectionId())), "nothing to the throttled connection");
-    assertTrue(later.stream().anyMatch(r -> beta.equals(r.connectionId()) && r.status() == 201), "the other one works");
   }
 
   @Test

@@ -61,18 +61,26 @@ final class LoopWorld implements AutoCloseable {
   final ManagedLoop loop;
   final MappingKind mappings;
   final ConnectionKind connections;
+  final ApiBudget budget;
   /** When set, every edit of a Secret (the credentials hold) fails with it, as the Kubernetes API would. */
   volatile RuntimeException secretEdits;
   private final AtomicLong versions = new AtomicLong(100);
   private final AtomicLong created = new AtomicLong();
 
   LoopWorld() throws Exception {
+    this(settings -> settings);
+  }
+
+  /** A world on the operator settings {@code settings} makes of the usual ones (a budget, other intervals); the wiring is the same. */
+  LoopWorld(java.util.function.UnaryOperator<OperatorConfig> settings) throws Exception {
     fake = new FakeConnectApi(clock);
     fake.addToken(TOKEN, "ops@example.com");
     connectionId = fake.addReadyConnection("acme-crm", "herokuconnect-shiny-1", "ops@example.com", "DATABASE_URL", "salesforce");
     OperatorConfig config = OperatorConfig.fromEnv(Map.of(OperatorConfig.DISCOVERY_URL, fake.baseUrl(), HostAllowlist.SETTING, fake.host()))
         .withIntervals(Duration.ofMinutes(10), Duration.ofSeconds(10), Duration.ofMinutes(5));
+    config = settings.apply(config); // a case's own settings, if any (LoopWorld(settings))
     ApiBudget budget = new ApiBudget(config.dailyBudget(), clock);
+    this.budget = budget; // for cases that spend from it, as another part of the process would
     Intervals intervals = new Intervals(config, budget.dailyBudget());
     Events sink = new Events() {
       @Override public void normal(HasMetadata o, String reason, String message) { events.add(o.getMetadata().getName() + " " + reason + ": " + message); }
@@ -125,7 +133,7 @@ final class LoopWorld implements AutoCloseable {
     var md = o.getMetadata();
     String key = o.getKind() + "/" + md.getNamespace() + "/" + md.getName();
     HasMetadata old = cluster.get(key);
-    if (md.getUid() == null) md.setUid(old != null ? old.getMetadata().getUid() : "uid-" + md.getName());
+    if (md.getUid() == null) md.setUid(old != null ? old.getMetadata().getUid() : "uid-" + key.replace('/', '-')); // one per kind, namespace and name
     if (md.getCreationTimestamp() == null) {
       md.setCreationTimestamp(old != null ? old.getMetadata().getCreationTimestamp()
           : clock.instant().minusSeconds(3600).plusSeconds(created.incrementAndGet()).toString()); // in the past, in apply order
@@ -208,7 +216,7 @@ final class LoopWorld implements AutoCloseable {
       boolean cleanup(R o, dev.herokuconnect.operator.reconciler.loop.Kind<R, S, ?, ?> sync) {
     o.getMetadata().setDeletionTimestamp(clock.instant().toString());
     DeleteControl control = loop.cleanup(o, sync);
-    if (control.isRemoveFinalizer()) cluster.remove(o.getKind() + "/" + NS + "/" + o.getMetadata().getName());
+    if (control.isRemoveFinalizer()) cluster.remove(o.getKind() + "/" + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName());
     return control.isRemoveFinalizer();
   }
 
@@ -218,6 +226,152 @@ final class LoopWorld implements AutoCloseable {
 
   boolean hasEvent(String name, String reason) {
     return events.stream().anyMatch(e -> e.startsWith(name + " " + reason + ":") || e.startsWith(name + " !" + reason + ":"));
+  }
+
+  // ---- for the cases moved down from the sandbox: namespaces, Secrets, more add-ons, timers ----------
+
+  /** The sandbox's quick intervals (refresh 30 s, settling 0.5 s, backoff cap 5 s), for cases that count requests over time. */
+  static final java.util.function.UnaryOperator<OperatorConfig> SANDBOX_INTERVALS =
+      c -> c.withIntervals(Duration.ofSeconds(30), Duration.ofMillis(500), Duration.ofSeconds(5));
+
+  HerokuConnection connection(String ns, String name) {
+    return (HerokuConnection) cluster.get("HerokuConnection/" + ns + "/" + name);
+  }
+
+  HerokuConnection reconcileConnection(String ns, String name) {
+    HerokuConnection c = connection(ns, name);
+    loop.reconcile(c, connections);
+    return c;
+  }
+
+  boolean deleteConnection(String ns, String name) {
+    return cleanup(connection(ns, name), connections);
+  }
+
+  HerokuMapping mapping(String ns, String name) {
+    return (HerokuMapping) cluster.get("HerokuMapping/" + ns + "/" + name);
+  }
+
+  HerokuMapping reconcile(String ns, String name) {
+    HerokuMapping m = mapping(ns, name);
+    loop.reconcile(m, mappings);
+    return m;
+  }
+
+  /** kubectl apply of a HerokuMapping created now, not in the past: what a snapshot taken before it cannot show. */
+  HerokuMapping applyNow(String name, String object, String extraSpec) {
+    HerokuMapping m = Serialization.unmarshal(Manifests.mapping(name, object, extraSpec), HerokuMapping.class);
+    m.getMetadata().setCreationTimestamp(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+    return put(m);
+  }
+
+  /** A token Secret {@code ns/name} (created, or replaced with its metadata kept, as kubectl apply does). */
+  Secret putSecret(String ns, String name, String token) {
+    Secret old = (Secret) cluster.get("Secret/" + ns + "/" + name);
+    Secret s = new SecretBuilder().withNewMetadata().withName(name).withNamespace(ns).endMetadata()
+        .withStringData(Map.of("token", token)).build();
+    if (old != null) s.setMetadata(old.getMetadata());
+    return put(s);
+  }
+
+  /** HerokuConnection {@code name} in crm for {@code app}, as a person applies it. */
+  static String connectionNamed(String name, String app) {
+    return Manifests.connection("").replace("name: sales", "name: " + name).replace("appName: acme-crm", "appName: " + app);
+  }
+
+  /** A HerokuMapping of {@code object} on HerokuConnection {@code connection}, in crm. */
+  HerokuMapping applyOn(String name, String connection, String object, String extraSpec) {
+    HerokuMapping m = Serialization.unmarshal(Manifests.mapping(name, object, extraSpec), HerokuMapping.class);
+    m.getSpec().getConnectionRef().setName(connection);
+    return put(m);
+  }
+
+  /** Sets annotations on an object in place (kubectl annotate: no new generation). */
+  static void annotate(HasMetadata o, String... keysAndValues) {
+    Map<String, String> a = new java.util.HashMap<>(o.getMetadata().getAnnotations() == null ? Map.of() : o.getMetadata().getAnnotations());
+    for (int i = 0; i < keysAndValues.length; i += 2) a.put(keysAndValues[i], keysAndValues[i + 1]);
+    o.getMetadata().setAnnotations(a);
+  }
+
+  private final AtomicLong refreshes = new AtomicLong();
+
+  /** What the sandbox's reconcileMappingNow does: a refresh asked for by annotation, handled by one pass. */
+  HerokuMapping refreshMapping(String name) {
+    annotate(mapping(name), dev.herokuconnect.operator.crd.Crds.RECONCILE_REQUESTED_AT, "t" + refreshes.incrementAndGet());
+    return reconcile(name);
+  }
+
+  /** The same for a connection. */
+  HerokuConnection refreshConnection(String ns, String name) {
+    annotate(connection(ns, name), dev.herokuconnect.operator.crd.Crds.RECONCILE_REQUESTED_AT, "t" + refreshes.incrementAndGet());
+    return reconcileConnection(ns, name);
+  }
+
+  HerokuConnection refreshConnection(String name) {
+    return refreshConnection(NS, name);
+  }
+
+  /** Passes of HerokuConnection {@code ns/name} as the SDK would requeue them, the clock moving 20 s between them, until {@code done} (at most ten). */
+  HerokuConnection untilConnection(String ns, String name, java.util.function.Predicate<HerokuConnection> done) {
+    for (int pass = 0; pass < 10; pass++) {
+      HerokuConnection c = reconcileConnection(ns, name);
+      if (done.test(c)) return c;
+      clock.advance(Duration.ofSeconds(20));
+    }
+    throw new AssertionError(ns + "/" + name + " never got there: " + connection(ns, name).getStatus().getConditions());
+  }
+
+  /** The SDK's timers, and nothing else: see {@link Requeues}. */
+  Requeues requeues() {
+    return new Requeues();
+  }
+
+  /**
+   * The SDK's timers and nothing else waking objects: each object's next pass runs when the delay its
+   * last pass asked for ({@code rescheduleAfter}) is due, the clock jumping from one due time to the next.
+   */
+  final class Requeues {
+    private record Due(Instant at, long order, String kind, String ns, String name) {}
+
+    private final java.util.PriorityQueue<Due> due = new java.util.PriorityQueue<>(
+        java.util.Comparator.comparing(Due::at).thenComparing(Due::order));
+    private long order;
+    int passes;
+
+    /** One pass of HerokuConnection crm/{@code name} now; its next one when it asks. */
+    Requeues connection(String name) {
+      return connection(NS, name);
+    }
+
+    Requeues connection(String ns, String name) {
+      pass(new Due(clock.instant(), order++, "HerokuConnection", ns, name));
+      return this;
+    }
+
+    /** One pass of HerokuMapping crm/{@code name} now; its next one when it asks. */
+    Requeues mapping(String name) {
+      pass(new Due(clock.instant(), order++, "HerokuMapping", NS, name));
+      return this;
+    }
+
+    /** Runs every pass due within {@code window} from now; the clock ends at its end. */
+    Requeues runFor(Duration window) {
+      Instant end = clock.instant().plus(window);
+      while (!due.isEmpty() && !due.peek().at().isAfter(end)) {
+        Due next = due.poll();
+        if (next.at().isAfter(clock.instant())) clock.advance(Duration.between(clock.instant(), next.at()));
+        pass(next);
+      }
+      if (clock.instant().isBefore(end)) clock.advance(Duration.between(clock.instant(), end));
+      return this;
+    }
+
+    private void pass(Due d) {
+      var control = d.kind().equals("HerokuConnection") ? loop.reconcile(LoopWorld.this.connection(d.ns(), d.name()), connections)
+          : loop.reconcile(LoopWorld.this.mapping(d.ns(), d.name()), mappings);
+      passes++;
+      control.getScheduleDelay().ifPresent(ms -> due.add(new Due(clock.instant().plusMillis(ms), order++, d.kind(), d.ns(), d.name())));
+    }
   }
 
   @Override

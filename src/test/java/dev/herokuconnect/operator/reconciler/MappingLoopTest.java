@@ -84,6 +84,7 @@ class MappingLoopTest extends LoopWorldCase {
     assertTrue(has(w.reconcile("account"), Conditions.STALLED, Reasons.INVALID_SPEC));
     assertTrue(w.delete("account"));
     assertEquals(0, w.fake.mappings(w.connectionId).size(), "its own remote mapping is deleted");
+    assertEquals(1, w.fake.mappings(otherId).size(), "the person's mapping on the other add-on is left alone");
     assertEquals(persons, w.fake.mappings(otherId).get(0).id(), "the person's mapping on the other add-on stays");
   }
 
@@ -297,6 +298,31 @@ class MappingLoopTest extends LoopWorldCase {
     assertEquals(1, w.count("POST", "/actions/abort"));
     assertEquals(1, w.count("POST", "/actions/reload"));
     assertTrue(w.hasEvent("account", "Reloaded") && w.hasEvent("account", "Aborted"));
+  }
+
+  @Test
+  void aMappingCreatedElsewhereSinceTheLastSnapshotIsAdoptedAfterTheRefusal() {
+    w.reconcileConnection("sales"); // the connection's snapshot, as a Ready connection leaves it
+    String existing = w.fake.dashboardCreate(w.connectionId, "Account", MappingReconcilerTest.accountConfig(600)); // newer than it
+    w.applyNow("account", "Account", "sfPollingSeconds: 600");
+    w.untilReady("account");
+    assertEquals(existing, w.mapping("account").getStatus().getMappingId());
+    assertEquals(1, w.fake.mappings(w.connectionId).size(), "no duplicate");
+    assertEquals(0, w.fake.requests().stream().filter(r -> r.path().endsWith("/mappings")).count(),
+        "decided on a snapshot taken after the HerokuMapping was created: no POST at all");
+    assertTrue(w.hasEvent("account", "Adopted"));
+  }
+
+  @Test
+  void aMappingCannotUseAConnectionOfAnotherNamespace() {
+    w.put(io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+        dev.herokuconnect.operator.testing.Manifests.mapping("account", "Account", "").replace("namespace: crm", "namespace: other"),
+        HerokuMapping.class));
+    HerokuMapping m = w.reconcile("other", "account");
+    assertTrue(has(m, Conditions.RECONCILING, Reasons.CONNECTION_NOT_READY), "waits: sales exists only in crm: "
+        + m.getStatus().getConditions());
+    assertTrue(Conditions.find(m.getStatus(), Conditions.READY).get().getMessage().contains("other/sales"));
+    assertEquals(0, w.count("POST", "/mappings"));
   }
 
   // ---- moved down from the sandbox (StateMachineTest) ---------------------------------------

@@ -17,9 +17,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * What needs the operator running on a (mock) Kubernetes API: watches between the two kinds,
- * snapshots older than an object, namespaces. The mapping sync's own cases run a layer down, in
- * {@link MappingLoopTest}, in milliseconds.
+ * What needs the operator running on a (mock) Kubernetes API: watches between the two kinds (a
+ * mapping woken by its connection, a connection's finalizer by its mappings' deletion), the
+ * lifecycle of both kinds end to end through the SDK. The mapping sync's own cases (snapshots
+ * older than an object and namespaces among them) run a layer down, in {@link MappingLoopTest}.
  */
 class MappingReconcilerTest extends OperatorTestBase {
 
@@ -35,19 +36,6 @@ class MappingReconcilerTest extends OperatorTestBase {
 
   MappingView remote(String object) {
     return fake.mappings(connectionId).stream().filter(m -> m.objectName().equalsIgnoreCase(object)).findFirst().orElse(null);
-  }
-
-  @Test
-  void aMappingCreatedElsewhereSinceTheLastSnapshotIsAdoptedAfterTheRefusal() {
-    readyConnection();
-    String existing = fake.dashboardCreate(connectionId, "Account", accountConfig(600)); // newer than the snapshot
-    apply(mapping("account", "Account", "sfPollingSeconds: 600"));
-    HerokuMapping m = awaitMappingReady("account");
-    assertEquals(existing, m.getStatus().getMappingId());
-    assertEquals(1, fake.mappings(connectionId).size(), "no duplicate");
-    assertEquals(0, fake.requests().stream().filter(r -> r.path().endsWith("/mappings")).count(),
-        "decided on a snapshot taken after the HerokuMapping was created: no POST at all");
-    assertTrue(hasEvent("account", "Adopted"));
   }
 
   @Test
@@ -71,20 +59,6 @@ class MappingReconcilerTest extends OperatorTestBase {
     assertTrue(dev.herokuconnect.operator.sandbox.Sandbox.await(WAIT, () -> map("account") == null && conn() == null), "both gone");
     assertNull(remote("Account"), "the mapping's cleanup reached the API");
     assertFalse(fake.requests().stream().anyMatch(r -> r.method().equals("DELETE") && r.path().contains("/connections/")));
-  }
-
-  @Test
-  void aMappingCannotUseAConnectionOfAnotherNamespace() {
-    readyConnection();
-    sb.ensureNamespace("other");
-    apply(mapping("account", "Account", "").replace("namespace: crm", "namespace: other"));
-    assertTrue(dev.herokuconnect.operator.sandbox.Sandbox.await(WAIT, () -> {
-      HerokuMapping m = sb.client().resources(HerokuMapping.class).inNamespace("other").withName("account").get();
-      return m != null && mappingReason(Conditions.RECONCILING, Reasons.CONNECTION_NOT_READY).test(m);
-    }), "waits: sales exists only in crm");
-    HerokuMapping m = sb.client().resources(HerokuMapping.class).inNamespace("other").withName("account").get();
-    assertTrue(Conditions.find(m.getStatus(), Conditions.READY).get().getMessage().contains("other/sales"));
-    assertEquals(0, count("POST", "/mappings"));
   }
 
   static String withPhone(String yaml) {
