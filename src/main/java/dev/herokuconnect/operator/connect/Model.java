@@ -72,6 +72,12 @@ public final class Model {
           mappingsSummaryState, region, detailUrl, others, apiVersion);
     }
 
+    /** The same connection in another state: what a write answered with 2xx left, before a read shows it. */
+    public Connection withState(String other) {
+      return new Connection(id, name, resourceName, appName, appId, schemaName, dbKey, database, organizationId, other,
+          mappingsSummaryState, region, detailUrl, mappings, apiVersion);
+    }
+
     public List<Mapping> mappingsOrEmpty() { return mappings == null ? List.of() : mappings; }
 
     public java.util.Optional<Mapping> mappingById(String id) {

@@ -29,14 +29,31 @@ import java.util.List;
 public final class ConnectionDecisions {
   /** The steps, in the order they run. (A restart asked for while observe-only is skipped by the loop, never planned.) */
   public enum Step implements PlannedStep {
-    CONFIGURE_DATABASE, RESTART, PAUSE, RESUME, ASK_AUTHORIZATION_URL;
+    CONFIGURE_DATABASE, RESTART, PAUSE, RESUME, ASK_AUTHORIZATION_URL,
+    /** The change of the Salesforce API version ({@link ApiVersionDecisions}): GET schema-diff, then pause, change, resume. */
+    PREVIEW_API_VERSION, PAUSE_FOR_API_VERSION, CHANGE_API_VERSION, RESUME_AFTER_API_VERSION;
 
-    /** Whether the step changes the connection's state, so the pass reads it again and decides once more. */
+    /**
+     * Whether only a read shows what the step left, so the pass reads the connection again before
+     * deciding more. Not for an answer the step itself brings (the URL, the preview), nor for the
+     * version change's pause, whose 2xx is folded in as PAUSED (the API pauses synchronously, and a
+     * change sent too early is refused with 400 and tried again): that keeps a whole change within
+     * six requests.
+     */
     @Override
     public boolean writes() {
       return switch (this) {
-        case CONFIGURE_DATABASE, RESTART, PAUSE, RESUME -> true;
-        case ASK_AUTHORIZATION_URL -> false; // the URL is an answer; the state moves only once a person authorizes
+        case CONFIGURE_DATABASE, RESTART, PAUSE, RESUME, CHANGE_API_VERSION, RESUME_AFTER_API_VERSION -> true;
+        case ASK_AUTHORIZATION_URL, PREVIEW_API_VERSION, PAUSE_FOR_API_VERSION -> false;
+      };
+    }
+
+    static Step of(ApiVersionDecisions.VersionStep v) {
+      return switch (v) {
+        case PREVIEW -> PREVIEW_API_VERSION;
+        case PAUSE -> PAUSE_FOR_API_VERSION;
+        case CHANGE -> CHANGE_API_VERSION;
+        case RESUME -> RESUME_AFTER_API_VERSION;
       };
     }
   }
@@ -44,7 +61,7 @@ public final class ConnectionDecisions {
   /** Everything a decision reads. {@code authorizationAsked}: the URL was asked for during this stay in the state. */
   public record Facts(String name, Management management, String conflictOwner, String state, String mappingsSummaryState,
                       String dbKey, String schemaName, String wantDbKey, String wantSchema, boolean wantPaused,
-                      Request restart, boolean authorizationAsked, String environment) {
+                      Request restart, boolean authorizationAsked, String environment, ApiVersionDecisions.Facts version) {
     boolean databaseDiffers() {
       return !wantDbKey.equals(dbKey) || !wantSchema.equals(schemaName);
     }
@@ -84,9 +101,11 @@ public final class ConnectionDecisions {
     String state = remote.state();
     boolean asked = state != null && state.equals(status.getAuthorizationUrlForState()) && status.getAuthorizationUrl() != null;
     Request restart = RequestedAction.pendingOf(c, status, List.of(RequestedAction.RESTART)).stream().findFirst().orElse(null);
+    ApiVersionDecisions.Facts version = new ApiVersionDecisions.Facts(spec.getSalesforce().getApiVersion(), remote.apiVersion(),
+        state, status.getApiVersionChange(), ApiVersionDecisions.fieldsOf(remote), spec.isPaused(), management);
     return new Facts(c.getMetadata().getName(), management, conflictOwner, state, remote.mappingsSummaryState(), remote.dbKey(),
         remote.schemaName(), spec.getDatabase().getConfigVar(), spec.getDatabase().getSchema(), spec.isPaused(), restart, asked,
-        spec.getSalesforce().getEnvironment().apiValue());
+        spec.getSalesforce().getEnvironment().apiValue(), version);
   }
 
   /** Observing stopped before the connection was read (identity refused, token or add-on not found, 429): nothing to send. */
@@ -96,22 +115,30 @@ public final class ConnectionDecisions {
 
   public static Plan plan(Facts f) {
     if (f.conflictOwner() != null) return new Plan(List.of(), conflict(f.conflictOwner()));
+    Outcome badVersion = ApiVersionDecisions.refused(f.version());
+    if (badVersion != null) return new Plan(List.of(), badVersion);
     List<Step> wanted = new ArrayList<>(); // what the spec asks for now, whoever may send it
     List<Step> then = new ArrayList<>();
     boolean setup = f.databaseDiffers();
     if (setup) wanted.add(Step.CONFIGURE_DATABASE);
     if (f.restart() != null) wanted.add(Step.RESTART);
     Step pauseOrResume = f.wantPaused() && !f.paused() ? Step.PAUSE : !f.wantPaused() && f.paused() ? Step.RESUME : null;
+    if (pauseOrResume == Step.RESUME && f.version().holdsPause()) pauseOrResume = null; // the version change resumes what it paused
     if (pauseOrResume != null) {
       // decided on the state the writes before it leave; a pause also waits for IDLE
       boolean now = !setup && f.restart() == null && (pauseOrResume == Step.RESUME || StateTable.PAUSABLE.equals(f.state()));
       (now ? wanted : then).add(pauseOrResume);
     }
+    // the version change goes once the rest is done (it pauses the connection, so it waits for a settled one)
+    ApiVersionDecisions.VersionStep v = wanted.isEmpty() && then.isEmpty() ? ApiVersionDecisions.decide(f.version()).step() : null;
+    Step version = v == null ? null : Step.of(v);
     if (f.management().observeOnly()) {
       List<Step> withheld = new ArrayList<>(wanted);
       withheld.addAll(then);
-      return new Plan(List.of(), null, List.of(), withheld);
+      if (version != null && version != Step.PREVIEW_API_VERSION) withheld.add(version);
+      return new Plan(version == Step.PREVIEW_API_VERSION ? List.of(version) : List.of(), null, List.of(), withheld); // a GET
     }
+    if (version != null) wanted.add(version);
     if (wanted.isEmpty() && StateTable.CONNECTION.kind(f.state()) == Kind.NEEDS_AUTHORIZATION && !f.authorizationAsked()) {
       wanted.add(Step.ASK_AUTHORIZATION_URL);
     }
@@ -131,6 +158,8 @@ public final class ConnectionDecisions {
           + "(kubectl get hconn " + f.name() + " -o jsonpath='{.status.authorizationUrl}') and log in to Salesforce ("
           + f.environment() + "); the operator notices when it is done", e.requeue());
     }
+    ApiVersionDecisions.Decision version = ApiVersionDecisions.decide(f.version());
+    if (version.outcome() != null) return version.outcome(); // a change of the API version under way, blocked, or previewed
     if (f.waitingToPause()) {
       return Outcome.progressing(Reasons.PAUSING, "spec.paused is true; the API pauses only an IDLE connection, and it is "
           + state + ": trying again shortly", Requeue.SETTLING);

@@ -5,6 +5,7 @@ import dev.herokuconnect.operator.connect.ConnectionApi;
 import dev.herokuconnect.operator.connect.Model;
 import dev.herokuconnect.operator.connect.Model.Connection;
 import dev.herokuconnect.operator.connect.RequestGate.Priority;
+import dev.herokuconnect.operator.crd.ApiVersions;
 import dev.herokuconnect.operator.crd.ConnectionIdentity;
 import dev.herokuconnect.operator.crd.HerokuConnection;
 import dev.herokuconnect.operator.crd.HerokuConnectionSpec;
@@ -33,6 +34,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -52,6 +54,7 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
   private final Clock clock;
   private final ActionLedger actions;
   private final AuthorizationUrls urls;
+  private final ApiVersionChanges versions;
   private volatile Connector.Secrets secrets = (ns, name) -> Optional.empty();
 
   ConnectionExternal(Directory directory, Connector connector, SnapshotCache snapshots, ApiBudget budget,
@@ -65,6 +68,7 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
     this.clock = clock;
     this.actions = actions;
     this.urls = urls;
+    this.versions = new ApiVersionChanges(directory, actions, clock);
   }
 
   void useSecrets(Connector.Secrets secrets) {
@@ -78,6 +82,7 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
     ManagedLoop.Pass pass = ctx.pass();
     if (status.getConnectionId() != null && status.getAppName() == null) status.setAppName(c.getSpec().getAppName()); // bound before 0.2
     String refused = ConnectionIdentity.refusal(status.getConnectionId(), status.getAppName(), status.getResourceName(), c.getSpec());
+    if (refused == null) refused = versionRefused(c, status); // checked against the live version last read: no request
     if (refused != null) { // a new generation looks again
       return ConnectionObservation.stopped(Outcome.stalled(Reasons.INVALID_SPEC, refused, (Duration) null));
     }
@@ -107,6 +112,14 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
     String conflictOwner = owner.map(Ownership.Claimant::ref).orElse(null);
     if (remote == null) return ConnectionObservation.stopped(ConnectionDecisions.conflict(conflictOwner)); // a non-owner, before any read
     return seen(ctx, where, conflictOwner, remote);
+  }
+
+  /** A version that may never be sent (malformed, too old, below the live one), unless a change is already under way. */
+  private static String versionRefused(HerokuConnection c, HerokuConnectionStatus status) {
+    var change = status.getApiVersionChange();
+    boolean underWay = change != null && List.of(ApiVersionDecisions.PAUSING, ApiVersionDecisions.CHANGING,
+        ApiVersionDecisions.RESUMING).contains(change.getPhase());
+    return underWay ? null : ApiVersions.refusal(c.getSpec().getSalesforce().getApiVersion(), status.getApiVersion());
   }
 
   /** What was read, shown in status, and the facts decided from it. */
@@ -152,6 +165,11 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
     return ConnectionDecisions.notFound(id, pinned);
   }
 
+  /**
+   * One step; the observation it returns has its facts decided again from what the step left in
+   * status (the URL asked for, the preview read, the phase recorded) and, for the version change's
+   * pause, the PAUSED its 2xx means.
+   */
   @Override
   public ConnectionObservation act(Step step, Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, ConnectionObservation o) {
     HerokuConnection c = ctx.resource();
@@ -159,21 +177,26 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
     HerokuConnectionSpec spec = c.getSpec();
     ConnectionApi api = o.where().api().withPriority(Priority.USER);
     String id = o.where().connectionId();
-    switch (step) { // exhaustive: a new step fails to compile until it is acted on
+    Connection remote = switch (step) { // exhaustive: a new step fails to compile until it is acted on
       case CONFIGURE_DATABASE -> {
         api.configureDatabase(id, spec.getDatabase().getConfigVar(), spec.getDatabase().getSchema());
         ctx.normal(c, "Configured", "set db_key " + spec.getDatabase().getConfigVar() + " and schema_name "
             + spec.getDatabase().getSchema());
+        yield o.remote();
       }
-      case RESTART -> actions.send(ctx, o.facts().restart(), () -> api.restart(id), "Restarted",
-          ConnectionDecisions.restartMessage(o.facts().restart()));
+      case RESTART -> {
+        actions.send(ctx, o.facts().restart(), () -> api.restart(id), "Restarted", ConnectionDecisions.restartMessage(o.facts().restart()));
+        yield o.remote();
+      }
       case PAUSE -> {
         whileTheStateHolds(() -> api.pause(id), Reasons.PAUSING, "pause");
         ctx.normal(c, "Paused", "paused the connection (spec.paused: true)");
+        yield o.remote();
       }
       case RESUME -> {
         whileTheStateHolds(() -> api.resume(id), Reasons.PROGRESSING, "resume");
         ctx.normal(c, "Resumed", "resumed the connection (spec.paused: false)");
+        yield o.remote();
       }
       case ASK_AUTHORIZATION_URL -> {
         SalesforceSpec sf = spec.getSalesforce();
@@ -182,9 +205,35 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
         urls.asked(c, o.facts().state(), url);
         status.setAuthorizationUrl(url);
         status.setAuthorizationUrlForState(o.facts().state());
+        yield o.remote();
       }
-    }
-    return o;
+      case PREVIEW_API_VERSION -> {
+        versions.preview(ctx, o, api);
+        yield o.remote();
+      }
+      case PAUSE_FOR_API_VERSION -> {
+        versions.record(ctx, ApiVersionDecisions.PAUSING, true);
+        whileTheStateHolds(() -> api.pause(id), Reasons.CHANGING_API_VERSION, "pause");
+        ctx.normal(c, "Paused", "paused the connection to change its Salesforce API version to "
+            + status.getApiVersionChange().getTarget());
+        snapshots.invalidate(id); // a later pass reads what the pause left, never the IDLE from before it
+        yield o.remote().withState(StateTable.PAUSED_BY_REQUEST);
+      }
+      case CHANGE_API_VERSION -> {
+        versions.change(ctx, o, api);
+        yield o.remote();
+      }
+      case RESUME_AFTER_API_VERSION -> {
+        versions.record(ctx, ApiVersionDecisions.RESUMING, null);
+        whileTheStateHolds(() -> api.resume(id), Reasons.CHANGING_API_VERSION, "resume");
+        ctx.normal(c, "Resumed", "resumed the connection after changing its Salesforce API version to "
+            + status.getApiVersionChange().getTarget());
+        yield o.remote();
+      }
+    };
+    urls.show(c, status, remote.state());
+    return new ConnectionObservation(null, o.where(), o.conflictOwner(), remote,
+        ConnectionDecisions.facts(c, status, ctx.management(), o.conflictOwner(), remote));
   }
 
   /** Sends a pause or resume, which the API accepts only in one state: a 400 then means the state moved since the read. */
@@ -204,6 +253,7 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
     status.setOrganizationId(remote.organizationId());
     status.setSchemaName(remote.schemaName());
     status.setDbKey(remote.dbKey());
+    if (remote.apiVersion() != null) status.setApiVersion(remote.apiVersion());
     status.setLastSyncTime(remote.mappingsOrEmpty().stream()
         .map(MappingStatusView::lastSyncTime).filter(Objects::nonNull).max(String::compareTo).orElse(null));
   }

@@ -2,6 +2,7 @@ package dev.herokuconnect.operator.reconciler.connection;
 
 import dev.herokuconnect.operator.connect.DiscoveryApi;
 import dev.herokuconnect.operator.connect.RequestGate.Priority;
+import dev.herokuconnect.operator.crd.ApiVersionChangeStatus;
 import dev.herokuconnect.operator.crd.HerokuConnection;
 import dev.herokuconnect.operator.crd.HerokuConnectionStatus;
 import dev.herokuconnect.operator.crd.RateLimitStatus;
@@ -95,8 +96,9 @@ public final class ConnectionKind implements Kind<HerokuConnection, HerokuConnec
   }
 
   @Override
-  public ConnectionObservation observeAfterWrites(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, ConnectionObservation o) {
-    return external.observeAgain(ctx, o);
+  public ConnectionObservation observeAfter(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, ConnectionObservation o,
+                                            List<Step> round) {
+    return round.stream().anyMatch(Step::writes) ? external.observeAgain(ctx, o) : o;
   }
 
   /** The outcome in the state the steps left, the authorization URL kept only while it is needed, and a validation's progress. */
@@ -111,12 +113,34 @@ public final class ConnectionKind implements Kind<HerokuConnection, HerokuConnec
       status.setAuthorizationUrlForState(null);
       urls.forget(c);
     }
+    reportVersionChange(ctx, o.facts().version());
     Outcome outcome = ConnectionDecisions.outcome(o.facts());
     if (validations.advance(ctx, o.where().api().withPriority(Priority.USER), o.where().connectionId())) {
       // a validation waits for its result: look again soon (the loop's backoff paces the polls)
       return new Outcome(outcome.kind(), outcome.reason(), outcome.message(), StateTable.Requeue.SETTLING, null);
     }
     return outcome;
+  }
+
+  /**
+   * Where a Salesforce API version change stands, when no step records it (Previewed, Blocked,
+   * Complete): the phase and message the decision gives, and one Event when the read confirms it.
+   */
+  private void reportVersionChange(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, ApiVersionDecisions.Facts f) {
+    ApiVersionChangeStatus change = ctx.status().getApiVersionChange();
+    if (change == null) return;
+    ApiVersionDecisions.Decision d = ApiVersionDecisions.decide(f);
+    if (d.step() == null && d.phase() != null && !d.phase().equals(change.getPhase())) {
+      change.setPhase(d.phase());
+      if (ApiVersionDecisions.COMPLETE.equals(d.phase())) {
+        change.setCompletedAt(ctx.now().toString());
+        ctx.normal(ctx.resource(), "ApiVersionChangeComplete", "the Salesforce API version is now " + change.getTarget() + " (was "
+            + change.getFrom() + ")");
+      }
+    }
+    change.setMessage(d.outcome() != null ? d.outcome().message()
+        : ApiVersionDecisions.COMPLETE.equals(change.getPhase()) ? "changed from " + change.getFrom() + " to " + change.getTarget()
+        : change.getMessage());
   }
 
   /**

@@ -18,6 +18,14 @@ public final class ActionLedger {
     this.status = status;
   }
 
+  /**
+   * Records a step of a longer sequence before its request is sent (the Salesforce API version's
+   * change: its phase), so a restart at any point continues it rather than sending anything twice.
+   */
+  public void recordBeforeSending(HasMetadata o, String field, com.fasterxml.jackson.databind.JsonNode value) {
+    status.patch(o, s -> s.set(field, value));
+  }
+
   private void write(HasMetadata o, String field, String value) {
     status.patch(o, s -> s.put(field, value));
   }

@@ -30,10 +30,11 @@ public interface Kind<R extends CustomResource<?, S>, S extends ConditionedStatu
   Decision<T> decide(O observed);
 
   /**
-   * After a round that wrote: a fresh observation of what the writes left, decided on once more
-   * (a pause waits for the configure before it); null when the writes' own answers are enough.
+   * After a round of steps: what to decide on next, a fresh read when a step {@link PlannedStep#writes}
+   * (a pause waits for the configure before it), else the observation the steps' own answers
+   * left; null ends the pass's rounds (the report follows).
    */
-  default O observeAfterWrites(Reconcile<R, S> pass, O observed) {
+  default O observeAfter(Reconcile<R, S> pass, O observed, List<T> round) {
     return null;
   }
 

@@ -142,13 +142,18 @@ public final class ManagedLoop {
     return again == null ? control : control.rescheduleAfter(intervals.real(again));
   }
 
-  /** Rounds of observe → decide → act before the report: the second decides on what the first round's writes left. */
-  static final int ROUNDS = 2;
+  /**
+   * Rounds of decide → act in one pass, each deciding on what the one before left: a connection's
+   * configure then pause takes two; a change of its Salesforce API version (preview, pause,
+   * change, resume) four. The bound keeps a decision that never settles from looping.
+   */
+  static final int ROUNDS = 4;
 
   /**
    * One pass of a kind: observe, decide, act (each step through the kind's external client); after a
-   * round that wrote, observe again and decide once more on what the writes left (at most
-   * {@link #ROUNDS} rounds); then report. An exception ends the pass where it was thrown.
+   * round of steps, observe what they left ({@link Kind#observeAfter}: a read, or the steps' own
+   * answers) and decide once more (at most {@link #ROUNDS} rounds); then report. An exception ends
+   * the pass where it was thrown.
    */
   private static <R extends CustomResource<?, S>, S extends ConditionedStatus, O, T extends PlannedStep> Outcome run(
       Reconcile<R, S> ctx, Kind<R, S, O, T> kind) {
@@ -156,15 +161,13 @@ public final class ManagedLoop {
     O seen = external.observe(ctx);
     Decision<T> decided = kind.decide(seen);
     List<T> done = new java.util.ArrayList<>();
-    for (int round = 1; round <= ROUNDS; round++) {
-      boolean wrote = false;
-      for (T step : decided.steps()) {
+    for (int round = 1; round <= ROUNDS && !decided.steps().isEmpty(); round++) {
+      List<T> steps = decided.steps();
+      for (T step : steps) {
         seen = external.act(step, ctx, seen);
         done.add(step);
-        wrote |= step.writes();
       }
-      if (!wrote) break;
-      O after = kind.observeAfterWrites(ctx, seen);
+      O after = kind.observeAfter(ctx, seen, steps);
       if (after == null) break;
       seen = after;
       if (round < ROUNDS) decided = kind.decide(seen);
