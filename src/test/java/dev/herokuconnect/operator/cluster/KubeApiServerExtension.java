@@ -49,7 +49,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>1.20 knows no CEL: the CRDs are applied without their {@code x-kubernetes-validations}
  * (stripped here, and counted; the CEL rules have their own tests). Everything else is the
  * real thing: schema validation and pruning, the status subresource, resourceVersion
- * conflicts, finalizers, namespace deletion, garbage collection.
+ * conflicts, finalizers, namespace deletion, garbage collection, and RBAC (kube-api-test starts
+ * kube-apiserver with {@code --authorization-mode RBAC}; the tests' own client is in
+ * system:masters, {@link #newClientAs} acts as another user).
  *
  * <p>Without the binaries each test is skipped with a message saying how to build them; with
  * {@code CI=true} it fails instead, so CI cannot pass without running these tests.
