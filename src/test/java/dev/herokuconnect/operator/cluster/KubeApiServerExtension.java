@@ -49,7 +49,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>1.20 knows no CEL: the CRDs are applied without their {@code x-kubernetes-validations}
  * (stripped here, and counted; the CEL rules have their own tests). Everything else is the
  * real thing: schema validation and pruning, the status subresource, resourceVersion
- * conflicts, finalizers, namespace deletion, garbage collection.
+ * conflicts, finalizers, namespace deletion, garbage collection, and RBAC (kube-api-test starts
+ * kube-apiserver with {@code --authorization-mode RBAC}; the tests' own client is in
+ * system:masters, {@link #newClientAs} acts as another user).
  *
  * <p>Without the binaries each test is skipped with a message saying how to build them; with
  * {@code CI=true} it fails instead, so CI cannot pass without running these tests.
@@ -140,15 +142,34 @@ public final class KubeApiServerExtension implements BeforeAllCallback, AfterAll
 
   /** A new client to the same server; {@code interceptor} (may be null) sees every HTTP exchange. */
   public KubernetesClient newClient(Interceptor interceptor) {
+    return build(config -> { }, interceptor == null ? List.of() : List.of(interceptor));
+  }
+
+  /**
+   * A new client that acts as {@code user} in {@code groups}: the admin's certificate (group
+   * system:masters, which may impersonate anyone) with the Impersonate-User and Impersonate-Group
+   * headers, so the API server authorizes every request as that user. kube-api-test starts
+   * kube-apiserver with {@code --authorization-mode RBAC} (and no other mode), so that user may do
+   * exactly what RBAC grants it. Each interceptor sees every HTTP exchange, in order.
+   */
+  public KubernetesClient newClientAs(String user, List<String> groups, Interceptor... interceptors) {
+    return build(config -> {
+      config.setImpersonateUsername(user);
+      config.setImpersonateGroups(groups.toArray(String[]::new));
+    }, List.of(interceptors));
+  }
+
+  private KubernetesClient build(java.util.function.Consumer<Config> adjust, List<Interceptor> interceptors) {
     try {
       Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
       config.setRequestTimeout(30_000); // not 10 s: this machine is shared and sometimes slow
+      adjust.accept(config);
       KubernetesClientBuilder b = new KubernetesClientBuilder().withConfig(config);
-      if (interceptor != null) {
+      if (!interceptors.isEmpty()) {
         b.withHttpClientFactory(new OkHttpClientFactory() {
           @Override
           protected void additionalConfig(OkHttpClient.Builder builder) {
-            builder.addInterceptor(interceptor);
+            interceptors.forEach(builder::addInterceptor);
           }
         });
       }

@@ -13,14 +13,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
-/** Runs the real helm binary (fetched by `make tools`) on the chart. */
-final class Helm {
-  static final Path CHART = Path.of("helm/heroku-connect-operator");
+/** Runs the real helm binary (fetched by `make tools`) on the chart. Public for the real-API-server tests (cluster/). */
+public final class Helm {
+  public static final Path CHART = Path.of("helm/heroku-connect-operator");
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-  record Result(int exitCode, String output) {}
+  public record Result(int exitCode, String output) {}
 
-  static String binary() {
+  public static String binary() {
     String fromEnv = System.getenv("HELM_BIN");
     Path local = Path.of(".tools/helm/helm");
     String helm = fromEnv != null && Files.isExecutable(Path.of(fromEnv)) ? fromEnv
@@ -32,7 +32,7 @@ final class Helm {
     return helm;
   }
 
-  static Result run(String... args) throws IOException, InterruptedException {
+  public static Result run(String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(binary());
     cmd.addAll(List.of(args));
@@ -46,8 +46,13 @@ final class Helm {
   }
 
   /** helm template with --set pairs; the rendered objects. */
-  static List<JsonNode> template(String... sets) throws IOException, InterruptedException {
-    List<String> args = new ArrayList<>(List.of("template", "hco", CHART.toString(), "--namespace", "ops"));
+  public static List<JsonNode> template(String... sets) throws IOException, InterruptedException {
+    return templateIn("ops", sets);
+  }
+
+  /** helm template of release hco into {@code namespace} with --set pairs; the rendered objects. */
+  public static List<JsonNode> templateIn(String namespace, String... sets) throws IOException, InterruptedException {
+    List<String> args = new ArrayList<>(List.of("template", "hco", CHART.toString(), "--namespace", namespace));
     for (String s : sets) {
       args.add("--set");
       args.add(s);
@@ -65,12 +70,12 @@ final class Helm {
     return docs;
   }
 
-  static JsonNode find(List<JsonNode> docs, String kind, String name) {
+  public static JsonNode find(List<JsonNode> docs, String kind, String name) {
     return docs.stream().filter(d -> d.path("kind").asText().equals(kind)
         && (name == null || d.path("metadata").path("name").asText().equals(name))).findFirst().orElse(null);
   }
 
-  static List<JsonNode> all(List<JsonNode> docs, String kind) {
+  public static List<JsonNode> all(List<JsonNode> docs, String kind) {
     return docs.stream().filter(d -> d.path("kind").asText().equals(kind)).toList();
   }
 

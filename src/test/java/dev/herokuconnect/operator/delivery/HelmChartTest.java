@@ -118,7 +118,7 @@ class HelmChartTest {
     assertEquals("true", env.get("LEADER_ELECTION_ENABLED"));
     assertEquals("ops", env.get("LEADER_ELECTION_NAMESPACE"));
     JsonNode lease = Helm.find(docs, "Role", "hco-heroku-connect-operator-leader-election");
-    assertEquals(List.of("coordination.k8s.io/leases:[\"get\",\"create\",\"update\"]"), rules(lease));
+    assertEquals(List.of("coordination.k8s.io/leases:[\"get\",\"create\",\"update\",\"patch\"]"), rules(lease));
     assertEquals("ops", lease.path("metadata").path("namespace").asText());
     assertEquals("RollingUpdate", Helm.find(docs, "Deployment", null).path("spec").path("strategy").path("type").asText());
     assertEquals("/readyz?standby=true", container(docs).path("readinessProbe").path("httpGet").path("path").asText(),
