@@ -49,6 +49,6 @@ public final class Leadership {
     Duration waited = Duration.ofNanos(System.nanoTime() - createdNanos);
     if (waited.compareTo(noLeaderLimit) < 0) return null;
     return "leader election: no holder of the Lease seen in " + waited.toSeconds()
-        + " s; check the Role for leases (get, create, update) and LEADER_ELECTION_NAMESPACE";
+        + " s; check the Role for leases (get, create, update, patch) and LEADER_ELECTION_NAMESPACE";
   }
 }
