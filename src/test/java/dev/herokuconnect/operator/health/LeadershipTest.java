@@ -23,7 +23,7 @@ class LeadershipTest {
     assertFalse(l.leading());
     String stuck = l.stuck();
     assertTrue(stuck != null && stuck.startsWith("leader election: no holder of the Lease seen in ")
-        && stuck.endsWith("; check the Role for leases (get, create, update) and LEADER_ELECTION_NAMESPACE"), stuck);
+        && stuck.endsWith("; check the Role for leases (get, create, update, patch) and LEADER_ELECTION_NAMESPACE"), stuck);
     var callbacks = l.callbacks();
     callbacks.onNewLeader("pod-a");
     assertNull(l.stuck(), "another instance holds it: a healthy standby");
