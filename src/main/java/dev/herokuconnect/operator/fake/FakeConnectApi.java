@@ -246,6 +246,17 @@ public final class FakeConnectApi implements AutoCloseable {
 
   private record Interleave(String method, String pathPart, Runnable change) {}
 
+  /**
+   * The next request with {@code method} whose path contains {@code pathPart} takes effect and its
+   * answer is lost (a 5xx instead), as when the operator dies right after sending it: what a
+   * restart must continue from without sending it again.
+   */
+  public synchronized void loseAnswerOfNext(String method, String pathPart) {
+    loseAnswer = new Interleave(method, pathPart, () -> {});
+  }
+
+  private Interleave loseAnswer;
+
   private Interleave interleave;
 
   public synchronized void endOutage() { outage = null; }
@@ -419,6 +430,10 @@ public final class FakeConnectApi implements AutoCloseable {
         }
         boolean down = outage != null && outage.method().equals(method) && path.contains(outage.pathPart());
         fault = down ? Fault.NONE : pickFault();
+        if (!down && loseAnswer != null && loseAnswer.method().equals(method) && path.contains(loseAnswer.pathPart())) {
+          loseAnswer = null;
+          fault = Fault.AFTER;
+        }
         if (fault != Fault.NONE) faultsInjected++;
         if (down) {
           answer = Answer.of(outage.status(), Json.object().put("message", "Internal Server Error"));

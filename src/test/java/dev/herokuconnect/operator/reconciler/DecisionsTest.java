@@ -44,10 +44,13 @@ import org.junit.jupiter.api.Test;
 class DecisionsTest {
   static final Management MANAGE = Management.MANAGE;
   static final Management OBSERVE = new Management(true, false, "observe-only");
+  /** No Salesforce API version asked for: the version change decides nothing. */
+  static final dev.herokuconnect.operator.reconciler.connection.ApiVersionDecisions.Facts NO_VERSION =
+      new dev.herokuconnect.operator.reconciler.connection.ApiVersionDecisions.Facts(null, "62.0", "IDLE", null, "", false, MANAGE);
 
   static ConnectionDecisions.Facts connection(String state, boolean wantPaused, Request restart, Management m) {
     return new ConnectionDecisions.Facts("sales", m, null, state, "OK", "DATABASE_URL", "salesforce", "DATABASE_URL", "salesforce",
-        wantPaused, restart, false, "production");
+        wantPaused, restart, false, "production", NO_VERSION);
   }
 
   @Test
@@ -64,7 +67,7 @@ class DecisionsTest {
   @Test
   void observeOnlyPlansNoWrite() {
     var f = new ConnectionDecisions.Facts("sales", OBSERVE, null, "IDLE", "OK", "OTHER", "x", "DATABASE_URL", "salesforce",
-        true, new Request(RequestedAction.RESTART, "r1"), false, "production");
+        true, new Request(RequestedAction.RESTART, "r1"), false, "production", NO_VERSION);
     assertEquals(List.of(), ConnectionDecisions.plan(f).steps(), "nothing planned: the loop skips the restart asked for");
     assertEquals(Reasons.OBSERVING, ConnectionDecisions.outcome(f).reason());
     var needsAuth = connection("NEED_AUTHENTICATION", false, null, OBSERVE);
@@ -75,11 +78,11 @@ class DecisionsTest {
   @Test
   void setupAndRestartComeBeforePauseAndTheUrlIsAskedOncePerEntry() {
     var f = new ConnectionDecisions.Facts("sales", MANAGE, null, "NEW", null, null, null, "DATABASE_URL", "salesforce",
-        true, new Request(RequestedAction.RESTART, "r1"), false, "production");
+        true, new Request(RequestedAction.RESTART, "r1"), false, "production", NO_VERSION);
     assertEquals(List.of(Step.CONFIGURE_DATABASE, Step.RESTART), ConnectionDecisions.plan(f).steps());
     assertEquals(List.of(Step.ASK_AUTHORIZATION_URL), ConnectionDecisions.plan(connection("NEED_AUTHENTICATION", false, null, MANAGE)).steps());
     var asked = new ConnectionDecisions.Facts("sales", MANAGE, null, "NEED_AUTHENTICATION", "OK", "DATABASE_URL", "salesforce",
-        "DATABASE_URL", "salesforce", false, null, true, "production");
+        "DATABASE_URL", "salesforce", false, null, true, "production", NO_VERSION);
     assertEquals(List.of(), ConnectionDecisions.plan(asked).steps());
     Outcome o = ConnectionDecisions.outcome(asked);
     assertEquals(Reasons.NEEDS_SALESFORCE_AUTHORIZATION, o.reason());
@@ -89,7 +92,7 @@ class DecisionsTest {
   @Test
   void aNonOwnerConnectionIsStalledAndPlansNothing() {
     var f = new ConnectionDecisions.Facts("sales", MANAGE, "crm/sales", "IDLE", "OK", "A", "B", "DATABASE_URL", "salesforce",
-        true, null, false, "production");
+        true, null, false, "production", NO_VERSION);
     var plan = ConnectionDecisions.plan(f);
     assertEquals(List.of(), plan.steps());
     assertEquals(Reasons.CONFLICT, plan.stop().reason());

@@ -57,11 +57,17 @@ final class LoopWorld implements AutoCloseable {
   final List<String> statusWrites = new ArrayList<>();
   final Map<String, HasMetadata> cluster = new LinkedHashMap<>();
   final Directory directory = new Directory();
-  final Connector connector;
-  final ManagedLoop loop;
-  final MappingKind mappings;
-  final ConnectionKind connections;
-  final ApiBudget budget;
+  /** The operator process: built anew by {@link #restart()}, as a new process starts (the cluster and the fake stay). */
+  Connector connector;
+  ManagedLoop loop;
+  MappingKind mappings;
+  ConnectionKind connections;
+  ApiBudget budget;
+  private final OperatorConfig config;
+  /** Every status-channel write, as the JSON merge patch of status it sends, with the object's key. */
+  final List<Map.Entry<String, com.fasterxml.jackson.databind.node.ObjectNode>> channelPatches = new ArrayList<>();
+  /** When positive, the process dies right after that many more status-channel writes have landed (see {@link #crashingPass}). */
+  private int dieAfterChannelWrites;
   /** When set, every edit of a Secret (the credentials hold) fails with it, as the Kubernetes API would. */
   volatile RuntimeException secretEdits;
   private final AtomicLong versions = new AtomicLong(100);
@@ -78,7 +84,15 @@ final class LoopWorld implements AutoCloseable {
     connectionId = fake.addReadyConnection("acme-crm", "herokuconnect-shiny-1", "ops@example.com", "DATABASE_URL", "salesforce");
     OperatorConfig config = OperatorConfig.fromEnv(Map.of(OperatorConfig.DISCOVERY_URL, fake.baseUrl(), HostAllowlist.SETTING, fake.host()))
         .withIntervals(Duration.ofMinutes(10), Duration.ofSeconds(10), Duration.ofMinutes(5));
-    config = settings.apply(config); // a case's own settings, if any (LoopWorld(settings))
+    this.config = settings.apply(config); // a case's own settings, if any (LoopWorld(settings))
+    wire();
+    put(new SecretBuilder().withNewMetadata().withName("heroku-api").withNamespace(NS).endMetadata()
+        .withStringData(Map.of("token", TOKEN)).build());
+    put(readyConnection());
+  }
+
+  /** The operator process's parts, wired as Controllers wires them; a restart builds them anew. */
+  private void wire() {
     ApiBudget budget = new ApiBudget(config.dailyBudget(), clock);
     this.budget = budget; // for cases that spend from it, as another part of the process would
     Intervals intervals = new Intervals(config, budget.dailyBudget());
@@ -94,6 +108,8 @@ final class LoopWorld implements AutoCloseable {
       var status = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
       fields.accept(status);
       statusWrites.add(o.getMetadata().getName() + " " + status);
+      channelPatches.add(Map.entry(o.getKind() + "/" + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName(), status));
+      if (dieAfterChannelWrites > 0 && --dieAfterChannelWrites == 0) throw new ProcessDied("after a status-channel write");
     };
     Connector.Secrets secrets = (ns, name) -> Optional.ofNullable((Secret) cluster.get("Secret/" + ns + "/" + name));
     mappings = new MappingKind(directory, connector, secrets, snapshots, intervals, clock, new ActionLedger(channel));
@@ -111,9 +127,41 @@ final class LoopWorld implements AutoCloseable {
     directory.useConnections(() -> objects(HerokuConnection.class).stream());
     directory.useConnectionsSeenByMappings(() -> objects(HerokuConnection.class).stream());
     directory.useMappings(() -> objects(HerokuMapping.class).stream());
-    put(new SecretBuilder().withNewMetadata().withName("heroku-api").withNamespace(NS).endMetadata()
-        .withStringData(Map.of("token", TOKEN)).build());
-    put(readyConnection());
+  }
+
+  /** The operator process dies: what it held in memory is gone; a new one starts on what the cluster and the API keep. */
+  void restart() {
+    wire();
+  }
+
+  /** Thrown where a test kills the process. */
+  static final class ProcessDied extends RuntimeException {
+    ProcessDied(String where) {
+      super("the operator process died " + where);
+    }
+  }
+
+  /**
+   * A pass of HerokuConnection {@code name} during which the process dies: after {@code channelWrites}
+   * status-channel writes (0: not there), or when a request's answer is lost (arranged on the fake).
+   * What survives is what a real death leaves: the status as last written before the pass, with the
+   * channel's writes made during it merged in; then a new process starts.
+   */
+  void crashingPass(String name, int channelWrites) {
+    HerokuConnection c = connection(name);
+    var json = new io.fabric8.kubernetes.client.utils.KubernetesSerialization();
+    com.fasterxml.jackson.databind.node.ObjectNode persisted = json.convertValue(c.getStatus(),
+        com.fasterxml.jackson.databind.node.ObjectNode.class);
+    int from = channelPatches.size();
+    dieAfterChannelWrites = channelWrites;
+    loop.reconcile(c, connections); // the pass ends where it dies (its status is never written)
+    dieAfterChannelWrites = 0;
+    String key = "HerokuConnection/" + NS + "/" + name;
+    for (var p : channelPatches.subList(from, channelPatches.size())) {
+      if (p.getKey().equals(key)) p.getValue().fields().forEachRemaining(f -> persisted.set(f.getKey(), f.getValue()));
+    }
+    c.setStatus(json.convertValue(persisted, HerokuConnectionStatus.class));
+    restart();
   }
 
   /** HerokuConnection crm/sales as the connection controller leaves it once the add-on is set up: Ready, IDLE. */

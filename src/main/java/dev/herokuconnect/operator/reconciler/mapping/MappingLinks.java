@@ -34,6 +34,13 @@ final class MappingLinks {
     return directory.connection(m.getMetadata().getNamespace(), Binding.of(m).connectionName());
   }
 
+  /**
+   * A connection stalled for these reasons still serves its mappings: a remote error of its own, and
+   * a blocked change of its Salesforce API version (which a person unblocks by editing the mappings).
+   */
+  private static final java.util.Set<String> USABLE_WHILE_STALLED = java.util.Set.of(Reasons.REMOTE_ERROR,
+      Reasons.API_VERSION_CHANGE_BLOCKED);
+
   /** The connection and its client, or why the mapping must wait. */
   record Link(HerokuConnection connection, Connector.Connected connected, Outcome waiting) {}
 
@@ -47,7 +54,7 @@ final class MappingLinks {
     HerokuConnectionStatus cs = conn.get().getStatus();
     String state = cs == null ? null : cs.getState();
     boolean stalled = Conditions.isTrue(cs, Conditions.STALLED)
-        && !Reasons.REMOTE_ERROR.equals(Conditions.find(cs, Conditions.STALLED).get().getReason());
+        && !USABLE_WHILE_STALLED.contains(Conditions.find(cs, Conditions.STALLED).get().getReason());
     if (state == null || stalled) {
       String why = cs == null ? "not reconciled yet" : Conditions.find(cs, Conditions.READY)
           .map(c -> c.getReason() + ": " + c.getMessage()).orElse("state " + state);
