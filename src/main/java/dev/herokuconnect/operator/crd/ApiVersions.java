@@ -19,14 +19,17 @@ public final class ApiVersions {
 
   private static final String WANT = "self.spec.salesforce.apiVersion";
   private static final String WAS = "oldSelf.spec.salesforce.apiVersion";
+  /** A version that is not NN.0 is the field's pattern's to refuse; the rules only compare numbers (double() of text is an error). */
+  private static final String NUMBER = "'^[0-9]{2,3}[.]0$'";
 
   public static final List<ConnectionIdentity.Rule> CEL_RULES = List.of(
       new ConnectionIdentity.Rule("!has(self.spec.salesforce) || !has(" + WANT + ") || " + WANT + " == ''"
-          + " || double(" + WANT + ") >= " + OLDEST_SUPPORTED,
+          + " || !" + WANT + ".matches(" + NUMBER + ") || double(" + WANT + ") >= " + OLDEST_SUPPORTED,
           "spec.salesforce.apiVersion must be " + OLDEST_SUPPORTED + " or newer (the oldest the Connect API supports)"),
       new ConnectionIdentity.Rule("!has(self.spec.salesforce) || !has(" + WANT + ") || " + WANT + " == ''"
           + " || !has(oldSelf.status) || !has(oldSelf.status.apiVersion) || oldSelf.status.apiVersion == ''"
           + " || (has(oldSelf.spec.salesforce) && has(" + WAS + ") && " + WANT + " == " + WAS + ")"
+          + " || !" + WANT + ".matches(" + NUMBER + ") || !oldSelf.status.apiVersion.matches(" + NUMBER + ")"
           + " || double(" + WANT + ") >= double(oldSelf.status.apiVersion)",
           "spec.salesforce.apiVersion may not be below the connection's live version (status.apiVersion): the API does not "
               + "downgrade"));

@@ -191,6 +191,32 @@ class CrdSchemaTest {
     return o;
   }
 
+  static JsonNode withVersion(String want, String live) {
+    ObjectNode o = (ObjectNode) edit(CONNECTION, s -> {
+      if (want != null) ((ObjectNode) s.path("salesforce")).put("apiVersion", want);
+    });
+    if (live != null) o.putObject("status").put("apiVersion", live);
+    return o;
+  }
+
+  /** The version rule (crd/ApiVersions) on the CEL engine: what the API server refuses at apply. */
+  @Test
+  void salesforceApiVersionsThatMayNeverBeSentAreRefusedAtApply() {
+    record Case(String reason, JsonNode now, JsonNode old, String error) {}
+    for (Case c : List.of(
+        new Case("a new object with a current version", withVersion("62.0", null), null, null),
+        new Case("a new object below the oldest supported", withVersion("31.0", null), null, "32.0 or newer"),
+        new Case("an upgrade of a live connection", withVersion("62.0", "52.0"), withVersion("52.0", "52.0"), null),
+        new Case("a downgrade below the live version", withVersion("50.0", "52.0"), withVersion("52.0", "52.0"), "does not downgrade"),
+        new Case("a status write showing a newer live version than the spec asks (Heroku upgraded it): never refused",
+            withVersion("52.0", "62.0"), withVersion("52.0", "52.0"), null),
+        new Case("the version removed", withVersion(null, "52.0"), withVersion("52.0", "52.0"), null))) {
+      List<String> errors = connections.validate(c.now(), c.old());
+      if (c.error() == null) assertEquals(List.of(), errors, c.reason());
+      else assertTrue(errors.stream().anyMatch(e -> e.contains(c.error())), c.reason() + ": " + errors);
+    }
+  }
+
   @Test
   void aResolvedConnectionKeepsItsAddon() {
     String id = "11111111-1111-4111-8111-111111111111";
@@ -224,7 +250,7 @@ class CrdSchemaTest {
     JsonNode conn = yaml(read("herokuconnections.herokuconnect.dev-v1.yml"));
     List<String> connColumns = new ArrayList<>();
     conn.path("spec").path("versions").get(0).path("additionalPrinterColumns").forEach(c -> connColumns.add(c.path("name").asText()));
-    assertEquals(List.of("App", "State", "Ready", "Reason", "Age"), connColumns);
+    assertEquals(List.of("App", "State", "Ready", "Reason", "API", "Change", "Age"), connColumns);
     assertEquals("Namespaced", conn.path("spec").path("scope").asText());
     assertTrue(conn.path("spec").path("versions").get(0).path("subresources").has("status"));
   }
