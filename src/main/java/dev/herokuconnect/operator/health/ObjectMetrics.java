@@ -102,7 +102,7 @@ public final class ObjectMetrics implements MultiCollector {
   private final class Families {
     final Map<String, Gauge> gauges = new LinkedHashMap<>();
     final InfoSnapshot.Builder connectionInfo = InfoSnapshot.builder().name("heroku_connect_connection")
-        .help("1 for each HerokuConnection whose remote connection has been read; labels: its app and Salesforce organization id");
+        .help("1 for each HerokuConnection whose remote connection has been read; labels: its app, Salesforce organization id and API version");
     int connectionInfoPoints;
 
     Gauge gauge(String name, String help) {
@@ -178,7 +178,13 @@ public final class ObjectMetrics implements MultiCollector {
         .add(labels, Math.max(0, Duration.between(snap.get().fetchedAt(), now).toMillis() / 1000.0));
     f.connectionInfo.dataPoint(InfoDataPointSnapshot.builder().labels(labels.merge(Labels.of(
         "app", c.getSpec() == null || c.getSpec().getAppName() == null ? "" : c.getSpec().getAppName(),
-        "organization_id", remote.organizationId() == null ? "" : remote.organizationId()))).build());
+        "organization_id", remote.organizationId() == null ? "" : remote.organizationId(),
+        "salesforce_api_version", remote.apiVersion() == null ? "" : remote.apiVersion()))).build());
+    if (remote.apiVersion() != null && remote.apiVersion().matches("[0-9]+(\\.[0-9]+)?")) {
+      f.gauge("heroku_connect_connection_salesforce_api_version",
+          "The Salesforce API version the remote connection uses (62.0 is 62), from the last deep GET: for an alert on a floor")
+          .add(labels, Double.parseDouble(remote.apiVersion()));
+    }
     f.connectionInfoPoints++;
   }
 

@@ -56,9 +56,21 @@ class AlertRulesTest {
     Files.writeString(dir.resolve("alerts.yaml"), renderedRules());
     Files.copy(Path.of("src/test/resources/alerts/alerts-test.yaml"), dir.resolve("alerts-test.yaml"));
     String check = run(dir, promtool, "check", "rules", "alerts.yaml");
-    assertTrue(check.contains("SUCCESS: 8 rules found"), check);
+    assertTrue(check.contains("SUCCESS: 9 rules found"), check);
     String test = run(dir, promtool, "test", "rules", "alerts-test.yaml");
     assertTrue(test.contains("SUCCESS"), test);
+  }
+
+  /** The floor is off by default (0); set, it fires for a connection below it, and not for one at or above it. */
+  @Test
+  void theSalesforceApiVersionFloor() throws Exception {
+    String promtool = promtool();
+    Path dir = Files.createTempDirectory("alerts-floor");
+    Files.writeString(dir.resolve("alerts.yaml"), renderedRules("prometheusRule.thresholds.salesforceApiVersionFloor=55"));
+    Files.copy(Path.of("src/test/resources/alerts/alerts-version-floor-test.yaml"), dir.resolve("alerts-version-floor-test.yaml"));
+    String test = run(dir, promtool, "test", "rules", "alerts-version-floor-test.yaml");
+    assertTrue(test.contains("SUCCESS"), test);
+    assertTrue(renderedRules().contains("heroku_connect_connection_salesforce_api_version < 0"), "off by default");
   }
 
   private static String run(Path dir, String... cmd) throws Exception {
@@ -82,7 +94,7 @@ class AlertRulesTest {
     String text = rule.path("spec").toString();
     assertFalse(text.contains("${"), "every placeholder filled: " + text);
     JsonNode rules = rule.path("spec").path("groups").get(0).path("rules");
-    assertEquals(8, rules.size());
+    assertEquals(9, rules.size());
     for (JsonNode r : rules) {
       assertTrue(r.path("annotations").path("runbook_url").asText().startsWith(
           "https://github.com/herokuconnect-dev/heroku-connect-operator/blob/main/README.md#herokuconnect"), r.toString());

@@ -66,6 +66,10 @@ class MetricsEndpointTest {
       assertEquals(w.conn().getStatus().getOrganizationId(), info.label("organization_id"));
       assertTrue(!info.label("organization_id").isBlank());
       assertEquals("acme-crm", info.label("app"));
+      assertEquals(w.conn().getStatus().getApiVersion(), info.label("salesforce_api_version"), "the live Salesforce API version");
+      gauge(m, "heroku_connect_connection_salesforce_api_version", conn, Set.of());
+      assertEquals(Double.parseDouble(w.conn().getStatus().getApiVersion()),
+          m.one("heroku_connect_connection_salesforce_api_version", "name", "sales").value(), "62.0 is 62, for an alert on a floor");
       gauge(m, "heroku_connect_connection_api_requests_limit", conn, Set.of());
       assertEquals(w.operator.budget().dailyBudget(), m.one("heroku_connect_connection_api_requests_limit", "name", "sales").value());
       double used = m.one("heroku_connect_connection_api_requests_used", "name", "sales").value();
