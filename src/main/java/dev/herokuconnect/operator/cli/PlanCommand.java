@@ -28,6 +28,10 @@ import dev.herokuconnect.operator.reconciler.loop.RequestedAction.Request;
 import dev.herokuconnect.operator.reconciler.loop.RequestedAction;
 import dev.herokuconnect.operator.reconciler.loop.StateTable;
 import dev.herokuconnect.operator.reconciler.mapping.MappingDecisions.Step;
+import dev.herokuconnect.operator.reconciler.connection.ApiVersionDecisions;
+import dev.herokuconnect.operator.crd.ApiVersionChangeStatus;
+import dev.herokuconnect.operator.connect.ConnectionApi;
+import dev.herokuconnect.operator.connect.Model;
 import dev.herokuconnect.operator.reconciler.mapping.MappingDecisions;
 import java.io.IOException;
 import java.io.InputStream;
@@ -285,13 +289,24 @@ public final class PlanCommand {
     for (Reached r : reached) {
       Item<HerokuConnection> c = r.item();
       Connection remote;
+      ConnectApi api;
       try {
-        remote = new ConnectApi(http, r.found().apiRoot(), r.found().connectionId(), RequestGate.Priority.USER)
-            .getConnection(r.found().connectionId(), true); // the one read per connection
+        api = new ConnectApi(http, r.found().apiRoot(), r.found().connectionId(), RequestGate.Priority.USER);
+        remote = api.getConnection(r.found().connectionId(), true); // the one read per connection
       } catch (ConnectApiException | IllegalArgumentException e) {
         throw new PlanError("HerokuConnection " + c.ref() + " (" + c.source() + "): " + e.getMessage());
       }
-      connections.add(planConnection(c, r.found(), remote));
+      Map<String, String> refs = new LinkedHashMap<>(); // the HerokuMappings of this connection, by object: whom a blocked change names
+      for (Item<HerokuMapping> m : read.mappings()) {
+        if (m.namespace().equals(c.namespace()) && m.object().getSpec().getConnectionRef().getName().equals(c.name())) {
+          refs.putIfAbsent(Model.objectKey(m.object().getSpec().getObjectName()), m.namespace() + "/" + m.name());
+        }
+      }
+      try {
+        connections.add(planConnection(c, r.found(), remote, api, refs));
+      } catch (ConnectApiException e) {
+        throw new PlanError("HerokuConnection " + c.ref() + " (" + c.source() + "): " + e.getMessage());
+      }
       for (Item<HerokuMapping> m : read.mappings()) {
         if (m.namespace().equals(c.namespace()) && m.object().getSpec().getConnectionRef().getName().equals(c.name())) {
           mappings.add(planMapping(m, c, remote));
@@ -311,7 +326,8 @@ public final class PlanCommand {
     return e.getMessage();
   }
 
-  private static ConnectionPlan planConnection(Item<HerokuConnection> item, ConnectionFinder.Found found, Connection remote) {
+  private static ConnectionPlan planConnection(Item<HerokuConnection> item, ConnectionFinder.Found found, Connection remote,
+                                               ConnectionApi api, Map<String, String> refs) {
     HerokuConnection c = item.object();
     HerokuConnectionSpec spec = c.getSpec();
     HerokuConnectionStatus status = c.getStatus() == null ? new HerokuConnectionStatus() : c.getStatus();
@@ -349,6 +365,9 @@ public final class PlanCommand {
         }
         case ASK_AUTHORIZATION_URL -> notes.add("Salesforce is not authorized (" + remote.state() + "): the operator asks for an "
             + "authorization URL (status.authorizationUrl) that a person must open");
+        case PREVIEW_API_VERSION, PAUSE_FOR_API_VERSION, CHANGE_API_VERSION, RESUME_AFTER_API_VERSION -> {
+          // the Salesforce API version change: planApiVersion reads its preview and shows its steps
+        }
       }
     }
     for (ConnectionDecisions.Step s : plan.then()) { // the decisions' own "after the writes", not a second reading of the spec
@@ -366,11 +385,50 @@ public final class PlanCommand {
       }
       if (s == ConnectionDecisions.Step.RESUME) notes.add("observe-only, not sent: resume (spec.paused is false, the connection is PAUSED)");
     }
+    planApiVersion(facts.version(), found.connectionId(), api, refs, steps, changes, notes);
     if (!StateTable.MAPPINGS_OK.equals(remote.mappingsSummaryState()) && remote.mappingsSummaryState() != null) {
       notes.add("mappings_summary_state is " + remote.mappingsSummaryState() + ": see the HerokuMappings");
     }
     return new ConnectionPlan(item.namespace(), item.name(), item.source().toString(), found.connectionId(), found.resourceName(),
         remote.state(), management.observeOnly(), changes.isEmpty() ? "nothing" : "update", steps, changes, notes);
+  }
+
+  /**
+   * The Salesforce API version change, as the operator decides it (ApiVersionDecisions): a version
+   * that may never be sent; else, when the spec's version differs from the live one, the one extra
+   * read (GET schema-diff), the preview built as the operator builds it, and the steps it allows.
+   */
+  private static void planApiVersion(ApiVersionDecisions.Facts v, String connectionId, ConnectionApi api, Map<String, String> refs,
+                                     List<String> steps, List<String> changes, List<String> notes) {
+    Outcome refused = ApiVersionDecisions.refused(v);
+    if (refused != null) {
+      changes.add("salesforce api_version: blocked: " + refused.message());
+      return;
+    }
+    ApiVersionDecisions.Decision d = ApiVersionDecisions.decide(v);
+    if (d.step() != ApiVersionDecisions.VersionStep.PREVIEW) return; // no change asked for, or not set up and authorized yet
+    ApiVersionChangeStatus preview = ApiVersionDecisions.preview(v.want(), v.live(), v.fieldsNow(),
+        api.schemaDiff(connectionId, v.want()), refs, java.time.Instant.now());
+    ApiVersionDecisions.Facts previewed = new ApiVersionDecisions.Facts(v.want(), v.live(), v.state(), preview, v.fieldsNow(),
+        v.wantPaused(), v.management());
+    ApiVersionDecisions.Decision then = ApiVersionDecisions.decide(previewed);
+    boolean blocked = ApiVersionDecisions.BLOCKED.equals(then.phase());
+    changes.add("salesforce api_version: remote " + v.live() + ", spec " + v.want() + (blocked ? " (blocked: see below)"
+        : v.management().observeOnly() ? " (observe-only: previewed, not applied)"
+        : StateTable.PAUSED_BY_REQUEST.equals(v.state()) ? " (change; the connection stays paused)" : " (pause, change, resume)"));
+    for (ApiVersionChangeStatus.MappingChange m : preview.getMappings()) {
+      changes.add("  schema-diff " + m.getObject() + (m.getHerokuMapping() == null ? "" : " (" + m.getHerokuMapping() + ")") + ": "
+          + (Boolean.TRUE.equals(m.getUnsafe()) ? "unsafe" : Boolean.TRUE.equals(m.getChanged()) ? "changed" : "unchanged")
+          + (m.getMessage() == null || m.getMessage().isBlank() ? "" : ", " + m.getMessage()));
+    }
+    if (blocked) {
+      notes.add(then.outcome().message());
+    } else if (!v.management().observeOnly()) {
+      if (StateTable.PAUSABLE.equals(v.state())) steps.add("pause");
+      if (StateTable.PAUSABLE.equals(v.state()) || StateTable.PAUSED_BY_REQUEST.equals(v.state())) steps.add("change-sf-api-version");
+      if (StateTable.PAUSABLE.equals(v.state()) && !v.wantPaused()) steps.add("resume");
+      if (!StateTable.PAUSABLE.equals(v.state()) && !StateTable.PAUSED_BY_REQUEST.equals(v.state())) notes.add(then.outcome().message());
+    }
   }
 
   private static MappingPlan planMapping(Item<HerokuMapping> item, Item<HerokuConnection> conn, Connection remote) {

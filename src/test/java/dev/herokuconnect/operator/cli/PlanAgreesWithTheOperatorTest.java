@@ -68,6 +68,16 @@ class PlanAgreesWithTheOperatorTest {
           (f, id) -> f.dashboardCreate(id, "Account", PlanCommandTest.config("read_only", List.of("Id", "Name", "SystemModstamp"), 600)),
           connection("") + mapping("account", "Account", 600, "").replace("metadata: {name: account, namespace: crm}",
               "metadata: {name: account, namespace: crm, annotations: {herokuconnect.dev/reload-requested-at: '2026-12-02T01:00:00Z'}}")),
+      new Row("a newer Salesforce API version: pause, change, resume",
+          (f, id) -> f.setApiVersion(id, "52.0"), connection("").replace("paused: false", "paused: false\n  salesforce: {apiVersion: '62.0'}")
+              + mapping("account", "Account", 600, "")),
+      new Row("a newer Salesforce API version dropping a mapped field: blocked, nothing sent",
+          (f, id) -> {
+            f.setApiVersion(id, "52.0");
+            f.dashboardCreate(id, "Account", PlanCommandTest.config("read_only", List.of("Id", "Name", "SystemModstamp"), 600));
+            f.declareFieldChange("Account", "Name", "62.0", FakeConnectApi.FieldChange.removed());
+          }, connection("").replace("paused: false", "paused: false\n  salesforce: {apiVersion: '62.0'}")
+              + mapping("account", "Account", 600, "")),
       new Row("observe-only with drift: nothing",
           (f, id) -> f.dashboardCreate(id, "Account", PlanCommandTest.config("read_only", List.of("Id", "Name", "SystemModstamp"), 300)),
           connection("").replace("metadata: {name: sales, namespace: crm}",
@@ -165,7 +175,8 @@ class PlanAgreesWithTheOperatorTest {
       if (status == null || !o.getMetadata().getGeneration().equals(status.getObservedGeneration())) return false;
       return Conditions.isTrue(status, Conditions.READY) || Conditions.find(status, Conditions.RECONCILING)
           .map(x -> "Observing".equals(x.getReason()) && "True".equals(x.getStatus())).orElse(false)
-          || Conditions.find(status, Conditions.READY).map(x -> "Paused".equals(x.getReason())).orElse(false);
+          || Conditions.find(status, Conditions.READY).map(x -> "Paused".equals(x.getReason())).orElse(false)
+          || Conditions.isTrueWith(status, Conditions.STALLED, "ApiVersionChangeBlocked"); // as far as it goes without a person
     });
   }
 }

@@ -183,6 +183,36 @@ class PlanCommandTest {
     assertEquals(300, fake.mappings(connectionId).get(1).config().path("sf_polling_seconds").asInt(), "nothing edited");
   }
 
+  /** Issue 18: a newer spec.salesforce.apiVersion is planned with the API's schema-diff, for one extra read, and blocked as the operator would. */
+  @Test
+  void aSalesforceApiVersionChangeIsPlannedWithItsSchemaDiffForOneExtraRead() throws Exception {
+    fake.setApiVersion(connectionId, "52.0");
+    fake.declareFieldChange("Account", "Name", "62.0", FakeConnectApi.FieldChange.removed());
+    fake.declareFieldChange("Contact", "Phone", "60.0", FakeConnectApi.FieldChange.lengthIncreased());
+    Path repo = repo();
+    Path conn = repo.resolve("connection.yaml");
+    Files.writeString(conn, Files.readString(conn).replace("paused: false", "paused: false\n  salesforce: {apiVersion: '62.0'}"));
+    fake.clearRequests();
+    Run r = plan("-f", repo.toString(), "--exit-code");
+    assertEquals(2, r.code(), r.out() + r.err());
+    String out = r.out();
+    System.out.println(out);
+    assertTrue(out.contains("HerokuConnection crm/sales: update\n"), out);
+    assertTrue(out.contains("  ~ salesforce api_version: remote 52.0, spec 62.0 (blocked: see below)\n"), out);
+    assertTrue(out.contains("  ~   schema-diff Account (crm/account): unsafe, Fields removed from Salesforce: Name.\n"), out);
+    assertTrue(out.contains("    the change of the Salesforce API version to 62.0 is blocked: the target version no longer has fields that "
+        + "are mapped; the API refuses it while a mapping has unsafe changes. HerokuMapping crm/account: remove Name from spec.fields"), out);
+    List<String> reads = new ArrayList<>(expectedReads());
+    reads.add("GET /api/v3/connections/" + connectionId + "/schema-diff?target_version=62.0 -> 200");
+    assertEquals(reads, requests(), "one extra read, only because the versions differ");
+    assertTrue(fake.requests().stream().noneMatch(RecordedRequest::isWrite));
+
+    fake.setApiVersion(connectionId, "62.0"); // the same version: no schema-diff
+    fake.clearRequests();
+    assertTrue(plan("-f", repo.toString()).out().contains("HerokuConnection crm/sales: nothing"));
+    assertEquals(expectedReads(), requests());
+  }
+
   @Test
   void exitCodeTwoOnlyWhenSomethingWouldChangeAndOnlyWhenAsked() throws Exception {
     Path repo = repo();
