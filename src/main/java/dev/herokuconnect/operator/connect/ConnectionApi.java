@@ -6,7 +6,8 @@ import dev.herokuconnect.operator.connect.Model.Mapping;
 
 /**
  * The calls the controllers make on one connection's region. {@link ConnectApi} sends them over
- * HTTP; tests of the managed-resource loop use an in-memory implementation.
+ * HTTP, to the real API or to the fake one (every loop test talks to the fake over loopback HTTP);
+ * a unit test may count calls with an implementation of its own (DecisionsTest.CountingApi).
  */
 public interface ConnectionApi {
   /** The same API, paying with another priority. */

@@ -31,7 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * reconciled in this process first.
  */
 public final class Connector {
-  /** How clients for a token are made: HTTP in production, in memory in tests. */
+  /** How clients for a token are made (Controllers.http: over HTTP, to the real API or the fake one). */
   public interface Clients {
     /** {@code source} names where {@code apiRoot} came from, for the refusal when its host is not allowed. */
     ConnectionApi region(ApiToken token, String apiRoot, HostAllowlist.Source source, String connectionId);
