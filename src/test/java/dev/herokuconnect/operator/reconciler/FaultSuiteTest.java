@@ -15,6 +15,7 @@ import dev.herokuconnect.operator.sandbox.Sandbox;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import dev.herokuconnect.operator.testing.FaultWorld;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -29,22 +30,14 @@ import org.junit.jupiter.api.Test;
  */
 class FaultSuiteTest extends OperatorTestBase {
   static final Duration LONG = Duration.ofSeconds(90);
-  static final String[] OBJECTS = {"Account", "Contact", "Lead", "Opportunity", "Case", "Campaign", "CampaignMember", "User",
-      "Task", "Event", "Product2", "Pricebook2", "PricebookEntry", "Order", "OrderItem", "Contract", "Asset", "Quote",
-      "Invoice__c", "Shipment__c"};
+  static final String[] OBJECTS = FaultWorld.OBJECTS;
 
   static String name(String object) {
-    return object.toLowerCase().replace("__c", "-c");
+    return FaultWorld.name(object);
   }
 
-  /** The remote mappings by object name; fails on any duplicate. */
   Map<String, MappingView> remoteByObject() {
-    Map<String, List<MappingView>> grouped = fake.mappings(connectionId).stream()
-        .collect(Collectors.groupingBy(m -> m.objectName().toLowerCase(), TreeMap::new, Collectors.toList()));
-    grouped.forEach((k, v) -> assertEquals(1, v.size(), "duplicate remote mappings of " + k));
-    Map<String, MappingView> out = new TreeMap<>();
-    grouped.forEach((k, v) -> out.put(v.get(0).objectName(), v.get(0)));
-    return out;
+    return FaultWorld.remoteByObject(fake, connectionId);
   }
 
   boolean converged(Map<String, Integer> desiredPolling) {
