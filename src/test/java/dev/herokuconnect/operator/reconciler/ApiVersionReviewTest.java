@@ -188,6 +188,85 @@ class ApiVersionReviewTest extends LoopWorldCase {
             + ApiVersionLoopTest.writes(w) + "; the connection is " + w.fake.connectionState(w.connectionId));
   }
 
+  /**
+   * DEFECT: a set-up connection that needs Salesforce authorization again (an expired or revoked
+   * Salesforce login) gets an authorization URL asked for without api_version (the spec sets none);
+   * the API defaults it to the latest version, so completing the login moves a 52.0 connection to
+   * 62.0: a change of the live version nobody asked for, with no preview and no gate, and a mapped
+   * field the new version drops breaks the mapping. (README: the live version changes only through
+   * the gated change; the fake follows the reference: "Defaults to the latest supported version".)
+   */
+  @Test
+  void reAuthorizingKeepsTheLiveVersionWhenTheSpecAsksForNone() {
+    w.fake.setApiVersion(w.connectionId, "52.0");
+    w.fake.declareFieldChange("Account", "Name", TARGET, dev.herokuconnect.operator.fake.FakeConnectApi.FieldChange.removed());
+    w.reconcileConnection("sales");
+    w.apply("account", "Account", "");
+    w.untilReady("account");
+    w.fake.forceConnectionState(w.connectionId, "UNAUTHORIZED"); // the Salesforce login expired
+    w.clock.advance(Duration.ofMinutes(11));
+    HerokuConnection c = w.reconcileConnection("sales");
+    assertTrue(c.getStatus().getAuthorizationUrl() != null, "setup: a URL to log in again: " + c.getStatus().getConditions());
+    w.fake.completeAuthorization(w.connectionId); // the person logs in again
+    w.clock.advance(Duration.ofMinutes(11));
+    w.reconcileConnection("sales");
+    assertEquals("52.0", w.fake.apiVersion(w.connectionId), "logging in again changed the live version without a preview "
+        + "or a gate (Account's mapped field Name does not exist at 62.0); authorize request: "
+        + w.fake.requests().stream().filter(r -> r.path().contains("authorize_url")).map(r -> r.body()).toList());
+  }
+
+  /**
+   * DEFECT: the same with spec.salesforce.apiVersion set: the authorization URL carries the target,
+   * so logging in again applies it with no preview, past a gate that would block it (a dropped field).
+   */
+  @Test
+  void reAuthorizingDoesNotBypassTheGateOfAVersionChange() {
+    w.fake.declareFieldChange("Account", "Name", TARGET, dev.herokuconnect.operator.fake.FakeConnectApi.FieldChange.removed());
+    atFiftyTwoAskingForSixtyTwo();
+    assertEquals(ApiVersionDecisions.BLOCKED, w.reconcileConnection("sales").getStatus().getApiVersionChange().getPhase(),
+        "setup: the change is blocked by the dropped field");
+    w.fake.forceConnectionState(w.connectionId, "UNAUTHORIZED");
+    w.clock.advance(Duration.ofMinutes(11));
+    w.reconcileConnection("sales");
+    w.fake.completeAuthorization(w.connectionId);
+    w.clock.advance(Duration.ofMinutes(11));
+    HerokuConnection c = w.reconcileConnection("sales");
+    assertEquals("52.0", w.fake.apiVersion(w.connectionId), "a blocked change went through the authorization URL: phase "
+        + c.getStatus().getApiVersionChange().getPhase() + "; requests: " + ApiVersionLoopTest.writes(w));
+  }
+
+  /**
+   * DEFECT: a person follows the Blocked message ("Set another spec.salesforce.apiVersion (or remove
+   * it)") and removes the version: the connection goes Ready, but status.apiVersionChange keeps
+   * phase Blocked and its message (the Change column of kubectl get -o wide says Blocked for good).
+   */
+  @Test
+  void abandoningABlockedChangeLeavesNoBlockedPhaseBehind() {
+    w.fake.declareFieldChange("Account", "Name", TARGET, dev.herokuconnect.operator.fake.FakeConnectApi.FieldChange.removed());
+    atFiftyTwoAskingForSixtyTwo();
+    assertEquals(ApiVersionDecisions.BLOCKED, w.reconcileConnection("sales").getStatus().getApiVersionChange().getPhase());
+    w.applyConnection(Manifests.connection(""));
+    HerokuConnection c = passes(2);
+    assertTrue(Conditions.isTrue(c.getStatus(), Conditions.READY), "setup: Ready once the change is abandoned");
+    ApiVersionChangeStatus a = c.getStatus().getApiVersionChange();
+    assertTrue(a == null || !ApiVersionDecisions.BLOCKED.equals(a.getPhase()),
+        "Ready, yet status.apiVersionChange still says " + a.getPhase() + ": " + a.getMessage());
+  }
+
+  /** Support for PlanApiVersionReviewTest (passes): what the operator sends for a PAUSED connection its spec does not pause. */
+  @Test
+  void baselineAPausedConnectionItsSpecResumesIsResumedPausedChangedAndResumed() {
+    w.fake.setApiVersion(w.connectionId, "52.0");
+    w.reconcileConnection("sales");
+    w.fake.forceConnectionState(w.connectionId, "PAUSED");
+    w.fake.clearRequests();
+    w.applyConnection(Manifests.connection("salesforce: {apiVersion: '" + TARGET + "'}\n"));
+    ApiVersionLoopTest.until(w, ApiVersionLoopTest::complete);
+    assertEquals(List.of("POST resume", "GET schema-diff", "POST pause", "POST change-sf-api-version", "POST resume"),
+        ApiVersionLoopTest.writes(w));
+    assertEquals("IDLE", w.fake.connectionState(w.connectionId));
+  }
+
   /** Sanity: the flows the defects above depart from still work here (the world is set up as the reviewed tests). */
   @Test
   void baseline() {
