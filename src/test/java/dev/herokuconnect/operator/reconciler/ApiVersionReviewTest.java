@@ -253,6 +253,31 @@ class ApiVersionReviewTest extends LoopWorldCase {
         "Ready, yet status.apiVersionChange still says " + a.getPhase() + ": " + a.getMessage());
   }
 
+  /**
+   * DEFECT: a well-formed version the API does not support yet (63.0: Salesforce has released it,
+   * Heroku Connect supports up to 62.0) is refused by the preview itself (GET schema-diff answers
+   * 400). That 400 ends the pass as Stalled InvalidSpec (not ApiVersionChangeBlocked with the
+   * refusal recorded, as the README says a refused version waits), and every HerokuMapping on the
+   * connection then waits ConnectionNotReady: a version the API merely does not know yet halts all
+   * mapping edits (README: "The HerokuMappings keep syncing while the change is blocked").
+   */
+  @Test
+  void aVersionTheApiDoesNotSupportYetBlocksTheChangeNotTheMappings() {
+    ApiVersionLoopTest.atFiftyTwoAskingForSixtyTwo(w, "");
+    w.applyConnection(Manifests.connection("salesforce: {apiVersion: '63.0'}\n"));
+    HerokuConnection c = passes(2);
+    w.apply("account", "Account", "sfPollingSeconds: 300"); // a person edits the mapping meanwhile
+    var m = w.reconcile("account");
+    String conn = Conditions.find(c.getStatus(), Conditions.READY).get().getReason() + ": "
+        + Conditions.find(c.getStatus(), Conditions.READY).get().getMessage();
+    assertFalse(Conditions.isTrueWith(m.getStatus(), Conditions.READY, Reasons.CONNECTION_NOT_READY)
+            || "ConnectionNotReady".equals(Conditions.find(m.getStatus(), Conditions.READY).get().getReason()),
+        "the mapping waits for its connection because the API does not know 63.0 yet: "
+            + Conditions.find(m.getStatus(), Conditions.READY).get().getMessage() + " / connection " + conn);
+    ApiVersionChangeStatus a = c.getStatus().getApiVersionChange();
+    assertTrue(a != null && a.getRefusal() != null, "the refusal is not recorded (status.apiVersionChange.refusal): " + conn);
+  }
+
   /** Support for PlanApiVersionReviewTest (passes): what the operator sends for a PAUSED connection its spec does not pause. */
   @Test
   void baselineAPausedConnectionItsSpecResumesIsResumedPausedChangedAndResumed() {
