@@ -385,7 +385,10 @@ public final class PlanCommand {
       }
       if (s == ConnectionDecisions.Step.RESUME) notes.add("observe-only, not sent: resume (spec.paused is false, the connection is PAUSED)");
     }
-    planApiVersion(facts.version(), found.connectionId(), api, refs, steps, changes, notes);
+    String after = plan.steps().contains(ConnectionDecisions.Step.RESUME) ? StateTable.PAUSABLE // the state the steps above leave
+        : plan.steps().contains(ConnectionDecisions.Step.PAUSE) || plan.then().contains(ConnectionDecisions.Step.PAUSE)
+        ? StateTable.PAUSED_BY_REQUEST : remote.state();
+    planApiVersion(facts.version(), after, found.connectionId(), api, refs, steps, changes, notes);
     if (!StateTable.MAPPINGS_OK.equals(remote.mappingsSummaryState()) && remote.mappingsSummaryState() != null) {
       notes.add("mappings_summary_state is " + remote.mappingsSummaryState() + ": see the HerokuMappings");
     }
@@ -398,8 +401,8 @@ public final class PlanCommand {
    * that may never be sent; else, when the spec's version differs from the live one, the one extra
    * read (GET schema-diff), the preview built as the operator builds it, and the steps it allows.
    */
-  private static void planApiVersion(ApiVersionDecisions.Facts v, String connectionId, ConnectionApi api, Map<String, String> refs,
-                                     List<String> steps, List<String> changes, List<String> notes) {
+  private static void planApiVersion(ApiVersionDecisions.Facts v, String after, String connectionId, ConnectionApi api,
+                                     Map<String, String> refs, List<String> steps, List<String> changes, List<String> notes) {
     Outcome refused = ApiVersionDecisions.refused(v);
     if (refused != null) {
       changes.add("salesforce api_version: blocked: " + refused.message());
@@ -415,7 +418,7 @@ public final class PlanCommand {
     boolean blocked = ApiVersionDecisions.BLOCKED.equals(then.phase());
     changes.add("salesforce api_version: remote " + v.live() + ", spec " + v.want() + (blocked ? " (blocked: see below)"
         : v.management().observeOnly() ? " (observe-only: previewed, not applied)"
-        : StateTable.PAUSED_BY_REQUEST.equals(v.state()) ? " (change; the connection stays paused)" : " (pause, change, resume)"));
+        : StateTable.PAUSED_BY_REQUEST.equals(after) ? " (change; the connection stays paused)" : " (pause, change, resume)"));
     for (ApiVersionChangeStatus.MappingChange m : preview.getMappings()) {
       changes.add("  schema-diff " + m.getObject() + (m.getHerokuMapping() == null ? "" : " (" + m.getHerokuMapping() + ")") + ": "
           + (Boolean.TRUE.equals(m.getUnsafe()) ? "unsafe" : Boolean.TRUE.equals(m.getChanged()) ? "changed" : "unchanged")
@@ -424,10 +427,12 @@ public final class PlanCommand {
     if (blocked) {
       notes.add(then.outcome().message());
     } else if (!v.management().observeOnly()) {
-      if (StateTable.PAUSABLE.equals(v.state())) steps.add("pause");
-      if (StateTable.PAUSABLE.equals(v.state()) || StateTable.PAUSED_BY_REQUEST.equals(v.state())) steps.add("change-sf-api-version");
-      if (StateTable.PAUSABLE.equals(v.state()) && !v.wantPaused()) steps.add("resume");
-      if (!StateTable.PAUSABLE.equals(v.state()) && !StateTable.PAUSED_BY_REQUEST.equals(v.state())) notes.add(then.outcome().message());
+      // on the state the steps above leave (a connection its spec resumes is resumed, then paused for the change)
+      if (!v.syncing().isEmpty()) notes.add(then.outcome().message());
+      if (StateTable.PAUSABLE.equals(after)) steps.add("pause");
+      if (StateTable.PAUSABLE.equals(after) || StateTable.PAUSED_BY_REQUEST.equals(after)) steps.add("change-sf-api-version");
+      if (StateTable.PAUSABLE.equals(after) && !v.wantPaused()) steps.add("resume");
+      if (!StateTable.PAUSABLE.equals(after) && !StateTable.PAUSED_BY_REQUEST.equals(after)) notes.add(then.outcome().message());
     }
   }
 

@@ -11,6 +11,9 @@ import java.util.List;
     + "preview (GET schema-diff) and each step, recorded before it is sent, so a restart continues where it stopped. "
     + "Set by the operator.")
 public class ApiVersionChangeStatus {
+  /** The phase of a version the spec asks for that may never be sent (read by the mappings: their connection is usable). */
+  public static final String PHASE_REFUSED = "Refused";
+
   /** At most this many mappings are listed (a connection rarely has more; the rest are counted). */
   public static final int MAX_MAPPINGS = 50;
 

@@ -45,7 +45,7 @@ class PlanApiVersionReviewTest {
   }
 
   /**
-   * DEFECT: the connection is PAUSED (someone paused it in the dashboard), spec.paused is false, and
+   * Found in review (fixed): the connection is PAUSED (someone paused it in the dashboard), spec.paused is false, and
    * the spec asks for 62.0 on a 52.0 connection. The operator resumes it (ConnectionDecisions), then
    * previews, pauses for the change, changes and resumes: writes resume, pause, change, resume, and
    * the connection ends IDLE. plan prints "(change; the connection stays paused)" and the steps

@@ -47,12 +47,13 @@ class ApiVersionReviewTest extends LoopWorldCase {
   }
 
   /**
-   * The change waits in Changing with the connection paused for it (a mapping still syncing: the
-   * API answers 409), as a user sees it for minutes.
+   * The change waits in Changing with the connection paused for it (a mapping starts syncing between
+   * the pause and the change: the API answers 409), as a user sees it for minutes. (The operator
+   * waits for syncing mappings before it pauses, so the sync must start after the pause.)
    */
   void heldPausedInChanging() {
     atFiftyTwoAskingForSixtyTwo();
-    w.fake.forceMappingState(accountId(), "POLLING_SF_CHANGES");
+    w.fake.beforeNext("POST", "change-sf-api-version", () -> w.fake.forceMappingState(accountId(), "POLLING_SF_CHANGES"));
     w.reconcileConnection("sales");
     assertEquals(ApiVersionDecisions.CHANGING, phase(), "setup: the change waits for the syncing mapping");
     assertEquals("PAUSED", w.fake.connectionState(w.connectionId), "setup: the change paused the connection");
@@ -60,7 +61,7 @@ class ApiVersionReviewTest extends LoopWorldCase {
   }
 
   /**
-   * DEFECT: a spec edit of spec.salesforce.apiVersion made while a change waits (before the change
+   * Found in review (fixed): a spec edit of spec.salesforce.apiVersion made while a change waits (before the change
    * request took effect) is ignored: the recorded target wins and the operator sends an irreversible
    * change to a version the spec no longer asks for (the API never downgrades); the connection then
    * stalls InvalidSpec ("below the live version") on the person's own, valid, edit.
@@ -78,7 +79,7 @@ class ApiVersionReviewTest extends LoopWorldCase {
   }
 
   /**
-   * DEFECT: removing spec.salesforce.apiVersion while a change waits still sends the change (README:
+   * Found in review (fixed): removing spec.salesforce.apiVersion while a change waits still sends the change (README:
    * "Removing spec.salesforce.apiVersion never changes the live version").
    */
   @Test
@@ -93,7 +94,7 @@ class ApiVersionReviewTest extends LoopWorldCase {
   }
 
   /**
-   * DEFECT: deleting the HerokuConnection while a change holds the add-on paused releases the
+   * Found in review (fixed): deleting the HerokuConnection while a change holds the add-on paused releases the
    * finalizer and leaves the add-on PAUSED: every mapping on it stops syncing, with no Event saying
    * so (the operator never deletes the add-on; it should not leave it paused either).
    */
@@ -111,7 +112,7 @@ class ApiVersionReviewTest extends LoopWorldCase {
   }
 
   /**
-   * DEFECT: the connection is not PAUSED when the change request arrives (resumed by someone in the
+   * Found in review (fixed): the connection is not PAUSED when the change request arrives (resumed by someone in the
    * dashboard, or the 202 of the pause not landed yet: the pause is folded as PAUSED without a
    * read). The API's 400 "must be paused" is taken as a refusal of the version itself: Blocked for
    * good ("Set another spec.salesforce.apiVersion"), although 62.0 is valid and a retry would work.
@@ -127,7 +128,7 @@ class ApiVersionReviewTest extends LoopWorldCase {
   }
 
   /**
-   * DEFECT: the live version moves above the spec's outside the operator (the Heroku CLI's
+   * Found in review (fixed): the live version moves above the spec's outside the operator (the Heroku CLI's
    * connect:manage-sf-api-version, the dashboard, or Heroku retiring a version): a spec that was
    * valid when applied (e.g. the 52.0 it was authorized with) now stalls the whole HerokuConnection
    * InvalidSpec, and every HerokuMapping on it waits ConnectionNotReady: no edit reaches the API.
@@ -147,14 +148,16 @@ class ApiVersionReviewTest extends LoopWorldCase {
     w.clock.advance(Duration.ofSeconds(15));
     var m = w.reconcile("account");
     long puts = w.fake.requests().stream().filter(r -> r.method().equals("PUT")).count();
-    assertTrue(puts > 0 && !Conditions.isTrueWith(m.getStatus(), Conditions.READY, Reasons.CONNECTION_NOT_READY)
-            && Conditions.isTrue(m.getStatus(), Conditions.READY),
+    assertTrue(puts > 0 && !Conditions.isTrueWith(m.getStatus(), Conditions.READY, Reasons.CONNECTION_NOT_READY),
         "the mapping's edit never reaches the API: " + Conditions.find(m.getStatus(), Conditions.READY).get().getMessage()
             + " / connection: " + Conditions.find(w.connection("sales").getStatus(), Conditions.READY).get().getMessage());
+    w.untilReady("account"); // and it settles, Ready, while the connection says what its spec asks that cannot be done
+    assertTrue(Conditions.isTrueWith(w.connection("sales").getStatus(), Conditions.STALLED, Reasons.INVALID_SPEC),
+        "the connection names the version its spec asks for that may never be sent");
   }
 
   /**
-   * DEFECT: switched to observe-only while the change holds the connection paused, the connection
+   * Found in review (fixed): switched to observe-only while the change holds the connection paused, the connection
    * stays paused (observe-only sends nothing), but status says the operator is "changing the
    * Salesforce API version" (ChangingApiVersion) when nothing will be sent until it is managed again.
    */
@@ -173,7 +176,7 @@ class ApiVersionReviewTest extends LoopWorldCase {
   }
 
   /**
-   * DEFECT: a mapping that is still syncing (the snapshot shows it) makes the API refuse the change
+   * Found in review (fixed): a mapping that is still syncing (the snapshot shows it) makes the API refuse the change
    * (409), yet the operator pauses the connection first and then holds it paused, every other mapping
    * stopped, retrying the change with backoff up to the refresh interval until the sync ends (a
    * table load can take hours). It waits for IDLE before pausing; it should wait for the mappings too.
@@ -189,7 +192,7 @@ class ApiVersionReviewTest extends LoopWorldCase {
   }
 
   /**
-   * DEFECT: a set-up connection that needs Salesforce authorization again (an expired or revoked
+   * Found in review (fixed): a set-up connection that needs Salesforce authorization again (an expired or revoked
    * Salesforce login) gets an authorization URL asked for without api_version (the spec sets none);
    * the API defaults it to the latest version, so completing the login moves a 52.0 connection to
    * 62.0: a change of the live version nobody asked for, with no preview and no gate, and a mapped
@@ -216,7 +219,7 @@ class ApiVersionReviewTest extends LoopWorldCase {
   }
 
   /**
-   * DEFECT: the same with spec.salesforce.apiVersion set: the authorization URL carries the target,
+   * Found in review (fixed): the same with spec.salesforce.apiVersion set: the authorization URL carries the target,
    * so logging in again applies it with no preview, past a gate that would block it (a dropped field).
    */
   @Test
@@ -236,7 +239,7 @@ class ApiVersionReviewTest extends LoopWorldCase {
   }
 
   /**
-   * DEFECT: a person follows the Blocked message ("Set another spec.salesforce.apiVersion (or remove
+   * Found in review (fixed): a person follows the Blocked message ("Set another spec.salesforce.apiVersion (or remove
    * it)") and removes the version: the connection goes Ready, but status.apiVersionChange keeps
    * phase Blocked and its message (the Change column of kubectl get -o wide says Blocked for good).
    */
@@ -254,7 +257,7 @@ class ApiVersionReviewTest extends LoopWorldCase {
   }
 
   /**
-   * DEFECT: a well-formed version the API does not support yet (63.0: Salesforce has released it,
+   * Found in review (fixed): a well-formed version the API does not support yet (63.0: Salesforce has released it,
    * Heroku Connect supports up to 62.0) is refused by the preview itself (GET schema-diff answers
    * 400). That 400 ends the pass as Stalled InvalidSpec (not ApiVersionChangeBlocked with the
    * refusal recorded, as the README says a refused version waits), and every HerokuMapping on the

@@ -40,7 +40,17 @@ final class ApiVersionChanges {
   /** GET schema-diff for the version asked for; the preview goes into status.apiVersionChange, with one Event. */
   void preview(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, ConnectionObservation o, ConnectionApi api) {
     ApiVersionDecisions.Facts f = o.facts().version();
-    Model.SchemaDiff diff = api.schemaDiff(o.where().connectionId(), f.want());
+    Model.SchemaDiff diff;
+    try {
+      diff = api.schemaDiff(o.where().connectionId(), f.want());
+    } catch (ConnectApiException.BadRequest refused) { // e.g. a version the API does not support (yet): the change waits, not the rest
+      ApiVersionChangeStatus p = ApiVersionDecisions.preview(f.want(), f.live(), f.fieldsNow(), new Model.SchemaDiff(f.live(), f.want(),
+          java.util.List.of()), refs(ctx.resource()), clock.instant());
+      p.setRefusal(refused.describe());
+      p.setPhase(ApiVersionDecisions.BLOCKED);
+      ctx.status().setApiVersionChange(p);
+      return;
+    }
     ApiVersionChangeStatus p = ApiVersionDecisions.preview(f.want(), f.live(), f.fieldsNow(), diff, refs(ctx.resource()),
         clock.instant());
     ctx.status().setApiVersionChange(p);
@@ -49,6 +59,22 @@ final class ApiVersionChanges {
     ctx.normal(ctx.resource(), "ApiVersionPreviewed", "previewed the change of the Salesforce API version from " + f.live() + " to "
         + f.want() + ": " + diff.mappingsOrEmpty().size() + " mapping(s), " + changed + " with changed fields, " + unsafe
         + " unsafe (status.apiVersionChange)");
+  }
+
+  /**
+   * A version the spec asks for that may never be sent, recorded (phase Refused): the mappings read
+   * it to know that their connection's only trouble is its version, and keep syncing.
+   */
+  static void recordRefused(HerokuConnectionStatus status, String want, String live, String why) {
+    ApiVersionChangeStatus change = status.getApiVersionChange();
+    if (change == null || !ApiVersionDecisions.REFUSED.equals(change.getPhase()) || !want.equals(change.getTarget())) {
+      change = new ApiVersionChangeStatus();
+      change.setTarget(want);
+      change.setFrom(live);
+      change.setPhase(ApiVersionDecisions.REFUSED);
+      status.setApiVersionChange(change);
+    }
+    change.setMessage(why);
   }
 
   /** The HerokuMappings bound to the connection, by object: whom a blocked change names. */
@@ -91,6 +117,14 @@ final class ApiVersionChanges {
           blockWith(ctx, blocked);
         }
         case REFUSED -> {
+          // the pause is taken as done from its 2xx, without a read: a refusal while the connection is not PAUSED means the
+          // state moved (someone resumed it, or the pause had not landed yet): read it, and go on from there
+          String state = api.getConnection(o.where().connectionId(), false).state();
+          if (!StateTable.PAUSED_BY_REQUEST.equals(state)) {
+            throw new RefusedByState(Outcome.progressing(Reasons.CHANGING_API_VERSION, "the API refused to change the Salesforce API "
+                + "version while the connection is " + state + " (" + refused.apiMessage() + "): trying again shortly",
+                StateTable.Requeue.SETTLING));
+          }
           recorded.setRefusal(refused.apiMessage());
           blockWith(ctx, recorded);
         }

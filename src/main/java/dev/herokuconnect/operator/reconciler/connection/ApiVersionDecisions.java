@@ -33,6 +33,10 @@ public final class ApiVersionDecisions {
   public static final String CHANGING = "Changing";
   public static final String RESUMING = "Resuming";
   public static final String COMPLETE = "Complete";
+  /** The spec no longer asks for the target (edited or removed) before it took effect: nothing was changed. */
+  public static final String ABANDONED = "Abandoned";
+  /** The version asked for may never be sent (malformed, too old, below the live one): the spec's to fix. */
+  public static final String REFUSED = ApiVersionChangeStatus.PHASE_REFUSED;
 
   /** A step of the change (each one request). */
   public enum VersionStep { PREVIEW, PAUSE, CHANGE, RESUME }
@@ -43,7 +47,12 @@ public final class ApiVersionDecisions {
    * preview read for other fields is read again: {@link #fieldsOf}), and spec.paused.
    */
   public record Facts(String want, String live, String state, ApiVersionChangeStatus recorded, String fieldsNow,
-                      boolean wantPaused, Management management) {
+                      boolean wantPaused, Management management, List<String> syncing) {
+    public Facts(String want, String live, String state, ApiVersionChangeStatus recorded, String fieldsNow, boolean wantPaused,
+                 Management management) {
+      this(want, live, state, recorded, fieldsNow, wantPaused, management, List.of());
+    }
+
     String phase() {
       return recorded == null ? null : recorded.getPhase();
     }
@@ -67,7 +76,11 @@ public final class ApiVersionDecisions {
     }
   }
 
-  /** Why the version asked for may not be sent at all (malformed, too old, a downgrade): the spec's to fix. */
+  /**
+   * Why the version asked for may not be sent at all (malformed, too old, below the live version):
+   * the spec's to fix. It stops only the version change: the connection's other steps go on, and
+   * its mappings keep syncing (a live version raised outside the operator lands here too).
+   */
   public static Outcome refused(Facts f) {
     String why = f.underWay() ? null : ApiVersions.refusal(f.want(), f.live());
     return why == null ? null : Outcome.stalled(Reasons.INVALID_SPEC, why, (java.time.Duration) null);
@@ -76,6 +89,7 @@ public final class ApiVersionDecisions {
   public static Decision decide(Facts f) {
     if (f.underWay()) return goOn(f);
     if (blank(f.want()) || f.want().equals(f.live()) || blank(f.live())) return Decision.none();
+    if (ApiVersions.compare(f.want(), f.live()) < 0) return Decision.none(); // a downgrade: refused() says so, nothing is sent
     StateTable.Kind kind = StateTable.CONNECTION.kind(f.state());
     if (kind != StateTable.Kind.HEALTHY && kind != StateTable.Kind.PAUSED) return Decision.none(); // set up and authorized first
     ApiVersionChangeStatus r = f.recorded();
@@ -88,6 +102,10 @@ public final class ApiVersionDecisions {
     if (f.management().observeOnly()) {
       return new Decision(null, PREVIEWED, Outcome.progressing(Reasons.OBSERVING, "observe-only: the change of the Salesforce API "
           + "version from " + f.live() + " to " + f.want() + " is previewed (status.apiVersionChange), not applied", Requeue.REFRESH));
+    }
+    if (!f.syncing().isEmpty()) { // the API refuses the change while one syncs (409): never pause the connection for a refusal
+      return new Decision(null, PREVIEWED, progressing("the Salesforce API version changes to " + f.want() + " once no mapping "
+          + "syncs (the API refuses it while one does; now: " + String.join(", ", f.syncing()) + ")", Requeue.SETTLING));
     }
     if (StateTable.PAUSED_BY_REQUEST.equals(f.state())) return change(f, false);
     if (StateTable.PAUSABLE.equals(f.state())) {
@@ -104,12 +122,26 @@ public final class ApiVersionDecisions {
     String target = r.getTarget();
     boolean paused = StateTable.PAUSED_BY_REQUEST.equals(f.state());
     boolean pausedByChange = Boolean.TRUE.equals(r.getPausedByChange());
+    boolean resumeIt = paused && pausedByChange && !f.wantPaused();
+    if (f.management().observeOnly()) { // nothing is sent: say where the change was left
+      return new Decision(null, r.getPhase(), Outcome.progressing(Reasons.OBSERVING, "observe-only: the change of the Salesforce API "
+          + "version to " + target + " stopped at " + r.getPhase() + " and nothing is sent" + (resumeIt ? "; the connection stays "
+          + "paused until this HerokuConnection is managed again" : ""), Requeue.REFRESH));
+    }
     if (target.equals(f.live())) { // changed (confirmed by this read): resume what the change paused
-      if (paused && pausedByChange && !f.wantPaused()) {
+      if (resumeIt) {
         return new Decision(VersionStep.RESUME, RESUMING, progressing("the Salesforce API version is now " + target
             + "; resuming the connection", Requeue.SETTLING));
       }
       return new Decision(null, COMPLETE, null);
+    }
+    // not changed: the spec no longer asks for it (edited or removed), or the resume of an abandoned change is due
+    if (!target.equals(f.want()) || RESUMING.equals(r.getPhase())) {
+      if (resumeIt) {
+        return new Decision(VersionStep.RESUME, RESUMING, progressing("the spec no longer asks for Salesforce API version " + target
+            + ": resuming the connection without changing its version", Requeue.SETTLING));
+      }
+      return new Decision(null, ABANDONED, null); // the next pass decides afresh for what the spec asks now
     }
     if (paused) return change(f, pausedByChange); // paused, not changed yet (or the change was never sent)
     if (StateTable.PAUSABLE.equals(f.state())) { // the pause never took effect (or someone resumed it)

@@ -101,8 +101,10 @@ public final class ConnectionDecisions {
     String state = remote.state();
     boolean asked = state != null && state.equals(status.getAuthorizationUrlForState()) && status.getAuthorizationUrl() != null;
     Request restart = RequestedAction.pendingOf(c, status, List.of(RequestedAction.RESTART)).stream().findFirst().orElse(null);
+    List<String> syncing = remote.mappingsOrEmpty().stream().filter(m -> StateTable.mappingSyncing(m.state()))
+        .map(m -> m.objectName()).sorted().toList();
     ApiVersionDecisions.Facts version = new ApiVersionDecisions.Facts(spec.getSalesforce().getApiVersion(), remote.apiVersion(),
-        state, status.getApiVersionChange(), ApiVersionDecisions.fieldsOf(remote), spec.isPaused(), management);
+        state, status.getApiVersionChange(), ApiVersionDecisions.fieldsOf(remote), spec.isPaused(), management, syncing);
     return new Facts(c.getMetadata().getName(), management, conflictOwner, state, remote.mappingsSummaryState(), remote.dbKey(),
         remote.schemaName(), spec.getDatabase().getConfigVar(), spec.getDatabase().getSchema(), spec.isPaused(), restart, asked,
         spec.getSalesforce().getEnvironment().apiValue(), version);
@@ -115,8 +117,6 @@ public final class ConnectionDecisions {
 
   public static Plan plan(Facts f) {
     if (f.conflictOwner() != null) return new Plan(List.of(), conflict(f.conflictOwner()));
-    Outcome badVersion = ApiVersionDecisions.refused(f.version());
-    if (badVersion != null) return new Plan(List.of(), badVersion);
     List<Step> wanted = new ArrayList<>(); // what the spec asks for now, whoever may send it
     List<Step> then = new ArrayList<>();
     boolean setup = f.databaseDiffers();
@@ -130,7 +130,9 @@ public final class ConnectionDecisions {
       (now ? wanted : then).add(pauseOrResume);
     }
     // the version change goes once the rest is done (it pauses the connection, so it waits for a settled one)
-    ApiVersionDecisions.VersionStep v = wanted.isEmpty() && then.isEmpty() ? ApiVersionDecisions.decide(f.version()).step() : null;
+    boolean versionRefused = ApiVersionDecisions.refused(f.version()) != null; // only the version change stops (outcome says why)
+    ApiVersionDecisions.VersionStep v = wanted.isEmpty() && then.isEmpty() && !versionRefused
+        ? ApiVersionDecisions.decide(f.version()).step() : null;
     Step version = v == null ? null : Step.of(v);
     if (f.management().observeOnly()) {
       List<Step> withheld = new ArrayList<>(wanted);
@@ -158,6 +160,8 @@ public final class ConnectionDecisions {
           + "(kubectl get hconn " + f.name() + " -o jsonpath='{.status.authorizationUrl}') and log in to Salesforce ("
           + f.environment() + "); the operator notices when it is done", e.requeue());
     }
+    Outcome badVersion = ApiVersionDecisions.refused(f.version());
+    if (badVersion != null) return badVersion; // the spec asks for a version that may never be sent
     ApiVersionDecisions.Decision version = ApiVersionDecisions.decide(f.version());
     if (version.outcome() != null) return version.outcome(); // a change of the API version under way, blocked, or previewed
     if (f.waitingToPause()) {
@@ -206,14 +210,14 @@ public final class ConnectionDecisions {
   }
 
   /** What deleting a HerokuConnection does: the add-on itself is never deleted (the API cannot). */
-  public enum DeletionStep { WAIT_FOR_MAPPINGS, RELEASE_CREDENTIALS }
+  public enum DeletionStep { WAIT_FOR_MAPPINGS, RESUME_THEN_RELEASE, RELEASE_CREDENTIALS }
 
   public record Deletion(DeletionStep step, Events.Note event) implements Cleanup.Verdict<DeletionStep> {
     @Override
     public Cleanup.Finish finish() {
       return switch (step) {
         case WAIT_FOR_MAPPINGS -> Cleanup.Finish.POLL; // their cleanups run meanwhile: look again after the settling interval
-        case RELEASE_CREDENTIALS -> Cleanup.Finish.ACT;
+        case RESUME_THEN_RELEASE, RELEASE_CREDENTIALS -> Cleanup.Finish.ACT;
       };
     }
   }
@@ -223,10 +227,20 @@ public final class ConnectionDecisions {
    * cleanup can reach the API; then the credentials Secret is released (if no other connection needs it).
    */
   public static Deletion deletion(List<String> mappingsUsingIt) {
+    return deletion(mappingsUsingIt, false);
+  }
+
+  /**
+   * {@code resumeFirst}: a change of the Salesforce API version paused the add-on and the spec
+   * does not pause it: deleting the HerokuConnection mid-change resumes it first, so nothing is
+   * left paused that nobody asked to pause.
+   */
+  public static Deletion deletion(List<String> mappingsUsingIt, boolean resumeFirst) {
     if (!mappingsUsingIt.isEmpty()) {
       return new Deletion(DeletionStep.WAIT_FOR_MAPPINGS, Events.Note.normal(Reasons.DELETING, "waiting for "
           + mappingsUsingIt.size() + " HerokuMapping(s) that use this connection to be deleted: " + String.join(", ", mappingsUsingIt)));
     }
+    if (resumeFirst) return new Deletion(DeletionStep.RESUME_THEN_RELEASE, null); // the resume's result says how it went
     return new Deletion(DeletionStep.RELEASE_CREDENTIALS, null);
   }
 

@@ -82,9 +82,13 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
     ManagedLoop.Pass pass = ctx.pass();
     if (status.getConnectionId() != null && status.getAppName() == null) status.setAppName(c.getSpec().getAppName()); // bound before 0.2
     String refused = ConnectionIdentity.refusal(status.getConnectionId(), status.getAppName(), status.getResourceName(), c.getSpec());
-    if (refused == null) refused = versionRefused(c, status); // checked against the live version last read: no request
     if (refused != null) { // a new generation looks again
       return ConnectionObservation.stopped(Outcome.stalled(Reasons.INVALID_SPEC, refused, (Duration) null));
+    }
+    String badVersion = versionRefused(c, status, pass.specChanged());
+    if (badVersion != null) { // no request; the mappings go on (the record says the version is the only trouble)
+      ApiVersionChanges.recordRefused(status, c.getSpec().getSalesforce().getApiVersion(), status.getApiVersion(), badVersion);
+      return ConnectionObservation.stopped(Outcome.stalled(Reasons.INVALID_SPEC, badVersion, (Duration) null));
     }
     // the token, and where the add-on is
     String secretName = c.getSpec().getCredentials().getSecretRef().getName();
@@ -114,12 +118,17 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
     return seen(ctx, where, conflictOwner, remote);
   }
 
-  /** A version that may never be sent (malformed, too old, below the live one), unless a change is already under way. */
-  private static String versionRefused(HerokuConnection c, HerokuConnectionStatus status) {
+  /**
+   * A version that may never be sent, refused before any request: one that is no version at all
+   * (malformed, below what the API supports), or, when the spec was just edited, one below the live
+   * version last read. Otherwise a version below the live one is decided after the read, against
+   * the version read (it may have been raised outside the operator), and stops only the change.
+   */
+  private static String versionRefused(HerokuConnection c, HerokuConnectionStatus status, boolean specEdited) {
     var change = status.getApiVersionChange();
     boolean underWay = change != null && List.of(ApiVersionDecisions.PAUSING, ApiVersionDecisions.CHANGING,
         ApiVersionDecisions.RESUMING).contains(change.getPhase());
-    return underWay ? null : ApiVersions.refusal(c.getSpec().getSalesforce().getApiVersion(), status.getApiVersion());
+    return underWay ? null : ApiVersions.refusal(c.getSpec().getSalesforce().getApiVersion(), specEdited ? status.getApiVersion() : null);
   }
 
   /** What was read, shown in status, and the facts decided from it. */
@@ -201,7 +210,7 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
       case ASK_AUTHORIZATION_URL -> {
         SalesforceSpec sf = spec.getSalesforce();
         String url = api.authorizeUrl(id, new Model.AuthorizeRequest(sf.getEnvironment().apiValue(), sf.getDomain(),
-            sf.getApiVersion(), sf.getRedirectUrl()));
+            authorizeWith(sf, o.remote()), sf.getRedirectUrl()));
         urls.asked(c, o.facts().state(), url);
         status.setAuthorizationUrl(url);
         status.setAuthorizationUrlForState(o.facts().state());
@@ -234,6 +243,37 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
     urls.show(c, status, remote.state());
     return new ConnectionObservation(null, o.where(), o.conflictOwner(), remote,
         ConnectionDecisions.facts(c, status, ctx.management(), o.conflictOwner(), remote));
+  }
+
+  /**
+   * A HerokuConnection deleted while a Salesforce API version change holds its add-on paused: the
+   * add-on is resumed (a 400 means it is not paused any more: nothing to do), with an Event.
+   */
+  void resumeWhatTheChangePaused(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx) {
+    HerokuConnection c = ctx.resource();
+    Connector.Result r = connector.connectKnown(c, secrets);
+    if (!r.ok()) {
+      ctx.warning(c, "NotResumed", "the add-on may stay paused by the unfinished change of its Salesforce API version ("
+          + r.problem().message() + "): resume it with `heroku connect:resume` on its app");
+      return;
+    }
+    try {
+      r.connected().api().withPriority(Priority.USER).resume(r.connected().connectionId());
+      ctx.normal(c, "Resumed", "resumed the add-on that the unfinished change of its Salesforce API version had paused");
+    } catch (ConnectApiException.BadRequest notPaused) {
+      // not paused any more: nothing was left to resume
+    }
+  }
+
+  /**
+   * The api_version an authorization URL asks for: the spec's on a connection never authorized (it
+   * sets the first version); the live one on a connection authorized before, so that logging in
+   * again never changes the version behind the preview and the gate (a newer spec version is the
+   * gated change's to apply).
+   */
+  static String authorizeWith(SalesforceSpec sf, Connection remote) {
+    boolean authorizedBefore = remote.organizationId() != null && remote.apiVersion() != null;
+    return authorizedBefore ? remote.apiVersion() : sf.getApiVersion();
   }
 
   /** Sends a pause or resume, which the API accepts only in one state: a 400 then means the state moved since the read. */

@@ -49,7 +49,7 @@ public final class ConnectionKind implements Kind<HerokuConnection, HerokuConnec
     this.snapshots = snapshots;
     this.budget = budget;
     this.external = new ConnectionExternal(directory, connector, snapshots, budget, credentials, intervals, clock, actions, urls);
-    this.cleanup = new ConnectionCleanup(credentials, this::forget);
+    this.cleanup = new ConnectionCleanup(credentials, this::forget, external);
   }
 
   public void useMappingsOf(Function<HerokuConnection, List<String>> mappingsOf) {
@@ -123,23 +123,41 @@ public final class ConnectionKind implements Kind<HerokuConnection, HerokuConnec
   }
 
   /**
-   * Where a Salesforce API version change stands, when no step records it (Previewed, Blocked,
-   * Complete): the phase and message the decision gives, and one Event when the read confirms it.
+   * Where a Salesforce API version change stands when no step records it: Previewed, Blocked,
+   * Complete (one Event when the read confirms it), Abandoned (the spec no longer asks for it),
+   * Refused (the spec asks for a version that may never be sent: recorded, so that the mappings
+   * know the connection's only trouble is its version and keep syncing).
    */
   private void reportVersionChange(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, ApiVersionDecisions.Facts f) {
-    ApiVersionChangeStatus change = ctx.status().getApiVersionChange();
+    HerokuConnectionStatus status = ctx.status();
+    ApiVersionChangeStatus change = status.getApiVersionChange();
+    Outcome refused = ApiVersionDecisions.refused(f);
+    if (refused != null) {
+      ApiVersionChanges.recordRefused(status, f.want(), f.live(), refused.message());
+      return;
+    }
     if (change == null) return;
     ApiVersionDecisions.Decision d = ApiVersionDecisions.decide(f);
-    if (d.step() == null && d.phase() != null && !d.phase().equals(change.getPhase())) {
-      change.setPhase(d.phase());
-      if (ApiVersionDecisions.COMPLETE.equals(d.phase())) {
+    String phase = d.phase();
+    if (d.step() == null && phase == null) { // nothing to do now: a recorded change may have ended
+      if (change.getTarget() != null && change.getTarget().equals(f.live())) phase = ApiVersionDecisions.COMPLETE;
+      else if (f.want() == null || f.want().isBlank() || !f.want().equals(change.getTarget())) phase = ApiVersionDecisions.ABANDONED;
+    }
+    if (d.step() == null && phase != null && !phase.equals(change.getPhase())) {
+      change.setPhase(phase);
+      if (ApiVersionDecisions.COMPLETE.equals(phase)) {
         change.setCompletedAt(ctx.now().toString());
         ctx.normal(ctx.resource(), "ApiVersionChangeComplete", "the Salesforce API version is now " + change.getTarget() + " (was "
             + change.getFrom() + ")");
+      } else if (ApiVersionDecisions.ABANDONED.equals(phase)) {
+        ctx.normal(ctx.resource(), "ApiVersionChangeAbandoned", "spec.salesforce.apiVersion no longer asks for " + change.getTarget()
+            + "; the Salesforce API version stays " + f.live());
       }
     }
     change.setMessage(d.outcome() != null ? d.outcome().message()
         : ApiVersionDecisions.COMPLETE.equals(change.getPhase()) ? "changed from " + change.getFrom() + " to " + change.getTarget()
+        : ApiVersionDecisions.ABANDONED.equals(change.getPhase()) ? "not changed: spec.salesforce.apiVersion no longer asks for "
+            + change.getTarget()
         : change.getMessage());
   }
 

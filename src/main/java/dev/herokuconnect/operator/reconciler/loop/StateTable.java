@@ -90,6 +90,15 @@ public final class StateTable {
   /** mappings_summary_state when every mapping is fine. */
   public static final String MAPPINGS_OK = "OK";
 
+  /**
+   * The mapping is still syncing (settling, or loading and polling): the API refuses to change the
+   * connection's Salesforce API version while one is (409 "still syncing").
+   */
+  public static boolean mappingSyncing(String mappingState) {
+    Entry e = MAPPING.of(mappingState);
+    return e.kind() == Kind.SETTLING || e.requeue() == Requeue.ACTIVE;
+  }
+
   /** Mappings can be created and edited on a connection in this state. */
   public static boolean acceptsMappings(String connectionState) {
     Kind k = CONNECTION.kind(connectionState);

@@ -1,6 +1,7 @@
 package dev.herokuconnect.operator.reconciler.mapping;
 
 import dev.herokuconnect.operator.connect.RefusedUrl;
+import dev.herokuconnect.operator.crd.ApiVersionChangeStatus;
 import dev.herokuconnect.operator.crd.HerokuConnection;
 import dev.herokuconnect.operator.crd.HerokuConnectionStatus;
 import dev.herokuconnect.operator.crd.HerokuMapping;
@@ -41,6 +42,14 @@ final class MappingLinks {
   private static final java.util.Set<String> USABLE_WHILE_STALLED = java.util.Set.of(Reasons.REMOTE_ERROR,
       Reasons.API_VERSION_CHANGE_BLOCKED);
 
+  /** Stalled for a reason that leaves the connection usable, or only because of the Salesforce API version its spec asks for. */
+  private static boolean usableWhileStalled(HerokuConnectionStatus cs) {
+    String reason = Conditions.find(cs, Conditions.STALLED).get().getReason();
+    boolean versionOnly = Reasons.INVALID_SPEC.equals(reason) && cs.getApiVersionChange() != null
+        && ApiVersionChangeStatus.PHASE_REFUSED.equals(cs.getApiVersionChange().getPhase());
+    return USABLE_WHILE_STALLED.contains(reason) || versionOnly;
+  }
+
   /** The connection and its client, or why the mapping must wait. */
   record Link(HerokuConnection connection, Connector.Connected connected, Outcome waiting) {}
 
@@ -53,8 +62,7 @@ final class MappingLinks {
     }
     HerokuConnectionStatus cs = conn.get().getStatus();
     String state = cs == null ? null : cs.getState();
-    boolean stalled = Conditions.isTrue(cs, Conditions.STALLED)
-        && !USABLE_WHILE_STALLED.contains(Conditions.find(cs, Conditions.STALLED).get().getReason());
+    boolean stalled = Conditions.isTrue(cs, Conditions.STALLED) && !usableWhileStalled(cs);
     if (state == null || stalled) {
       String why = cs == null ? "not reconciled yet" : Conditions.find(cs, Conditions.READY)
           .map(c -> c.getReason() + ": " + c.getMessage()).orElse("state " + state);
