@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Adversarial review of the Salesforce API version change (issue 18) through the loop and the fake
- * over HTTP: each case is a defect a user hits, reproduced on the middle layer. They fail on the
- * code as reviewed; the class comment of each names the defect.
+ * over HTTP: each case is a defect a user would have hit, reproduced on the middle layer. Each
+ * failed on the code as reviewed and passes since its fix; each comment names the defect.
  */
 class ApiVersionReviewTest extends LoopWorldCase {
   static final String TARGET = ApiVersionLoopTest.TARGET;
