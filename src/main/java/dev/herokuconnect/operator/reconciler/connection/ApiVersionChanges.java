@@ -93,6 +93,22 @@ final class ApiVersionChanges {
     ledger.recordBeforeSending(ctx.resource(), "apiVersionChange", JSON.convertValue(change, com.fasterxml.jackson.databind.JsonNode.class));
   }
 
+  /** The pause for the change, its phase recorded first. */
+  void pause(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, ConnectionApi api, String id) {
+    record(ctx, ApiVersionDecisions.PAUSING, true);
+    ConnectionExternal.whileTheStateHolds(() -> api.pause(id), Reasons.CHANGING_API_VERSION, "pause");
+    ctx.normal(ctx.resource(), "Paused", "paused the connection to change its Salesforce API version to "
+        + ctx.status().getApiVersionChange().getTarget());
+  }
+
+  /** The resume of what the change paused (done, or abandoned), its phase recorded first. */
+  void resume(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, ConnectionApi api, String id) {
+    record(ctx, ApiVersionDecisions.RESUMING, null);
+    ConnectionExternal.whileTheStateHolds(() -> api.resume(id), Reasons.CHANGING_API_VERSION, "resume");
+    ctx.normal(ctx.resource(), "Resumed", "resumed the connection that the change of its Salesforce API version to "
+        + ctx.status().getApiVersionChange().getTarget() + " had paused");
+  }
+
   /**
    * POST change-sf-api-version. A mapping still syncing waits; unsafe changes found only now (a
    * mapping edited since the preview) and any other refusal block, recorded with the API's

@@ -221,10 +221,7 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
         yield o.remote();
       }
       case PAUSE_FOR_API_VERSION -> {
-        versions.record(ctx, ApiVersionDecisions.PAUSING, true);
-        whileTheStateHolds(() -> api.pause(id), Reasons.CHANGING_API_VERSION, "pause");
-        ctx.normal(c, "Paused", "paused the connection to change its Salesforce API version to "
-            + status.getApiVersionChange().getTarget());
+        versions.pause(ctx, api, id);
         snapshots.invalidate(id); // a later pass reads what the pause left, never the IDLE from before it
         yield o.remote().withState(StateTable.PAUSED_BY_REQUEST);
       }
@@ -233,10 +230,7 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
         yield o.remote();
       }
       case RESUME_AFTER_API_VERSION -> {
-        versions.record(ctx, ApiVersionDecisions.RESUMING, null);
-        whileTheStateHolds(() -> api.resume(id), Reasons.CHANGING_API_VERSION, "resume");
-        ctx.normal(c, "Resumed", "resumed the connection after changing its Salesforce API version to "
-            + status.getApiVersionChange().getTarget());
+        versions.resume(ctx, api, id);
         yield o.remote();
       }
     };
@@ -277,7 +271,7 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
   }
 
   /** Sends a pause or resume, which the API accepts only in one state: a 400 then means the state moved since the read. */
-  private static void whileTheStateHolds(Runnable call, String reason, String verb) {
+  static void whileTheStateHolds(Runnable call, String reason, String verb) {
     try {
       call.run();
     } catch (ConnectApiException.BadRequest moved) {
