@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 @JsonClassDescription("What the operator last read of the add-on from the Connect API (GET /connections/{id}?deep=true), its API budget, and the Ready, Reconciling and Stalled conditions. Written by the operator only.")
-public class HerokuConnectionStatus extends ConditionedStatus {
+public class HerokuConnectionStatus extends ConditionedStatus implements Validated {
   @JsonPropertyDescription("The add-on (connection) UUID in use: spec.connectionId, or the one discovery found. Kept "
       + "so discovery runs once.")
   private String connectionId;

@@ -57,22 +57,52 @@ final class LoopWorld implements AutoCloseable {
   final List<String> statusWrites = new ArrayList<>();
   final Map<String, HasMetadata> cluster = new LinkedHashMap<>();
   final Directory directory = new Directory();
-  final Connector connector;
-  final ManagedLoop loop;
-  final MappingKind mappings;
-  final ConnectionKind connections;
+  final OperatorConfig config;
+  // What one operator process holds in memory: built again by restart(), as a new process would.
+  Connector connector;
+  ManagedLoop loop;
+  MappingKind mappings;
+  ConnectionKind connections;
+  SnapshotCache snapshots;
+  ApiBudget budget;
   /** When set, every edit of a Secret (the credentials hold) fails with it, as the Kubernetes API would. */
   volatile RuntimeException secretEdits;
   private final AtomicLong versions = new AtomicLong(100);
   private final AtomicLong created = new AtomicLong();
 
   LoopWorld() throws Exception {
+    this(Map.of());
+  }
+
+  /** {@code env}: the operator's environment variables beyond the world's own (HEROKU_CONNECT_NOTIFICATIONS_INTERVAL, say). */
+  LoopWorld(Map<String, String> env) throws Exception {
     fake = new FakeConnectApi(clock);
     fake.addToken(TOKEN, "ops@example.com");
     connectionId = fake.addReadyConnection("acme-crm", "herokuconnect-shiny-1", "ops@example.com", "DATABASE_URL", "salesforce");
-    OperatorConfig config = OperatorConfig.fromEnv(Map.of(OperatorConfig.DISCOVERY_URL, fake.baseUrl(), HostAllowlist.SETTING, fake.host()))
-        .withIntervals(Duration.ofMinutes(10), Duration.ofSeconds(10), Duration.ofMinutes(5));
-    ApiBudget budget = new ApiBudget(config.dailyBudget(), clock);
+    Map<String, String> all = new java.util.HashMap<>(env);
+    all.put(OperatorConfig.DISCOVERY_URL, fake.baseUrl());
+    all.put(HostAllowlist.SETTING, fake.host());
+    config = OperatorConfig.fromEnv(all).withIntervals(Duration.ofMinutes(10), Duration.ofSeconds(10), Duration.ofMinutes(5));
+    start();
+    directory.useConnections(() -> objects(HerokuConnection.class).stream());
+    directory.useConnectionsSeenByMappings(() -> objects(HerokuConnection.class).stream());
+    directory.useMappings(() -> objects(HerokuMapping.class).stream());
+    put(new SecretBuilder().withNewMetadata().withName("heroku-api").withNamespace(NS).endMetadata()
+        .withStringData(Map.of("token", TOKEN)).build());
+    put(readyConnection());
+  }
+
+  /**
+   * A new operator process on the same cluster and the same remote side: everything the process
+   * held in memory (loop, kinds, clients, snapshots, budget) is built afresh; what is left is what
+   * the cluster keeps (status, annotations).
+   */
+  void restart() {
+    start();
+  }
+
+  private void start() {
+    budget = new ApiBudget(config.dailyBudget(), clock);
     Intervals intervals = new Intervals(config, budget.dailyBudget());
     Events sink = new Events() {
       @Override public void normal(HasMetadata o, String reason, String message) { events.add(o.getMetadata().getName() + " " + reason + ": " + message); }
@@ -81,7 +111,7 @@ final class LoopWorld implements AutoCloseable {
     loop = new ManagedLoop(clock, intervals, sink);
     loop.useLiveObjects(directory::liveUids);
     connector = new Connector(Controllers.http(config, budget, clock), budget, intervals);
-    SnapshotCache snapshots = new SnapshotCache(clock, intervals.settling(), intervals.refresh());
+    snapshots = new SnapshotCache(clock, intervals.settling(), intervals.refresh());
     StatusChannel channel = (o, fields) -> {
       var status = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
       fields.accept(status);
@@ -100,12 +130,6 @@ final class LoopWorld implements AutoCloseable {
         .filter(m -> m.getMetadata().getNamespace().equals(c.getMetadata().getNamespace())
             && c.getMetadata().getName().equals(Binding.of(m).connectionName()))
         .map(m -> m.getMetadata().getName()).sorted().toList());
-    directory.useConnections(() -> objects(HerokuConnection.class).stream());
-    directory.useConnectionsSeenByMappings(() -> objects(HerokuConnection.class).stream());
-    directory.useMappings(() -> objects(HerokuMapping.class).stream());
-    put(new SecretBuilder().withNewMetadata().withName("heroku-api").withNamespace(NS).endMetadata()
-        .withStringData(Map.of("token", TOKEN)).build());
-    put(readyConnection());
   }
 
   /** HerokuConnection crm/sales as the connection controller leaves it once the add-on is set up: Ready, IDLE. */

@@ -1,6 +1,7 @@
 package dev.herokuconnect.operator.reconciler.connection;
 
 import dev.herokuconnect.operator.connect.DiscoveryApi;
+import dev.herokuconnect.operator.connect.ValidationPoller;
 import dev.herokuconnect.operator.connect.RequestGate.Priority;
 import dev.herokuconnect.operator.crd.HerokuConnection;
 import dev.herokuconnect.operator.crd.HerokuConnectionStatus;
@@ -39,7 +40,7 @@ public final class ConnectionKind implements Kind<HerokuConnection, HerokuConnec
   private final AuthorizationUrls urls = new AuthorizationUrls();
   private final ConnectionExternal external;
   private final ConnectionCleanup cleanup;
-  private final Validations validations = new Validations();
+  private final Validations validations;
 
   public ConnectionKind(Directory directory, Connector connector, SnapshotCache snapshots, ApiBudget budget,
                         CredentialsGuard credentials, Intervals intervals, Clock clock, ActionLedger actions) {
@@ -49,6 +50,7 @@ public final class ConnectionKind implements Kind<HerokuConnection, HerokuConnec
     this.budget = budget;
     this.external = new ConnectionExternal(directory, connector, snapshots, budget, credentials, intervals, clock, actions, urls);
     this.cleanup = new ConnectionCleanup(credentials, this::forget);
+    this.validations = new Validations(new ValidationPoller(ValidationPoller.Policy.DEFAULT, clock), clock);
   }
 
   public void useMappingsOf(Function<HerokuConnection, List<String>> mappingsOf) {
@@ -113,8 +115,8 @@ public final class ConnectionKind implements Kind<HerokuConnection, HerokuConnec
     }
     Outcome outcome = ConnectionDecisions.outcome(o.facts());
     if (validations.advance(ctx, o.where().api().withPriority(Priority.USER), o.where().connectionId())) {
-      // a validation waits for its result: look again soon (the loop's backoff paces the polls)
-      return new Outcome(outcome.kind(), outcome.reason(), outcome.message(), StateTable.Requeue.SETTLING, null);
+      // a validation waits for its result: poll again after the poller's interval (its bounds end it)
+      return new Outcome(outcome.kind(), outcome.reason(), outcome.message(), null, validations.pollEvery());
     }
     return outcome;
   }

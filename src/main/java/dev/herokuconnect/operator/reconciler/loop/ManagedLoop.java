@@ -111,7 +111,7 @@ public final class ManagedLoop {
     Management management = sync.management(r);
     List<Events.Note> skipped = new java.util.ArrayList<>();
     for (RequestedAction.Request q : RequestedAction.skippedWhileObserving(management, r, status)) {
-      q.action().markHandled(status, q.value());
+      q.action().markSkipped(status, q.value(), management.why());
       skipped.add(Events.Note.normal(q.action().skippedReason(), q.describe() + " was not sent (" + management.why()
           + "), and will not be sent later: set it to a new value once the object is managed"));
     }
