@@ -47,6 +47,24 @@ public class HerokuConnectionStatus extends ConditionedStatus implements Validat
   @JsonPropertyDescription("-> db_key, as the API has it.")
   private String dbKey;
 
+  // Notifications (issue 18): read at most once per HEROKU_CONNECT_NOTIFICATIONS_INTERVAL (reconciler/connection/Notifications).
+  @JsonPropertyDescription("The newest unacknowledged notifications of the connection (at most 5, newest first), from GET "
+      + "/connections/{id}/notifications; each new one is also an Event. Emptied by an acknowledge.")
+  private java.util.List<NotificationStatus> notifications = new java.util.ArrayList<>();
+  @JsonPropertyDescription("When the notifications were read, how many are unacknowledged by type, and the newest already turned "
+      + "into Events.")
+  private NotificationsReadStatus notificationsRead;
+  @JsonPropertyDescription("The value of the herokuconnect.dev/acknowledge-requested-at annotation last acted on (POST "
+      + "notifications/acknowledge), so an acknowledge never repeats.")
+  private String lastHandledAcknowledgeAt;
+
+  public java.util.List<NotificationStatus> getNotifications() { return notifications; }
+  public void setNotifications(java.util.List<NotificationStatus> v) { this.notifications = v == null ? new java.util.ArrayList<>() : v; }
+  public NotificationsReadStatus getNotificationsRead() { return notificationsRead; }
+  public void setNotificationsRead(NotificationsReadStatus v) { this.notificationsRead = v; }
+  public String getLastHandledAcknowledgeAt() { return lastHandledAcknowledgeAt; }
+  public void setLastHandledAcknowledgeAt(String v) { this.lastHandledAcknowledgeAt = v; }
+
   public String getConnectionId() { return connectionId; }
   public void setConnectionId(String connectionId) { this.connectionId = connectionId; }
   public String getResourceName() { return resourceName; }

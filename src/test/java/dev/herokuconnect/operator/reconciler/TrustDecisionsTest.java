@@ -215,20 +215,22 @@ class TrustDecisionsTest {
         new Case("observe-only: a mapping's validation is skipped like the connection's (one meaning for the annotation)", OBSERVE,
             java.util.Map.of(dev.herokuconnect.operator.crd.Crds.VALIDATE_REQUESTED_AT, "v1"), List.of(RequestedAction.VALIDATE)),
         new Case("managed: a mapping's validation is not skipped", DELETE,
-            java.util.Map.of(dev.herokuconnect.operator.crd.Crds.VALIDATE_REQUESTED_AT, "v1"), List.of()))) {
+            java.util.Map.of(dev.herokuconnect.operator.crd.Crds.VALIDATE_REQUESTED_AT, "v1"), List.of()),
+        new Case("an acknowledge is a connection's action: nothing on a mapping", OBSERVE,
+            java.util.Map.of(dev.herokuconnect.operator.crd.Crds.ACKNOWLEDGE_REQUESTED_AT, "a1"), List.of()))) {
       HerokuMapping m = mappingObject("sales", "Account", null, null);
       m.getMetadata().setAnnotations(c.annotations());
       assertEquals(c.skipped(), RequestedAction.skippedWhileObserving(c.m(), m, new HerokuMappingStatus()).stream()
           .map(Request::action).toList(), c.reason());
     }
-    // the same rule on a connection: its writes and the validation are skipped; a refresh is honoured
+    // the same rule on a connection: its writes, the acknowledge and the validation are skipped; a refresh is honoured
     HerokuConnection conn = new HerokuConnection();
     conn.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("sales").withAnnotations(java.util.Map.of(
-        dev.herokuconnect.operator.crd.Crds.RESTART_REQUESTED_AT, "r1",
+        dev.herokuconnect.operator.crd.Crds.RESTART_REQUESTED_AT, "r1", dev.herokuconnect.operator.crd.Crds.ACKNOWLEDGE_REQUESTED_AT, "a1",
         dev.herokuconnect.operator.crd.Crds.VALIDATE_REQUESTED_AT, "v1", dev.herokuconnect.operator.crd.Crds.RECONCILE_REQUESTED_AT, "t1",
         dev.herokuconnect.operator.crd.Crds.RELOAD_REQUESTED_AT, "not a connection's")).build());
     HerokuConnectionStatus status = new HerokuConnectionStatus();
-    assertEquals(List.of(RequestedAction.RESTART, RequestedAction.VALIDATE),
+    assertEquals(List.of(RequestedAction.RESTART, RequestedAction.VALIDATE, RequestedAction.ACKNOWLEDGE),
         RequestedAction.skippedWhileObserving(OBSERVE, conn, status).stream().map(Request::action).toList());
     RequestedAction.VALIDATE.markSkipped(status, "v1", "observe-only");
     assertEquals("v1", status.getLastHandledValidateAt());

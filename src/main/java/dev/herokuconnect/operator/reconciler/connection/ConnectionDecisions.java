@@ -29,7 +29,9 @@ import java.util.List;
 public final class ConnectionDecisions {
   /** The steps, in the order they run. (A restart asked for while observe-only is skipped by the loop, never planned.) */
   public enum Step implements PlannedStep {
-    CONFIGURE_DATABASE, RESTART, PAUSE, RESUME, ASK_AUTHORIZATION_URL;
+    CONFIGURE_DATABASE, RESTART, PAUSE, RESUME, ASK_AUTHORIZATION_URL,
+    /** The connection's notifications (NotificationDecisions decides them, Notifications sends them). */
+    READ_NOTIFICATIONS, ACKNOWLEDGE_NOTIFICATIONS, FORGET_NOTIFICATIONS;
 
     /** Whether the step changes the connection's state, so the pass reads it again and decides once more. */
     @Override
@@ -37,6 +39,7 @@ public final class ConnectionDecisions {
       return switch (this) {
         case CONFIGURE_DATABASE, RESTART, PAUSE, RESUME -> true;
         case ASK_AUTHORIZATION_URL -> false; // the URL is an answer; the state moves only once a person authorizes
+        case READ_NOTIFICATIONS, ACKNOWLEDGE_NOTIFICATIONS, FORGET_NOTIFICATIONS -> false; // the connection's state is untouched
       };
     }
   }

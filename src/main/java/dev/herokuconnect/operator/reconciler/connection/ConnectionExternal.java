@@ -52,6 +52,7 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
   private final Clock clock;
   private final ActionLedger actions;
   private final AuthorizationUrls urls;
+  private final Notifications notifications;
   private volatile Connector.Secrets secrets = (ns, name) -> Optional.empty();
 
   ConnectionExternal(Directory directory, Connector connector, SnapshotCache snapshots, ApiBudget budget,
@@ -65,6 +66,7 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
     this.clock = clock;
     this.actions = actions;
     this.urls = urls;
+    this.notifications = new Notifications(intervals, clock, actions);
   }
 
   void useSecrets(Connector.Secrets secrets) {
@@ -117,7 +119,7 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
     fillStatus(status, remote); // what was read, whatever the writes below meet
     urls.show(c, status, remote.state());
     return new ConnectionObservation(null, where, conflictOwner, remote,
-        ConnectionDecisions.facts(c, status, ctx.management(), conflictOwner, remote));
+        ConnectionDecisions.facts(c, status, ctx.management(), conflictOwner, remote), notifications.facts(ctx, remote.state()));
   }
 
   /** After writes: a read taken after them. */
@@ -183,6 +185,7 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
         status.setAuthorizationUrl(url);
         status.setAuthorizationUrlForState(o.facts().state());
       }
+      case READ_NOTIFICATIONS, ACKNOWLEDGE_NOTIFICATIONS, FORGET_NOTIFICATIONS -> notifications.act(step, ctx, o);
     }
     return o;
   }

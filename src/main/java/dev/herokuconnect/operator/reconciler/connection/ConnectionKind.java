@@ -93,7 +93,8 @@ public final class ConnectionKind implements Kind<HerokuConnection, HerokuConnec
 
   @Override
   public ConnectionDecisions.Plan decide(ConnectionObservation o) {
-    return o.stop() != null ? ConnectionDecisions.stopped(o.stop()) : ConnectionDecisions.plan(o.facts());
+    return o.stop() != null ? ConnectionDecisions.stopped(o.stop())
+        : NotificationDecisions.with(ConnectionDecisions.plan(o.facts()), o.notices()); // the notification steps after the connection's
   }
 
   @Override

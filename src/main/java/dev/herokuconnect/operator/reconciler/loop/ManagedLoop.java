@@ -38,8 +38,8 @@ public final class ManagedLoop {
    * What one reconcile knows before it starts. {@code specChanged}: the spec has not been acted on
    * yet (status.observedGeneration is behind metadata.generation; see {@link #actedOn}).
    * {@code refreshRequested}: a refresh asked for by annotation, handled by this pass.
-   * {@code actionRequested}: a restart, reload, abort or validation asked for by annotation and not
-   * handled yet.
+   * {@code actionRequested}: a restart, reload, abort, validation or acknowledge asked for by
+   * annotation and not handled yet.
    */
   public record Pass(Management management, boolean specChanged, boolean refreshRequested, boolean actionRequested,
                      Instant now) {

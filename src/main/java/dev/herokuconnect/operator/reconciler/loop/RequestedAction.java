@@ -27,7 +27,9 @@ public enum RequestedAction {
       s -> ((HerokuMappingStatus) s).getLastHandledAbortAt(), (s, v) -> ((HerokuMappingStatus) s).setLastHandledAbortAt(v)),
   /** Both kinds: a connection's run (POST, then polled) or a mapping's (one GET), into the same status.validation. */
   VALIDATE(Crds.VALIDATE_REQUESTED_AT, "lastHandledValidateAt", Validated.class,
-      s -> ((Validated) s).getLastHandledValidateAt(), (s, v) -> ((Validated) s).setLastHandledValidateAt(v));
+      s -> ((Validated) s).getLastHandledValidateAt(), (s, v) -> ((Validated) s).setLastHandledValidateAt(v)),
+  ACKNOWLEDGE(Crds.ACKNOWLEDGE_REQUESTED_AT, "lastHandledAcknowledgeAt", HerokuConnectionStatus.class,
+      s -> ((HerokuConnectionStatus) s).getLastHandledAcknowledgeAt(), (s, v) -> ((HerokuConnectionStatus) s).setLastHandledAcknowledgeAt(v));
 
   private final String annotation;
   private final String statusField;
@@ -84,7 +86,7 @@ public enum RequestedAction {
 
   /**
    * The one rule for requests made while observe-only: every action (restart, reload, abort,
-   * validate) is marked handled as skipped ({@link #markSkipped}), before anything
+   * acknowledge, validate) is marked handled as skipped ({@link #markSkipped}), before anything
    * else in the pass can stop it, and is never sent later when the policy goes back to manage. A
    * refresh is a read and is honoured.
    */
@@ -95,13 +97,13 @@ public enum RequestedAction {
 
   /**
    * Whether observe-only skips the action (exhaustive: a new action must say). The ones that write
-   * (restart, reload, abort) are; so is a validation, on both kinds alike: a
+   * (restart, reload, abort, acknowledge) are; so is a validation, on both kinds alike: a
    * connection's starts a run with a POST, and a mapping's, a GET, is skipped the same way so that
    * the annotation means one thing. A refresh is not.
    */
   public boolean skippedWhileObserving() {
     return switch (this) {
-      case RESTART, RELOAD, ABORT, VALIDATE -> true;
+      case RESTART, RELOAD, ABORT, ACKNOWLEDGE, VALIDATE -> true;
       case RECONCILE -> false;
     };
   }
@@ -129,6 +131,7 @@ public enum RequestedAction {
       case RELOAD -> "Reloaded";
       case ABORT -> "Aborted";
       case VALIDATE -> "Validated";
+      case ACKNOWLEDGE -> "NotificationsAcknowledged";
     };
   }
 
@@ -140,6 +143,7 @@ public enum RequestedAction {
       case RELOAD -> "ReloadSkipped";
       case ABORT -> "AbortSkipped";
       case VALIDATE -> "ValidationSkipped";
+      case ACKNOWLEDGE -> "AcknowledgeSkipped";
     };
   }
 

@@ -155,7 +155,7 @@ final class MappingExternal implements ExternalClient<HerokuMapping, HerokuMappi
     Runnable call = switch (r.action()) {
       case RELOAD -> () -> client.reload(id);
       case ABORT -> () -> client.abort(id);
-      case RECONCILE, RESTART, VALIDATE -> throw new IllegalStateException(r.action() + " is not a mapping action sent here");
+      case RECONCILE, RESTART, VALIDATE, ACKNOWLEDGE -> throw new IllegalStateException(r.action() + " is not a mapping action sent here");
     };
     actions.send(ctx, r, call, r.action().doneReason(), r.action().name().toLowerCase(Locale.ROOT)
         + " requested (" + r.describe() + ")");
