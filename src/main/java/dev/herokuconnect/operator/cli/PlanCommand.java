@@ -448,7 +448,7 @@ public final class PlanCommand {
     MappingDecisions.Plan plan = MappingDecisions.plan(facts);
 
     List<String> steps = plan.steps().stream().flatMap(s -> s == Step.SEND_REQUESTED
-        ? requested.stream().map(r -> r.action().name().toLowerCase(Locale.ROOT))
+        ? MappingDecisions.actionsToSend(facts).stream().map(r -> r.action().name().toLowerCase(Locale.ROOT))
         : Stream.of(s.name().toLowerCase(Locale.ROOT))).toList();
     List<String> notes = new ArrayList<>();
     List<String> differences = new ArrayList<>();

@@ -24,6 +24,7 @@ public record OperatorConfig(
     Duration settlingInterval,
     Duration pausedInterval,
     Duration maxBackoff,
+    Duration notificationsInterval,
     boolean methodOverride,
     boolean leaderElection,
     String leaseName,
@@ -34,6 +35,8 @@ public record OperatorConfig(
 
   public static final String DEFAULT_DISCOVERY_URL = "https://hc-central.heroku.com";
   public static final String DISCOVERY_URL = "HEROKU_CONNECT_DISCOVERY_URL";
+  /** How often a connection's notifications are read; 0 turns the reads off. */
+  public static final String NOTIFICATIONS_INTERVAL = "HEROKU_CONNECT_NOTIFICATIONS_INTERVAL";
 
   /**
    * The discovery URL is the admin's, but the token goes there too: it must pass the same list,
@@ -57,6 +60,7 @@ public record OperatorConfig(
         duration(env, "HEROKU_CONNECT_SETTLING_INTERVAL", Duration.ofSeconds(10)),
         duration(env, "HEROKU_CONNECT_PAUSED_INTERVAL", Duration.ofMinutes(30)),
         duration(env, "HEROKU_CONNECT_MAX_BACKOFF", Duration.ofMinutes(10)),
+        durationOrOff(env, NOTIFICATIONS_INTERVAL, Duration.ofHours(1)),
         Boolean.parseBoolean(env.getOrDefault("HEROKU_CONNECT_METHOD_OVERRIDE", "false")),
         Boolean.parseBoolean(env.getOrDefault("LEADER_ELECTION_ENABLED", "false")),
         env.getOrDefault("LEADER_ELECTION_LEASE_NAME", "heroku-connect-operator"),
@@ -75,6 +79,11 @@ public record OperatorConfig(
 
   public OperatorConfig withIntervals(Duration refresh, Duration settling, Duration backoff) {
     return edit(b -> { b.refreshInterval = refresh; b.settlingInterval = settling; b.maxBackoff = backoff; });
+  }
+
+  /** {@link Duration#ZERO}: no notification is read. */
+  public OperatorConfig withNotificationsInterval(Duration interval) {
+    return edit(b -> b.notificationsInterval = interval);
   }
 
   public OperatorConfig withDailyBudget(int budget) {
@@ -117,6 +126,7 @@ public record OperatorConfig(
     Duration settlingInterval;
     Duration pausedInterval;
     Duration maxBackoff;
+    Duration notificationsInterval;
     boolean methodOverride;
     boolean leaderElection;
     String leaseName;
@@ -134,6 +144,7 @@ public record OperatorConfig(
       settlingInterval = c.settlingInterval;
       pausedInterval = c.pausedInterval;
       maxBackoff = c.maxBackoff;
+      notificationsInterval = c.notificationsInterval;
       methodOverride = c.methodOverride;
       leaderElection = c.leaderElection;
       leaseName = c.leaseName;
@@ -145,7 +156,7 @@ public record OperatorConfig(
 
     OperatorConfig build() {
       return new OperatorConfig(discoveryUrl, apiHosts, dailyBudget, watchNamespaces, refreshInterval, settlingInterval, pausedInterval,
-          maxBackoff, methodOverride, leaderElection, leaseName, leaseNamespace, healthPort, reconcileThreads, timeScale);
+          maxBackoff, notificationsInterval, methodOverride, leaderElection, leaseName, leaseNamespace, healthPort, reconcileThreads, timeScale);
     }
   }
 
@@ -182,6 +193,13 @@ public record OperatorConfig(
     }
     if (d.compareTo(Duration.ofSeconds(1)) < 0) throw new IllegalArgumentException(shown + " is too short: at least 1s");
     return d;
+  }
+
+  /** As {@link #duration}, and a zero written in any of its forms ({@code 0}, {@code 0s}, {@code PT0S}) turns the setting off. */
+  static Duration durationOrOff(Map<String, String> env, String name, Duration fallback) {
+    String v = env.get(name);
+    if (v != null && !v.isBlank() && Duration.ZERO.equals(parseDuration(v.strip()))) return Duration.ZERO;
+    return duration(env, name, fallback);
   }
 
   /**

@@ -14,6 +14,7 @@ public final class Crds {
   public static final String RELOAD_REQUESTED_AT = GROUP + "/reload-requested-at";
   public static final String ABORT_REQUESTED_AT = GROUP + "/abort-requested-at";
   public static final String VALIDATE_REQUESTED_AT = GROUP + "/validate-requested-at";
+  public static final String ACKNOWLEDGE_REQUESTED_AT = GROUP + "/acknowledge-requested-at";
   public static final String RECONCILE_REQUESTED_AT = GROUP + "/reconcile-requested-at";
   public static final String RECONCILE_POLICY = GROUP + "/reconcile-policy";
   public static final String POLICY_OBSERVE = "observe";

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 @JsonClassDescription("What the operator last read of the add-on from the Connect API (GET /connections/{id}?deep=true), its API budget, and the Ready, Reconciling and Stalled conditions. Written by the operator only.")
-public class HerokuConnectionStatus extends ConditionedStatus {
+public class HerokuConnectionStatus extends ConditionedStatus implements Validated {
   @JsonPropertyDescription("The add-on (connection) UUID in use: spec.connectionId, or the one discovery found. Kept "
       + "so discovery runs once.")
   private String connectionId;
@@ -46,6 +46,24 @@ public class HerokuConnectionStatus extends ConditionedStatus {
   private String schemaName;
   @JsonPropertyDescription("-> db_key, as the API has it.")
   private String dbKey;
+
+  // Notifications (issue 18): read at most once per HEROKU_CONNECT_NOTIFICATIONS_INTERVAL (reconciler/connection/Notifications).
+  @JsonPropertyDescription("The newest unacknowledged notifications of the connection (at most 5, newest first), from GET "
+      + "/connections/{id}/notifications; each new one is also an Event. Emptied by an acknowledge.")
+  private java.util.List<NotificationStatus> notifications = new java.util.ArrayList<>();
+  @JsonPropertyDescription("When the notifications were read, how many are unacknowledged by type, and the newest already turned "
+      + "into Events.")
+  private NotificationsReadStatus notificationsRead;
+  @JsonPropertyDescription("The value of the herokuconnect.dev/acknowledge-requested-at annotation last acted on (POST "
+      + "notifications/acknowledge), so an acknowledge never repeats.")
+  private String lastHandledAcknowledgeAt;
+
+  public java.util.List<NotificationStatus> getNotifications() { return notifications; }
+  public void setNotifications(java.util.List<NotificationStatus> v) { this.notifications = v == null ? new java.util.ArrayList<>() : v; }
+  public NotificationsReadStatus getNotificationsRead() { return notificationsRead; }
+  public void setNotificationsRead(NotificationsReadStatus v) { this.notificationsRead = v; }
+  public String getLastHandledAcknowledgeAt() { return lastHandledAcknowledgeAt; }
+  public void setLastHandledAcknowledgeAt(String v) { this.lastHandledAcknowledgeAt = v; }
 
   public String getConnectionId() { return connectionId; }
   public void setConnectionId(String connectionId) { this.connectionId = connectionId; }

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 @JsonClassDescription("What the operator last read of the remote mapping from the Connect API, and the Ready, Reconciling and Stalled conditions. Written by the operator only.")
-public class HerokuMappingStatus extends ConditionedStatus {
+public class HerokuMappingStatus extends ConditionedStatus implements Validated {
   @JsonPropertyDescription("The remote mapping's UUID (-> id): found by object name when adopted, or returned on "
       + "create.")
   private String mappingId;
@@ -91,6 +91,17 @@ public class HerokuMappingStatus extends ConditionedStatus {
   public void setRecentErrors(List<WriteError> v) { this.recentErrors = v == null ? new ArrayList<>() : v; }
   public Long getErrorsSeen() { return errorsSeen; }
   public void setErrorsSeen(Long v) { this.errorsSeen = v; }
+
+  @JsonPropertyDescription("The last herokuconnect.dev/validate-requested-at value handled (GET /mappings/{id}/validations ran "
+      + "for it, or observe-only skipped it).")
+  private String lastHandledValidateAt;
+  @JsonPropertyDescription("The mapping's last validation (GET /mappings/{id}/validations) and its findings.")
+  private ValidationStatus validation;
+
+  @Override public String getLastHandledValidateAt() { return lastHandledValidateAt; }
+  @Override public void setLastHandledValidateAt(String v) { this.lastHandledValidateAt = v; }
+  @Override public ValidationStatus getValidation() { return validation; }
+  @Override public void setValidation(ValidationStatus v) { this.validation = v; }
 
   public static class Counts {
     @JsonPropertyDescription("-> counts.db: rows in the Postgres table.")

@@ -5,6 +5,7 @@ import dev.herokuconnect.operator.connect.Model;
 import dev.herokuconnect.operator.crd.ConditionedStatus;
 import dev.herokuconnect.operator.crd.HerokuConnection;
 import dev.herokuconnect.operator.crd.HerokuMapping;
+import dev.herokuconnect.operator.crd.NotificationsReadStatus;
 import dev.herokuconnect.operator.ratelimit.ApiBudget;
 import dev.herokuconnect.operator.reconciler.cluster.Directory;
 import dev.herokuconnect.operator.reconciler.cluster.SnapshotCache;
@@ -163,6 +164,14 @@ public final class ObjectMetrics implements MultiCollector {
       f.seconds("heroku_connect_connection_api_throttled_until_timestamp_seconds",
           "Unix time until which the API throttled the connection (429); 0 when not throttled")
           .add(labels, u.throttledUntil() == null ? 0 : u.throttledUntil().toEpochMilli() / 1000.0);
+    }
+
+    NotificationsReadStatus notices = c.getStatus() == null ? null : c.getStatus().getNotificationsRead();
+    if (notices != null && notices.getUnacknowledged() != null && !notices.getByType().isEmpty()) {
+      Gauge unacknowledged = f.gauge("heroku_connect_connection_notifications_unacknowledged",
+          "The connection's unacknowledged notifications by type (event_type; at most 10 types, the rest 'other'), at the "
+              + "operator's last read (HEROKU_CONNECT_NOTIFICATIONS_INTERVAL); absent when there are none");
+      notices.getByType().forEach((type, count) -> unacknowledged.add(labels.merge(Labels.of("type", type)), count));
     }
 
     Optional<SnapshotCache.Snapshot> snap = id == null ? Optional.empty() : snapshots.peek(id);

@@ -183,21 +183,32 @@ class OperatorBenchmark {
       java.util.concurrent.ScheduledExecutorService errors = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
       errors.scheduleAtFixedRate(() -> erring.forEach(m -> sb.fake().addWriteError(m, "FIELD_CUSTOM_VALIDATION_EXCEPTION: bench")),
           0, Duration.ofMinutes(10).toMillis() / 1440, TimeUnit.MILLISECONDS);
+      // Notifications during the day: one more on each connection every simulated 3 hours (each becomes an Event at the next read).
+      errors.scheduleAtFixedRate(() -> ids.forEach(id -> sb.fake().addNotification(id, "mapping-error", "bench: Account failed to sync")),
+          0, Duration.ofHours(3).toMillis() / 1440, TimeUnit.MILLISECONDS);
       Sandbox.await(Duration.ofSeconds(62), () -> !clock.instant().isBefore(from.plus(Duration.ofDays(1))));
       errors.shutdownNow();
       Instant to = from.plus(Duration.ofDays(1));
       List<RecordedRequest> day = sb.fake().requests().stream().filter(r -> !r.at().isBefore(from) && r.at().isBefore(to)).toList();
-      Map<String, Long> perConn = day.stream().filter(r -> r.connectionId() != null && !r.path().endsWith("/errors"))
+      Map<String, Long> perConn = day.stream().filter(r -> r.connectionId() != null && !r.path().endsWith("/errors")
+              && !r.path().endsWith("/notifications"))
           .collect(Collectors.groupingBy(RecordedRequest::connectionId, Collectors.counting()));
       long max = ids.stream().mapToLong(id -> perConn.getOrDefault(id, 0L)).max().orElse(0);
       double avg = ids.stream().mapToLong(id -> perConn.getOrDefault(id, 0L)).average().orElse(0);
       long naive = (perConnection + 1) * (Duration.ofDays(1).toSeconds() / config.refreshInterval().toSeconds());
-      row("steady day, 5x20, 5 min", "requests per connection per day (max; write-error reads below)", Long.toString(max), "<= 300", max <= 300);
+      row("steady day, 5x20, 5 min", "requests per connection per day (max; write-error and notification reads below)", Long.toString(max), "<= 300", max <= 300);
       row("steady day, 5x20, 5 min", "requests per connection per day (avg)", String.format("%.0f", avg), "", true);
       row("steady day, 5x20, 5 min", "naive design (GET per mapping + connection per refresh, computed)", Long.toString(naive), "", true);
       long errorReads = day.stream().filter(r -> r.path().endsWith("/errors")).count();
       row("steady day, 5x20, 5 min", "write-error reads per connection per hour (1 mapping gains an error every 10 min)",
           String.format("%.1f", errorReads / 24.0 / connections), "<= 12 (one per refresh interval)", errorReads / 24.0 / connections <= 12);
+      Map<String, Long> notices = day.stream().filter(r -> r.connectionId() != null && r.method().equals("GET") && r.path().endsWith("/notifications"))
+          .collect(Collectors.groupingBy(RecordedRequest::connectionId, Collectors.counting()));
+      long noticeMax = ids.stream().mapToLong(id -> notices.getOrDefault(id, 0L)).max().orElse(0);
+      long perDay = Duration.ofDays(1).dividedBy(config.notificationsInterval());
+      row("steady day, 5x20, 5 min", "notification reads per connection per day (max; HEROKU_CONNECT_NOTIFICATIONS_INTERVAL "
+          + config.notificationsInterval().toHours() + "h, a new notification every 3 h)", Long.toString(noticeMax),
+          "<= " + perDay + " (one per interval)", noticeMax <= perDay);
       row("steady day, 5x20, 5 min", "writes during the day", Long.toString(day.stream().filter(RecordedRequest::isWrite).count()), "0", day.stream().noneMatch(RecordedRequest::isWrite));
     }
   }

@@ -42,10 +42,21 @@ class ResourcesOnRealApiServerTest extends ClusterTestBase {
 
   @Test
   void connectionAndMappingGoReadyAndSchemaPruningKeepsEveryStatusFieldTheOperatorWrites() throws Exception {
+    // notifications read once the connection is set up: status.notifications and notificationsRead (a map by type)
+    fake.addNotification(connectionId, "mapping-error", "Failed to sync Account records due to validation error");
+    fake.addNotification(connectionId, "postgres-connection", "Database cannot connect");
     readyConnection();
     apply(Manifests.mapping("account", "Account", "sfPollingSeconds: 600"));
     HerokuMapping m = awaitMappingReady("account");
+    awaitConnection(x -> x.getStatus().getNotifications().size() == 2, "the notifications in status");
+    // a mapping's validation: status.validation with its findings
+    kube.resources(HerokuMapping.class).inNamespace(ns).withName("account")
+        .patch(MERGE, "{\"metadata\":{\"annotations\":{\"" + Crds.VALIDATE_REQUESTED_AT + "\":\"v1\"}}}");
+    m = awaitMapping("account", x -> "v1".equals(x.getStatus().getLastHandledValidateAt()), "validated");
+    assertEquals(1, m.getStatus().getValidation().getPassed());
     HerokuConnection c = conn();
+    assertEquals(Map.of("mapping-error", 1, "postgres-connection", 1), c.getStatus().getNotificationsRead().getByType(),
+        "the map by type survives the schema");
 
     // The status subresource holds what the operator found.
     assertEquals(fake.mappings(connectionId).get(0).id(), m.getStatus().getMappingId());
@@ -78,6 +89,8 @@ class ResourcesOnRealApiServerTest extends ClusterTestBase {
     assertEquals(List.of(), pruned.stream().distinct().toList(), "status fields the CRD schema pruned");
     assertTrue(fields.getOrDefault("herokumappings", Set.of()).contains("/status/mappingId"), fields.toString());
     assertTrue(fields.getOrDefault("herokuconnections", Set.of()).contains("/status/connectionId"), fields.toString());
+    assertTrue(fields.getOrDefault("herokuconnections", Set.of()).contains("/status/notificationsRead/byType/mapping-error"), fields.toString());
+    assertTrue(fields.getOrDefault("herokumappings", Set.of()).contains("/status/validation/passed"), fields.toString());
   }
 
   @Test

@@ -19,6 +19,7 @@ class OperatorConfigTest {
     assertEquals(4500, c.dailyBudget());
     assertTrue(c.watchNamespaces().isEmpty());
     assertEquals(Duration.ofMinutes(5), c.refreshInterval());
+    assertEquals(Duration.ofHours(1), c.notificationsInterval());
     assertEquals(1.0, c.timeScale());
     assertEquals("*.heroku.com", c.apiHosts().toString());
   }
@@ -108,6 +109,37 @@ class OperatorConfigTest {
     var e = assertThrows(IllegalArgumentException.class, () -> OperatorConfig.fromEnv(Map.of("HEROKU_CONNECT_MAX_BACKOFF", value)));
     assertTrue(e.getMessage().startsWith("HEROKU_CONNECT_MAX_BACKOFF=" + value + " " + why), e.getMessage());
     assertTrue(!e.getMessage().contains("\n"), e.getMessage());
+  }
+
+  /** HEROKU_CONNECT_NOTIFICATIONS_INTERVAL: a duration as the others are read, and a zero in any of their forms turns the reads off. */
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(delimiter = '|', textBlock = """
+      30m   | PT30M
+      3600  | PT1H
+      1d    | PT24H
+      PT2H  | PT2H
+      0     | PT0S
+      0s    | PT0S
+      0h0m  | PT0S
+      PT0S  | PT0S
+      """)
+  void theNotificationsIntervalIsADurationOrZeroForOff(String value, String expected) {
+    OperatorConfig c = OperatorConfig.fromEnv(Map.of(OperatorConfig.NOTIFICATIONS_INTERVAL, value));
+    assertEquals(Duration.parse(expected), c.notificationsInterval(), value);
+    assertEquals(Duration.parse(expected), c.withDailyBudget(10).notificationsInterval(), "copies keep it");
+    assertEquals(Duration.ZERO, c.withNotificationsInterval(Duration.ZERO).notificationsInterval());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      1y     | is not a duration
+      -1h    | is not a duration
+      hourly | is not a duration
+      500ms  | is too short: at least 1s
+      """)
+  void aBadNotificationsIntervalStopsTheStartNamingIt(String value, String why) {
+    var e = assertThrows(IllegalArgumentException.class, () -> OperatorConfig.fromEnv(Map.of(OperatorConfig.NOTIFICATIONS_INTERVAL, value)));
+    assertTrue(e.getMessage().startsWith("HEROKU_CONNECT_NOTIFICATIONS_INTERVAL=" + value + " " + why), e.getMessage());
   }
 
   @Test

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * A real Prometheus on loopback scrapes the operator running in the sandbox against the fake
  * Connect API, with the chart's alert rules (small thresholds): a mapping forced into an error
  * state, a write error, and a Salesforce poll made old fire the matching alerts, and a reload
- * resolves them. Then every dashboard panel's query must return data from that Prometheus.
+ * resolves them. Then every dashboard panel's query must return data from that Prometheus. Last, an
+ * unacknowledged notification fires its alert, and the acknowledge annotation resolves it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -39,7 +40,7 @@ class AlertsEndToEndTest {
     PrometheusServer.assumeInstalled();
     String rules = AlertRulesTest.renderedRules("prometheusRule.thresholds.mappingErrorFor=2s",
         "prometheusRule.thresholds.pollStaleFor=2s", "prometheusRule.thresholds.errorsWindow=20s",
-        "prometheusRule.thresholds.connectionNotReadyFor=10m");
+        "prometheusRule.thresholds.connectionNotReadyFor=10m", "prometheusRule.thresholds.notificationsUnacknowledgedFor=2s");
     world = new MetricsWorld(Duration.ofSeconds(2)).readyWithTwoMappings();
     prometheus = PrometheusServer.start(JOB, "127.0.0.1:" + world.operator.healthPort(), rules);
     await("the operator scraped", () -> prometheus.query("up{job=\"" + JOB + "\"} == 1").size() == 1);
@@ -98,6 +99,25 @@ class AlertsEndToEndTest {
     await("no alert at all", () -> prometheus.alerts().isEmpty());
     System.out.println("alert timings (scrape and evaluation every 1 s, for: 2s, a reconcile requested at once):\n  "
         + String.join("\n  ", timings));
+  }
+
+  @Test
+  @Order(3)
+  void anUnacknowledgedNotificationFiresAndAnAcknowledgeResolvesIt() {
+    world.fake.addNotification(world.connectionId, "mapping-error", "Failed to sync Account records due to validation error");
+    world.clock.jump(Duration.ofHours(2)); // the next read is due (HEROKU_CONNECT_NOTIFICATIONS_INTERVAL, 1h)
+    world.annotateConnection("herokuconnect.dev/reconcile-requested-at", "n" + System.nanoTime()); // now, not at the next refresh
+    long t0 = System.nanoTime();
+    await("HerokuConnectNotificationsUnacknowledged firing for sales",
+        () -> prometheus.firing("HerokuConnectNotificationsUnacknowledged", "sales"));
+    double fired = secondsSince(t0);
+    long t1 = System.nanoTime();
+    world.annotateConnection("herokuconnect.dev/acknowledge-requested-at", "2031-01-01T00:00:00Z");
+    await("HerokuConnectNotificationsUnacknowledged resolved",
+        () -> !prometheus.present("HerokuConnectNotificationsUnacknowledged", "sales"));
+    assertTrue(world.fake.unacknowledgedNotifications(world.connectionId).isEmpty());
+    System.out.printf("HerokuConnectNotificationsUnacknowledged(sales) firing after %.1f s, resolved %.1f s after the acknowledge%n",
+        fired, secondsSince(t1));
   }
 
   /** Half a second between rounds of queries (the scrape interval is one second); false if interrupted. */

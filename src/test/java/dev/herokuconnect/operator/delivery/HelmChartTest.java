@@ -92,6 +92,7 @@ class HelmChartTest {
     assertEquals("https://hc-central.heroku.com", env.get("HEROKU_CONNECT_DISCOVERY_URL"));
     assertEquals("*.heroku.com", env.get("HEROKU_CONNECT_API_HOSTS"), "the token goes to Heroku's hosts only");
     assertEquals("", env.get("WATCH_NAMESPACES"));
+    assertEquals("1h", env.get("HEROKU_CONNECT_NOTIFICATIONS_INTERVAL"));
     assertEquals("false", env.get("LEADER_ELECTION_ENABLED"));
     assertTrue(env.get("JAVA_TOOL_OPTIONS").contains("MaxRAMPercentage"));
     assertEquals("Recreate", Helm.find(docs, "Deployment", null).path("spec").path("strategy").path("type").asText());
@@ -129,7 +130,7 @@ class HelmChartTest {
   @Test
   void everyOptionReachesTheDeployment() throws Exception {
     List<JsonNode> docs = Helm.template("image.repository=registry.example/hco", "image.tag=1.2.3",
-        "operator.dailyBudget=1000", "operator.refreshInterval=10m", "operator.discoveryUrl=https://hc.example", "operator.apiHosts={hc.example}",
+        "operator.dailyBudget=1000", "operator.refreshInterval=10m", "operator.notificationsInterval=0", "operator.discoveryUrl=https://hc.example", "operator.apiHosts={hc.example}",
         "logging.level=DEBUG", "logging.format=text", "extraEnv[0].name=HTTPS_PROXY", "extraEnv[0].value=http://proxy:3128",
         "nodeSelector.pool=ops", "tolerations[0].key=dedicated", "tolerations[0].operator=Exists",
         "metrics.serviceMonitor.enabled=true", "resources.limits.memory=1Gi");
@@ -137,6 +138,7 @@ class HelmChartTest {
     assertEquals("registry.example/hco:1.2.3", container(docs).path("image").asText());
     assertEquals("1000", env.get("HEROKU_CONNECT_DAILY_BUDGET"));
     assertEquals("10m", env.get("HEROKU_CONNECT_REFRESH_INTERVAL"));
+    assertEquals("0", env.get("HEROKU_CONNECT_NOTIFICATIONS_INTERVAL"), "0 turns the notification reads off");
     assertEquals("https://hc.example", env.get("HEROKU_CONNECT_DISCOVERY_URL"));
     assertEquals("DEBUG", env.get("LOG_LEVEL"));
     assertEquals("text", env.get("LOG_FORMAT"));

@@ -120,6 +120,13 @@ public final class MetricsWorld implements AutoCloseable {
             "{\"metadata\":{\"annotations\":{\"" + key + "\":\"" + value + "\"}}}");
   }
 
+  /** Sets an annotation on the HerokuConnection as kubectl annotate does (a merge patch). */
+  public void annotateConnection(String key, String value) {
+    sb.client().resources(HerokuConnection.class).inNamespace(NS).withName("sales")
+        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"metadata\":{\"annotations\":{\"" + key + "\":\"" + value + "\"}}}");
+  }
+
   @Override
   public void close() {
     sb.close();

@@ -117,6 +117,17 @@ class DecisionsTest {
     assertEquals(List.of(MappingDecisions.Step.UPDATE, MappingDecisions.Step.SEND_REQUESTED),
         MappingDecisions.plan(mapping(MANAGE, remote("m1", "Account", "DATA_SYNCED"), null, List.of("sf_polling_seconds: remote 120, spec 600"),
             "IDLE", List.of(new Request(RequestedAction.RELOAD, "r1")))).steps());
+    assertEquals(List.of(MappingDecisions.Step.VALIDATE),
+        MappingDecisions.plan(mapping(MANAGE, remote("m1", "Account", "DATA_SYNCED"), null, List.of(), "IDLE",
+            List.of(new Request(RequestedAction.VALIDATE, "v1")))).steps(), "a validation is its own step, a read");
+    assertEquals(List.of(MappingDecisions.Step.SEND_REQUESTED, MappingDecisions.Step.VALIDATE),
+        MappingDecisions.plan(mapping(MANAGE, remote("m1", "Account", "DATA_SYNCED"), null, List.of(), "IDLE",
+            List.of(new Request(RequestedAction.RELOAD, "r1"), new Request(RequestedAction.VALIDATE, "v1")))).steps(),
+        "a reload and a validation: the reload is sent, the validation read after it");
+    assertEquals(List.of(MappingDecisions.Step.CREATE),
+        MappingDecisions.plan(mapping(MANAGE, null, null, List.of(), "IDLE", List.of(new Request(RequestedAction.VALIDATE, "v1")))).steps(),
+        "no remote mapping yet: created first, validated once it exists (the next round decides again)");
+    assertEquals(false, MappingDecisions.Step.VALIDATE.writes());
     var observe = MappingDecisions.plan(mapping(OBSERVE, null, null, List.of(), "IDLE", List.of()));
     assertEquals(Reasons.OBSERVING, observe.stop().reason());
     assertEquals(List.of(), MappingDecisions.plan(mapping(OBSERVE, remote("m1", "Account",

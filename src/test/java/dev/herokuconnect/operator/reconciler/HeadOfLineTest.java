@@ -28,7 +28,7 @@ class HeadOfLineTest extends OperatorTestBase {
   OperatorConfig config() {
     OperatorConfig c = super.config();
     return new OperatorConfig(c.discoveryUrl(), c.apiHosts(), c.dailyBudget(), c.watchNamespaces(), c.refreshInterval(), c.settlingInterval(),
-        c.pausedInterval(), c.maxBackoff(), c.methodOverride(), c.leaderElection(), c.leaseName(), c.leaseNamespace(), c.healthPort(),
+        c.pausedInterval(), c.maxBackoff(), c.notificationsInterval(), c.methodOverride(), c.leaderElection(), c.leaseName(), c.leaseNamespace(), c.healthPort(),
         THREADS, c.timeScale());
   }
 

@@ -63,7 +63,8 @@ final class LoopWorld implements AutoCloseable {
   MappingKind mappings;
   ConnectionKind connections;
   ApiBudget budget;
-  private final OperatorConfig config;
+  final OperatorConfig config;
+  SnapshotCache snapshots;
   /** Every status-channel write, as the JSON merge patch of status it sends, with the object's key. */
   final List<Map.Entry<String, com.fasterxml.jackson.databind.node.ObjectNode>> channelPatches = new ArrayList<>();
   /** When positive, the process dies right after that many more status-channel writes have landed (see {@link #crashingPass}). */
@@ -74,16 +75,27 @@ final class LoopWorld implements AutoCloseable {
   private final AtomicLong created = new AtomicLong();
 
   LoopWorld() throws Exception {
-    this(settings -> settings);
+    this(settings -> settings, Map.of());
   }
 
   /** A world on the operator settings {@code settings} makes of the usual ones (a budget, other intervals); the wiring is the same. */
   LoopWorld(java.util.function.UnaryOperator<OperatorConfig> settings) throws Exception {
+    this(settings, Map.of());
+  }
+
+  /** {@code env}: the operator's environment variables beyond the world's own (HEROKU_CONNECT_NOTIFICATIONS_INTERVAL, say). */
+  LoopWorld(Map<String, String> env) throws Exception {
+    this(settings -> settings, env);
+  }
+
+  private LoopWorld(java.util.function.UnaryOperator<OperatorConfig> settings, Map<String, String> env) throws Exception {
     fake = new FakeConnectApi(clock);
     fake.addToken(TOKEN, "ops@example.com");
     connectionId = fake.addReadyConnection("acme-crm", "herokuconnect-shiny-1", "ops@example.com", "DATABASE_URL", "salesforce");
-    OperatorConfig config = OperatorConfig.fromEnv(Map.of(OperatorConfig.DISCOVERY_URL, fake.baseUrl(), HostAllowlist.SETTING, fake.host()))
-        .withIntervals(Duration.ofMinutes(10), Duration.ofSeconds(10), Duration.ofMinutes(5));
+    Map<String, String> all = new java.util.HashMap<>(env);
+    all.put(OperatorConfig.DISCOVERY_URL, fake.baseUrl());
+    all.put(HostAllowlist.SETTING, fake.host());
+    OperatorConfig config = OperatorConfig.fromEnv(all).withIntervals(Duration.ofMinutes(10), Duration.ofSeconds(10), Duration.ofMinutes(5));
     this.config = settings.apply(config); // a case's own settings, if any (LoopWorld(settings))
     wire();
     put(new SecretBuilder().withNewMetadata().withName("heroku-api").withNamespace(NS).endMetadata()
@@ -103,7 +115,7 @@ final class LoopWorld implements AutoCloseable {
     loop = new ManagedLoop(clock, intervals, sink);
     loop.useLiveObjects(directory::liveUids);
     connector = new Connector(Controllers.http(config, budget, clock), budget, intervals);
-    SnapshotCache snapshots = new SnapshotCache(clock, intervals.settling(), intervals.refresh());
+    snapshots = new SnapshotCache(clock, intervals.settling(), intervals.refresh());
     StatusChannel channel = (o, fields) -> {
       var status = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
       fields.accept(status);

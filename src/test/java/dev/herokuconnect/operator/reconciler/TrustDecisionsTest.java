@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.herokuconnect.operator.connect.MappingConfig;
 import dev.herokuconnect.operator.connect.Model.Mapping;
 import dev.herokuconnect.operator.crd.ConnectionIdentity;
+import dev.herokuconnect.operator.crd.HerokuConnection;
 import dev.herokuconnect.operator.crd.HerokuConnectionSpec;
+import dev.herokuconnect.operator.crd.HerokuConnectionStatus;
 import dev.herokuconnect.operator.crd.HerokuMapping;
 import dev.herokuconnect.operator.crd.HerokuMappingSpec;
 import dev.herokuconnect.operator.crd.HerokuMappingStatus;
@@ -209,11 +211,31 @@ class TrustDecisionsTest {
             dev.herokuconnect.operator.crd.Crds.RELOAD_REQUESTED_AT, "r1", dev.herokuconnect.operator.crd.Crds.ABORT_REQUESTED_AT, "a1"),
             List.of(RequestedAction.RELOAD, RequestedAction.ABORT)),
         new Case("observe-only: a refresh is a read, honoured", OBSERVE,
-            java.util.Map.of(dev.herokuconnect.operator.crd.Crds.RECONCILE_REQUESTED_AT, "t1"), List.of()))) {
+            java.util.Map.of(dev.herokuconnect.operator.crd.Crds.RECONCILE_REQUESTED_AT, "t1"), List.of()),
+        new Case("observe-only: a mapping's validation is skipped like the connection's (one meaning for the annotation)", OBSERVE,
+            java.util.Map.of(dev.herokuconnect.operator.crd.Crds.VALIDATE_REQUESTED_AT, "v1"), List.of(RequestedAction.VALIDATE)),
+        new Case("managed: a mapping's validation is not skipped", DELETE,
+            java.util.Map.of(dev.herokuconnect.operator.crd.Crds.VALIDATE_REQUESTED_AT, "v1"), List.of()),
+        new Case("an acknowledge is a connection's action: nothing on a mapping", OBSERVE,
+            java.util.Map.of(dev.herokuconnect.operator.crd.Crds.ACKNOWLEDGE_REQUESTED_AT, "a1"), List.of()))) {
       HerokuMapping m = mappingObject("sales", "Account", null, null);
       m.getMetadata().setAnnotations(c.annotations());
       assertEquals(c.skipped(), RequestedAction.skippedWhileObserving(c.m(), m, new HerokuMappingStatus()).stream()
           .map(Request::action).toList(), c.reason());
     }
+    // the same rule on a connection: its writes, the acknowledge and the validation are skipped; a refresh is honoured
+    HerokuConnection conn = new HerokuConnection();
+    conn.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("sales").withAnnotations(java.util.Map.of(
+        dev.herokuconnect.operator.crd.Crds.RESTART_REQUESTED_AT, "r1", dev.herokuconnect.operator.crd.Crds.ACKNOWLEDGE_REQUESTED_AT, "a1",
+        dev.herokuconnect.operator.crd.Crds.VALIDATE_REQUESTED_AT, "v1", dev.herokuconnect.operator.crd.Crds.RECONCILE_REQUESTED_AT, "t1",
+        dev.herokuconnect.operator.crd.Crds.RELOAD_REQUESTED_AT, "not a connection's")).build());
+    HerokuConnectionStatus status = new HerokuConnectionStatus();
+    assertEquals(List.of(RequestedAction.RESTART, RequestedAction.VALIDATE, RequestedAction.ACKNOWLEDGE),
+        RequestedAction.skippedWhileObserving(OBSERVE, conn, status).stream().map(Request::action).toList());
+    RequestedAction.VALIDATE.markSkipped(status, "v1", "observe-only");
+    assertEquals("v1", status.getLastHandledValidateAt());
+    assertEquals(dev.herokuconnect.operator.crd.ValidationStatus.SKIPPED, status.getValidation().getState(),
+        "a skipped validation says so where its result would be");
+    assertEquals(List.of(RequestedAction.RELOAD, RequestedAction.ABORT, RequestedAction.VALIDATE), RequestedAction.MAPPING_ACTIONS);
   }
 }

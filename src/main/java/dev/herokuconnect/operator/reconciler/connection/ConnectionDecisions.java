@@ -31,7 +31,9 @@ public final class ConnectionDecisions {
   public enum Step implements PlannedStep {
     CONFIGURE_DATABASE, RESTART, PAUSE, RESUME, ASK_AUTHORIZATION_URL,
     /** The change of the Salesforce API version ({@link ApiVersionDecisions}): GET schema-diff, then pause, change, resume. */
-    PREVIEW_API_VERSION, PAUSE_FOR_API_VERSION, CHANGE_API_VERSION, RESUME_AFTER_API_VERSION;
+    PREVIEW_API_VERSION, PAUSE_FOR_API_VERSION, CHANGE_API_VERSION, RESUME_AFTER_API_VERSION,
+    /** The connection's notifications (NotificationDecisions decides them, Notifications sends them). */
+    READ_NOTIFICATIONS, ACKNOWLEDGE_NOTIFICATIONS, FORGET_NOTIFICATIONS;
 
     /**
      * Whether only a read shows what the step left, so the pass reads the connection again before
@@ -45,6 +47,7 @@ public final class ConnectionDecisions {
       return switch (this) {
         case CONFIGURE_DATABASE, RESTART, PAUSE, RESUME, CHANGE_API_VERSION, RESUME_AFTER_API_VERSION -> true;
         case ASK_AUTHORIZATION_URL, PREVIEW_API_VERSION, PAUSE_FOR_API_VERSION -> false;
+        case READ_NOTIFICATIONS, ACKNOWLEDGE_NOTIFICATIONS, FORGET_NOTIFICATIONS -> false; // the connection's state is untouched
       };
     }
 

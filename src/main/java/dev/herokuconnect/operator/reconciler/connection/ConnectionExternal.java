@@ -55,6 +55,7 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
   private final ActionLedger actions;
   private final AuthorizationUrls urls;
   private final ApiVersionChanges versions;
+  private final Notifications notifications;
   private volatile Connector.Secrets secrets = (ns, name) -> Optional.empty();
 
   ConnectionExternal(Directory directory, Connector connector, SnapshotCache snapshots, ApiBudget budget,
@@ -69,6 +70,7 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
     this.actions = actions;
     this.urls = urls;
     this.versions = new ApiVersionChanges(directory, actions, clock);
+    this.notifications = new Notifications(intervals, clock, actions);
   }
 
   void useSecrets(Connector.Secrets secrets) {
@@ -139,7 +141,7 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
     fillStatus(status, remote); // what was read, whatever the writes below meet
     urls.show(c, status, remote.state());
     return new ConnectionObservation(null, where, conflictOwner, remote,
-        ConnectionDecisions.facts(c, status, ctx.management(), conflictOwner, remote));
+        ConnectionDecisions.facts(c, status, ctx.management(), conflictOwner, remote), notifications.facts(ctx, remote.state()));
   }
 
   /** After writes: a read taken after them. */
@@ -233,10 +235,14 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
         versions.resume(ctx, api, id);
         yield o.remote();
       }
+      case READ_NOTIFICATIONS, ACKNOWLEDGE_NOTIFICATIONS, FORGET_NOTIFICATIONS -> {
+        notifications.act(step, ctx, o);
+        yield o.remote();
+      }
     };
     urls.show(c, status, remote.state());
     return new ConnectionObservation(null, o.where(), o.conflictOwner(), remote,
-        ConnectionDecisions.facts(c, status, ctx.management(), o.conflictOwner(), remote));
+        ConnectionDecisions.facts(c, status, ctx.management(), o.conflictOwner(), remote), notifications.facts(ctx, remote.state()));
   }
 
   /**

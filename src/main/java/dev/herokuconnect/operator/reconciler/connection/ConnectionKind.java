@@ -1,6 +1,7 @@
 package dev.herokuconnect.operator.reconciler.connection;
 
 import dev.herokuconnect.operator.connect.DiscoveryApi;
+import dev.herokuconnect.operator.connect.ValidationPoller;
 import dev.herokuconnect.operator.connect.RequestGate.Priority;
 import dev.herokuconnect.operator.crd.ApiVersionChangeStatus;
 import dev.herokuconnect.operator.crd.HerokuConnection;
@@ -40,7 +41,7 @@ public final class ConnectionKind implements Kind<HerokuConnection, HerokuConnec
   private final AuthorizationUrls urls = new AuthorizationUrls();
   private final ConnectionExternal external;
   private final ConnectionCleanup cleanup;
-  private final Validations validations = new Validations();
+  private final Validations validations;
 
   public ConnectionKind(Directory directory, Connector connector, SnapshotCache snapshots, ApiBudget budget,
                         CredentialsGuard credentials, Intervals intervals, Clock clock, ActionLedger actions) {
@@ -50,6 +51,7 @@ public final class ConnectionKind implements Kind<HerokuConnection, HerokuConnec
     this.budget = budget;
     this.external = new ConnectionExternal(directory, connector, snapshots, budget, credentials, intervals, clock, actions, urls);
     this.cleanup = new ConnectionCleanup(credentials, this::forget, external);
+    this.validations = new Validations(new ValidationPoller(ValidationPoller.Policy.DEFAULT, clock), clock);
   }
 
   public void useMappingsOf(Function<HerokuConnection, List<String>> mappingsOf) {
@@ -92,7 +94,8 @@ public final class ConnectionKind implements Kind<HerokuConnection, HerokuConnec
 
   @Override
   public ConnectionDecisions.Plan decide(ConnectionObservation o) {
-    return o.stop() != null ? ConnectionDecisions.stopped(o.stop()) : ConnectionDecisions.plan(o.facts());
+    return o.stop() != null ? ConnectionDecisions.stopped(o.stop())
+        : NotificationDecisions.with(ConnectionDecisions.plan(o.facts()), o.notices()); // the notification steps after the connection's
   }
 
   @Override
@@ -116,8 +119,8 @@ public final class ConnectionKind implements Kind<HerokuConnection, HerokuConnec
     reportVersionChange(ctx, o.facts().version());
     Outcome outcome = ConnectionDecisions.outcome(o.facts());
     if (validations.advance(ctx, o.where().api().withPriority(Priority.USER), o.where().connectionId())) {
-      // a validation waits for its result: look again soon (the loop's backoff paces the polls)
-      return new Outcome(outcome.kind(), outcome.reason(), outcome.message(), StateTable.Requeue.SETTLING, null);
+      // a validation waits for its result: poll again after the poller's interval (its bounds end it)
+      return new Outcome(outcome.kind(), outcome.reason(), outcome.message(), null, validations.pollEvery());
     }
     return outcome;
   }

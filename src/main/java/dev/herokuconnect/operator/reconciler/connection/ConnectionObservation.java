@@ -11,10 +11,10 @@ import dev.herokuconnect.operator.reconciler.loop.Outcome;
  * identity refused, the token or add-on not found, a 429, a non-owner before any read).
  */
 public record ConnectionObservation(Outcome stop, Connector.Connected where, String conflictOwner, Connection remote,
-                                    ConnectionDecisions.Facts facts) {
+                                    ConnectionDecisions.Facts facts, NotificationDecisions.Facts notices) {
 
   static ConnectionObservation stopped(Outcome why) {
-    return new ConnectionObservation(why, null, null, null, null);
+    return new ConnectionObservation(why, null, null, null, null, null);
   }
 
   /** The add-on exists and was read. */

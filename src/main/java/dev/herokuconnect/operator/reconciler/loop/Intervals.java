@@ -28,6 +28,9 @@ public final class Intervals {
 
   public Duration maxBackoff() { return config.maxBackoff(); }
 
+  /** How often a connection's notifications are read (HEROKU_CONNECT_NOTIFICATIONS_INTERVAL); zero: never. */
+  public Duration notifications() { return config.notificationsInterval(); }
+
   /** A delay in the operator's time as the scheduler's (real) time; see OperatorConfig#timeScale. */
   public Duration real(Duration d) {
     return config.timeScale() == 1.0 ? d : Duration.ofNanos((long) (d.toNanos() / config.timeScale()));

@@ -38,8 +38,8 @@ public final class ManagedLoop {
    * What one reconcile knows before it starts. {@code specChanged}: the spec has not been acted on
    * yet (status.observedGeneration is behind metadata.generation; see {@link #actedOn}).
    * {@code refreshRequested}: a refresh asked for by annotation, handled by this pass.
-   * {@code actionRequested}: a restart, reload, abort or validation asked for by annotation and not
-   * handled yet.
+   * {@code actionRequested}: a restart, reload, abort, validation or acknowledge asked for by
+   * annotation and not handled yet.
    */
   public record Pass(Management management, boolean specChanged, boolean refreshRequested, boolean actionRequested,
                      Instant now) {
@@ -111,7 +111,7 @@ public final class ManagedLoop {
     Management management = sync.management(r);
     List<Events.Note> skipped = new java.util.ArrayList<>();
     for (RequestedAction.Request q : RequestedAction.skippedWhileObserving(management, r, status)) {
-      q.action().markHandled(status, q.value());
+      q.action().markSkipped(status, q.value(), management.why());
       skipped.add(Events.Note.normal(q.action().skippedReason(), q.describe() + " was not sent (" + management.why()
           + "), and will not be sent later: set it to a new value once the object is managed"));
     }

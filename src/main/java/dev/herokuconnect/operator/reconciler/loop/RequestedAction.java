@@ -4,6 +4,8 @@ import dev.herokuconnect.operator.crd.ConditionedStatus;
 import dev.herokuconnect.operator.crd.Crds;
 import dev.herokuconnect.operator.crd.HerokuConnectionStatus;
 import dev.herokuconnect.operator.crd.HerokuMappingStatus;
+import dev.herokuconnect.operator.crd.Validated;
+import dev.herokuconnect.operator.crd.ValidationStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.List;
 import java.util.Objects;
@@ -23,16 +25,20 @@ public enum RequestedAction {
       s -> ((HerokuMappingStatus) s).getLastHandledReloadAt(), (s, v) -> ((HerokuMappingStatus) s).setLastHandledReloadAt(v)),
   ABORT(Crds.ABORT_REQUESTED_AT, "lastHandledAbortAt", HerokuMappingStatus.class,
       s -> ((HerokuMappingStatus) s).getLastHandledAbortAt(), (s, v) -> ((HerokuMappingStatus) s).setLastHandledAbortAt(v)),
-  VALIDATE(Crds.VALIDATE_REQUESTED_AT, "lastHandledValidateAt", HerokuConnectionStatus.class,
-      s -> ((HerokuConnectionStatus) s).getLastHandledValidateAt(), (s, v) -> ((HerokuConnectionStatus) s).setLastHandledValidateAt(v));
+  /** Both kinds: a connection's run (POST, then polled) or a mapping's (one GET), into the same status.validation. */
+  VALIDATE(Crds.VALIDATE_REQUESTED_AT, "lastHandledValidateAt", Validated.class,
+      s -> ((Validated) s).getLastHandledValidateAt(), (s, v) -> ((Validated) s).setLastHandledValidateAt(v)),
+  ACKNOWLEDGE(Crds.ACKNOWLEDGE_REQUESTED_AT, "lastHandledAcknowledgeAt", HerokuConnectionStatus.class,
+      s -> ((HerokuConnectionStatus) s).getLastHandledAcknowledgeAt(), (s, v) -> ((HerokuConnectionStatus) s).setLastHandledAcknowledgeAt(v));
 
   private final String annotation;
   private final String statusField;
-  private final Class<? extends ConditionedStatus> kind;
+  /** The statuses that have the action's field: one kind's class, or an interface both kinds' statuses implement. */
+  private final Class<?> kind;
   private final Function<ConditionedStatus, String> handled;
   private final BiConsumer<ConditionedStatus, String> markHandled;
 
-  RequestedAction(String annotation, String statusField, Class<? extends ConditionedStatus> kind,
+  RequestedAction(String annotation, String statusField, Class<?> kind,
                   Function<ConditionedStatus, String> handled, BiConsumer<ConditionedStatus, String> markHandled) {
     this.annotation = annotation;
     this.statusField = statusField;
@@ -68,7 +74,7 @@ public enum RequestedAction {
 
   /** The actions a HerokuMapping can be asked for (the reconcile request aside): its kind and {@code plan} read this one list. */
   public static final List<RequestedAction> MAPPING_ACTIONS = java.util.Arrays.stream(values())
-      .filter(a -> a != RECONCILE && a.kind == HerokuMappingStatus.class).toList();
+      .filter(a -> a != RECONCILE && a.kind.isAssignableFrom(HerokuMappingStatus.class)).toList();
 
   /** The pending requests among {@code actions}, in that order. */
   public static List<Request> pendingOf(HasMetadata o, ConditionedStatus status, List<RequestedAction> actions) {
@@ -79,22 +85,42 @@ public enum RequestedAction {
   }
 
   /**
-   * The one rule for requests made while observe-only: the actions that would write (restart,
-   * reload, abort) are marked handled as skipped, before anything else in the pass can stop it, and
-   * are never sent later when the policy goes back to manage. A refresh is a read and is honoured;
-   * a validation records its own skipped state (Validations).
+   * The one rule for requests made while observe-only: every action (restart, reload, abort,
+   * acknowledge, validate) is marked handled as skipped ({@link #markSkipped}), before anything
+   * else in the pass can stop it, and is never sent later when the policy goes back to manage. A
+   * refresh is a read and is honoured.
    */
   public static List<Request> skippedWhileObserving(Management management, HasMetadata o, ConditionedStatus status) {
     if (!management.observeOnly()) return List.of();
-    return pendingOf(o, status, java.util.Arrays.stream(values()).filter(a -> a.writes() && a.appliesTo(status)).toList());
+    return pendingOf(o, status, java.util.Arrays.stream(values()).filter(a -> a.skippedWhileObserving() && a.appliesTo(status)).toList());
   }
 
-  /** An action that writes to the API when sent (exhaustive: a new action must say). */
-  public boolean writes() {
+  /**
+   * Whether observe-only skips the action (exhaustive: a new action must say). The ones that write
+   * (restart, reload, abort, acknowledge) are; so is a validation, on both kinds alike: a
+   * connection's starts a run with a POST, and a mapping's, a GET, is skipped the same way so that
+   * the annotation means one thing. A refresh is not.
+   */
+  public boolean skippedWhileObserving() {
     return switch (this) {
-      case RESTART, RELOAD, ABORT -> true;
-      case RECONCILE, VALIDATE -> false;
+      case RESTART, RELOAD, ABORT, ACKNOWLEDGE, VALIDATE -> true;
+      case RECONCILE -> false;
     };
+  }
+
+  /**
+   * Marks a request handled without sending it ({@code why}: observe-only); a validation also says so
+   * in status.validation (state Skipped), where a person looks for its result.
+   */
+  public void markSkipped(ConditionedStatus status, String value, String why) {
+    markHandled(status, value);
+    if (this == VALIDATE && status instanceof Validated v) {
+      ValidationStatus skipped = new ValidationStatus();
+      skipped.setRequestedAt(value);
+      skipped.setState(ValidationStatus.SKIPPED);
+      skipped.setReason("not run: " + why + " sends no request for it; set the annotation to a new value once the object is managed");
+      v.setValidation(skipped);
+    }
   }
 
   /** The Event reason once the action was sent (exhaustive: a new action must say its own). */
@@ -105,6 +131,7 @@ public enum RequestedAction {
       case RELOAD -> "Reloaded";
       case ABORT -> "Aborted";
       case VALIDATE -> "Validated";
+      case ACKNOWLEDGE -> "NotificationsAcknowledged";
     };
   }
 
@@ -115,7 +142,8 @@ public enum RequestedAction {
       case RESTART -> "RestartSkipped";
       case RELOAD -> "ReloadSkipped";
       case ABORT -> "AbortSkipped";
-      case VALIDATE -> "ValidateSkipped";
+      case VALIDATE -> "ValidationSkipped";
+      case ACKNOWLEDGE -> "AcknowledgeSkipped";
     };
   }
 

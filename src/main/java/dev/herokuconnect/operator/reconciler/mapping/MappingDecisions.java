@@ -31,17 +31,18 @@ import java.util.List;
 public final class MappingDecisions {
   /**
    * The steps, in the order they run. {@code SEND_REQUESTED}: send the requested actions (reload,
-   * abort). Requests made while observe-only never reach here: the loop marks them handled as
-   * skipped ({@link RequestedAction#skippedWhileObserving}).
+   * abort); {@code VALIDATE}: read the mapping's validations (validate-requested-at). Requests made
+   * while observe-only never reach here: the loop marks them handled as skipped
+   * ({@link RequestedAction#skippedWhileObserving}).
    */
   public enum Step implements PlannedStep {
-    ADOPT, CREATE, RECREATE, UPDATE, SEND_REQUESTED;
+    ADOPT, CREATE, RECREATE, UPDATE, SEND_REQUESTED, VALIDATE;
 
     /** Whether the step changes the remote mapping (an adoption only records its id). */
     @Override
     public boolean writes() {
       return switch (this) {
-        case ADOPT -> false;
+        case ADOPT, VALIDATE -> false; // VALIDATE reads
         case CREATE, RECREATE, UPDATE, SEND_REQUESTED -> true;
       };
     }
@@ -124,9 +125,20 @@ public final class MappingDecisions {
         if (blocked != null) return new Plan(steps, blocked);
         steps.add(Step.UPDATE);
       }
-      if (!f.requested().isEmpty()) steps.add(Step.SEND_REQUESTED);
+      if (!actionsToSend(f).isEmpty()) steps.add(Step.SEND_REQUESTED);
+      if (validation(f) != null) steps.add(Step.VALIDATE);
     }
     return Plan.of(steps);
+  }
+
+  /** The requested actions {@code SEND_REQUESTED} sends (reload, abort): all but a validation, which is its own step. */
+  public static List<Request> actionsToSend(Facts f) {
+    return f.requested().stream().filter(r -> r.action() != RequestedAction.VALIDATE).toList();
+  }
+
+  /** The validation asked for and not handled yet, or null. */
+  public static Request validation(Facts f) {
+    return f.requested().stream().filter(r -> r.action() == RequestedAction.VALIDATE).findFirst().orElse(null);
   }
 
   /** Why a create or edit must not be sent now, or null. */

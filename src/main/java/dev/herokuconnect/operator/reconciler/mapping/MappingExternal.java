@@ -43,6 +43,7 @@ final class MappingExternal implements ExternalClient<HerokuMapping, HerokuMappi
   private final Intervals intervals;
   private final Clock clock;
   private final ActionLedger actions;
+  private final MappingValidations validations;
 
   MappingExternal(MappingLinks links, Directory directory, SnapshotCache snapshots, Intervals intervals, Clock clock,
                   ActionLedger actions) {
@@ -52,6 +53,7 @@ final class MappingExternal implements ExternalClient<HerokuMapping, HerokuMappi
     this.intervals = intervals;
     this.clock = clock;
     this.actions = actions;
+    this.validations = new MappingValidations(clock);
   }
 
   /** The bound connection, then the remote mapping; the first pass records what the object is bound to (its identity). */
@@ -138,7 +140,11 @@ final class MappingExternal implements ExternalClient<HerokuMapping, HerokuMappi
         yield edited;
       }
       case SEND_REQUESTED -> {
-        for (Request r : o.requested()) send(ctx, r, client, remote.id());
+        for (Request r : MappingDecisions.actionsToSend(o.facts())) send(ctx, r, client, remote.id());
+        yield remote;
+      }
+      case VALIDATE -> {
+        validations.run(ctx, o.connected().api().withPriority(Priority.USER), remote.id(), MappingDecisions.validation(o.facts()));
         yield remote;
       }
     });
@@ -149,7 +155,7 @@ final class MappingExternal implements ExternalClient<HerokuMapping, HerokuMappi
     Runnable call = switch (r.action()) {
       case RELOAD -> () -> client.reload(id);
       case ABORT -> () -> client.abort(id);
-      case RECONCILE, RESTART, VALIDATE -> throw new IllegalStateException(r.action() + " is not a mapping action sent here");
+      case RECONCILE, RESTART, VALIDATE, ACKNOWLEDGE -> throw new IllegalStateException(r.action() + " is not a mapping action sent here");
     };
     actions.send(ctx, r, call, r.action().doneReason(), r.action().name().toLowerCase(Locale.ROOT)
         + " requested (" + r.describe() + ")");
