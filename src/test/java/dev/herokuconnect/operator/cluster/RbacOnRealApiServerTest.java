@@ -139,7 +139,7 @@ class RbacOnRealApiServerTest extends ClusterTestBase {
     }
     // The API server's RBAC authorizer reads roles from its own cache: wait until the grants are in.
     awaitAccess("list", "herokuconnect.dev", "herokuconnections", ns, true);
-    awaitAccess("update", "coordination.k8s.io", "leases", opNs, true);
+    awaitAccess("update", "coordination.k8s.io", "leases", env.get("LEADER_ELECTION_LEASE_NAME"), opNs, true);
   }
 
   @AfterEach
@@ -153,15 +153,25 @@ class RbacOnRealApiServerTest extends ClusterTestBase {
   }
 
   boolean can(String verb, String group, String resource, String namespace) {
+    return can(verb, group, resource, null, namespace);
+  }
+
+  /** With {@code name}: may the service account do it to that one object (rules limited by resourceNames count). */
+  boolean can(String verb, String group, String resource, String name, String namespace) {
     SelfSubjectAccessReview review = new SelfSubjectAccessReviewBuilder().withNewSpec().withNewResourceAttributes()
-        .withVerb(verb).withGroup(group).withResource(resource).withNamespace(namespace)
+        .withVerb(verb).withGroup(group).withResource(resource).withName(name).withNamespace(namespace)
         .endResourceAttributes().endSpec().build();
     return asSa.authorization().v1().selfSubjectAccessReview().create(review).getStatus().getAllowed();
   }
 
   void awaitAccess(String verb, String group, String resource, String namespace, boolean allowed) {
-    assertTrue(Sandbox.await(WAIT, () -> can(verb, group, resource, namespace) == allowed),
-        () -> user + (allowed ? " never allowed to " : " still allowed to ") + verb + " " + group + "/" + resource + " in " + namespace);
+    awaitAccess(verb, group, resource, null, namespace, allowed);
+  }
+
+  void awaitAccess(String verb, String group, String resource, String name, String namespace, boolean allowed) {
+    assertTrue(Sandbox.await(WAIT, () -> can(verb, group, resource, name, namespace) == allowed),
+        () -> user + (allowed ? " never allowed to " : " still allowed to ") + verb + " " + group + "/" + resource
+            + (name == null ? "" : " " + name) + " in " + namespace);
   }
 
   /** "verb group/resource" for every verb the chart's Roles and ClusterRoles grant. */
@@ -213,6 +223,13 @@ class RbacOnRealApiServerTest extends ClusterTestBase {
     assertTrue(Sandbox.await(WAIT, () -> lease().getSpec().getRenewTime().isAfter(lease.getSpec().getAcquireTime())),
         () -> "the Lease was never renewed: " + lease().getSpec());
     assertEquals(operator.identity(), lease().getSpec().getHolderIdentity());
+    // Only its own Lease: another component's Lease in the release's namespace is out of reach; create is by kind.
+    for (String verb : List.of("get", "update", "patch")) {
+      assertTrue(can(verb, "coordination.k8s.io", "leases", env.get("LEADER_ELECTION_LEASE_NAME"), opNs), verb + " its own Lease");
+      assertFalse(can(verb, "coordination.k8s.io", "leases", "another-controller", opNs), verb + " another component's Lease");
+    }
+    assertFalse(can("list", "coordination.k8s.io", "leases", opNs), "list Leases");
+    assertTrue(can("create", "coordination.k8s.io", "leases", opNs), "create cannot be limited by name");
 
     kube.resources(HerokuMapping.class).inNamespace(ns).withName("account").delete();
     assertTrue(Sandbox.await(WAIT, () -> map("account") == null), () -> "mapping still there: " + describe(map("account")) + writes());

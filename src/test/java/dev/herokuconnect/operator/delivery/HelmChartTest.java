@@ -35,10 +35,12 @@ class HelmChartTest {
     return env;
   }
 
+  /** "group/resource:[verbs]", and "@[names]" when the rule is limited by resourceNames. */
   static List<String> rules(JsonNode role) {
     List<String> out = new ArrayList<>();
     role.path("rules").forEach(r -> r.path("resources").forEach(res -> out.add(
-        r.path("apiGroups").get(0).asText() + "/" + res.asText() + ":" + r.path("verbs").toString())));
+        r.path("apiGroups").get(0).asText() + "/" + res.asText() + ":" + r.path("verbs").toString()
+            + (r.has("resourceNames") ? "@" + r.path("resourceNames") : ""))));
     return out;
   }
 
@@ -119,7 +121,12 @@ class HelmChartTest {
     assertEquals("true", env.get("LEADER_ELECTION_ENABLED"));
     assertEquals("ops", env.get("LEADER_ELECTION_NAMESPACE"));
     JsonNode lease = Helm.find(docs, "Role", "hco-heroku-connect-operator-leader-election");
-    assertEquals(List.of("coordination.k8s.io/leases:[\"get\",\"create\",\"update\",\"patch\"]"), rules(lease));
+    assertEquals(List.of("coordination.k8s.io/leases:[\"get\",\"update\",\"patch\"]@[\"heroku-connect-operator\"]",
+        "coordination.k8s.io/leases:[\"create\"]"), rules(lease), "only its own Lease; create cannot be limited by name");
+    assertEquals(List.of("coordination.k8s.io/leases:[\"get\",\"update\",\"patch\"]@[\"hco-lock\"]",
+        "coordination.k8s.io/leases:[\"create\"]"),
+        rules(Helm.find(Helm.template("replicaCount=2", "leaderElection.leaseName=hco-lock"), "Role", "hco-heroku-connect-operator-leader-election")),
+        "the name follows leaderElection.leaseName");
     assertEquals("ops", lease.path("metadata").path("namespace").asText());
     assertEquals("RollingUpdate", Helm.find(docs, "Deployment", null).path("spec").path("strategy").path("type").asText());
     assertEquals("/readyz?standby=true", container(docs).path("readinessProbe").path("httpGet").path("path").asText(),
