@@ -19,27 +19,38 @@
 
 {{/* Labels of every object but the helm test's (hco.testLabels). */}}
 {{- define "hco.labels" -}}
+{{ include "hco.selectorLabels" . }}
 {{ include "hco.commonLabels" . }}
-app.kubernetes.io/component: operator
 {{- end -}}
 
 {{- define "hco.testLabels" -}}
-{{ include "hco.commonLabels" . }}
+{{ include "hco.instanceLabels" . }}
 app.kubernetes.io/component: test
+{{ include "hco.commonLabels" . }}
 {{- end -}}
 
 {{- define "hco.commonLabels" -}}
-{{ include "hco.selectorLabels" . }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: heroku-connect-operator
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- end -}}
 
-{{/* The Deployment's selector: never change it (it is immutable), so no component or version here. */}}
-{{- define "hco.selectorLabels" -}}
+{{- define "hco.instanceLabels" -}}
 app.kubernetes.io/name: {{ include "hco.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{/*
+The selector of the Deployment, PodDisruptionBudget, metrics Service and ServiceMonitor. The
+component keeps the `helm test` pod (component: test, same name and instance) out of it: the
+ReplicaSet would otherwise adopt that unowned pod and, one pod too many, delete one; the Service
+would send scrapes to it. Immutable in a Deployment: no version here, and an upgrade from chart
+0.1.0 (whose selector had no component) deletes the Deployment first (README, "Upgrading the chart").
+*/}}
+{{- define "hco.selectorLabels" -}}
+{{ include "hco.instanceLabels" . }}
+app.kubernetes.io/component: operator
 {{- end -}}
 
 {{- define "hco.serviceAccountName" -}}

@@ -193,9 +193,43 @@ class HelmChartTest {
     assertTrue(checked >= 15, "objects checked: " + checked);
     JsonNode podLabels = Helm.find(renders.get(0), "Deployment", null).path("spec").path("template").path("metadata").path("labels");
     for (String l : RECOMMENDED_LABELS) assertTrue(podLabels.hasNonNull(l), "the pods lack " + l);
-    assertEquals("{\"app.kubernetes.io/name\":\"heroku-connect-operator\",\"app.kubernetes.io/instance\":\"hco\"}",
+    assertEquals("{\"app.kubernetes.io/name\":\"heroku-connect-operator\",\"app.kubernetes.io/instance\":\"hco\","
+            + "\"app.kubernetes.io/component\":\"operator\"}",
         Helm.find(renders.get(0), "Deployment", null).path("spec").path("selector").path("matchLabels").toString(),
-        "the selector is immutable: it must not change");
+        "the selector is immutable: a change needs an upgrade note (README, \"Upgrading the chart\")");
+  }
+
+  static boolean selects(JsonNode matchLabels, JsonNode labels) {
+    assertTrue(matchLabels.size() > 0, "an empty selector selects everything");
+    var it = matchLabels.fields();
+    while (it.hasNext()) {
+      var e = it.next();
+      if (!e.getValue().asText().equals(labels.path(e.getKey()).asText(null))) return false;
+    }
+    return true;
+  }
+
+  /** The Deployment, PDB, Service and ServiceMonitor select the operator's pods (its Service), never the helm test pod. */
+  @Test
+  void selectorsMatchTheOperatorsPodsAndNotTheTestPod() throws Exception {
+    List<JsonNode> docs = Helm.template("replicaCount=2", "podDisruptionBudget.enabled=true", "metrics.serviceMonitor.enabled=true",
+        "topologySpreadConstraints[0].maxSkew=1", "topologySpreadConstraints[0].topologyKey=kubernetes.io/hostname",
+        "topologySpreadConstraints[0].whenUnsatisfiable=ScheduleAnyway");
+    JsonNode deployment = Helm.find(docs, "Deployment", null);
+    JsonNode operatorPod = deployment.path("spec").path("template").path("metadata").path("labels");
+    JsonNode testPod = testPod(docs).path("metadata").path("labels");
+    Map<String, JsonNode> selectors = Map.of(
+        "Deployment", deployment.path("spec").path("selector").path("matchLabels"),
+        "PodDisruptionBudget", Helm.find(docs, "PodDisruptionBudget", null).path("spec").path("selector").path("matchLabels"),
+        "Service", Helm.find(docs, "Service", null).path("spec").path("selector"),
+        "topologySpreadConstraints", podSpec(docs).path("topologySpreadConstraints").get(0).path("labelSelector").path("matchLabels"));
+    selectors.forEach((what, selector) -> {
+      assertTrue(selects(selector, operatorPod), what + " " + selector + " selects the operator's pods " + operatorPod);
+      assertFalse(selects(selector, testPod), what + " " + selector + " selects the helm test pod " + testPod);
+    });
+    JsonNode service = Helm.find(docs, "Service", null).path("metadata").path("labels");
+    assertTrue(selects(Helm.find(docs, "ServiceMonitor", null).path("spec").path("selector").path("matchLabels"), service),
+        "the ServiceMonitor selects the metrics Service");
   }
 
   @Test
