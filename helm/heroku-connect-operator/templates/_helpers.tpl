@@ -73,6 +73,14 @@ app.kubernetes.io/component: operator
 - apiGroups: ["herokuconnect.dev"]
   resources: ["herokuconnections/finalizers", "herokumappings/finalizers"]
   verbs: ["update"]
+{{- /*
+Secrets (README, "RBAC"): get, the token Secret a HerokuConnection names is read by name the first
+time (not labelled yet; users choose the names, so resourceNames cannot narrow it); list, watch,
+the informer on Secrets labelled herokuconnect.dev/credentials=true (RBAC cannot narrow by label);
+patch, the operator holds that label and the finalizer herokuconnect.dev/credentials-in-use on the
+Secret while a HerokuConnection uses it. With operator.watchNamespaces these rules are Roles in the
+watched namespaces only, and no cluster-wide role grants Secrets.
+*/}}
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get", "list", "watch", "patch"]

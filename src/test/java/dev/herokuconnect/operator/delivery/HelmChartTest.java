@@ -66,7 +66,7 @@ class HelmChartTest {
   @Test
   void defaultsAreLeastPrivilegeAndLockedDown() throws Exception {
     List<JsonNode> docs = Helm.template();
-    JsonNode role = Helm.find(docs, "ClusterRole", null);
+    JsonNode role = Helm.find(docs, "ClusterRole", "hco-heroku-connect-operator");
     assertNotNull(role, "cluster-wide RBAC by default");
     assertEquals(List.of(
         "herokuconnect.dev/herokuconnections:[\"get\",\"list\",\"watch\",\"patch\",\"update\"]",
@@ -106,12 +106,84 @@ class HelmChartTest {
   @Test
   void watchNamespacesGivesNamespacedRoles() throws Exception {
     List<JsonNode> docs = Helm.template("operator.watchNamespaces={crm,sales}");
-    assertNull(Helm.find(docs, "ClusterRole", null));
+    assertNull(Helm.find(docs, "ClusterRole", "hco-heroku-connect-operator"));
+    assertNull(Helm.find(docs, "ClusterRoleBinding", null), "nothing cluster-wide is bound to the operator");
+    for (JsonNode cluster : Helm.all(docs, "ClusterRole")) {
+      assertFalse(cluster.path("rules").toString().contains("secrets"), "Secrets only in the watched namespaces: " + cluster);
+    }
     List<JsonNode> roles = Helm.all(docs, "Role");
     assertEquals(List.of("crm", "sales"), roles.stream().map(r -> r.path("metadata").path("namespace").asText()).toList());
     assertEquals(rules(roles.get(0)), rules(roles.get(1)));
     assertEquals(2, Helm.all(docs, "RoleBinding").size());
     assertEquals("crm,sales", env(docs).get("WATCH_NAMESPACES"));
+  }
+
+  /** Tenants' roles, aggregated into the cluster's view, edit and admin (as Flux ships them). */
+  @Test
+  void aggregatedViewAndEditRolesForTenants() throws Exception {
+    for (List<JsonNode> docs : List.of(Helm.template(), Helm.template("operator.watchNamespaces={crm}"))) {
+      JsonNode view = Helm.find(docs, "ClusterRole", "hco-heroku-connect-operator-view");
+      JsonNode edit = Helm.find(docs, "ClusterRole", "hco-heroku-connect-operator-edit");
+      assertNotNull(view, "on by default");
+      assertNotNull(edit, "on by default");
+      assertEquals(List.of(
+          "herokuconnect.dev/herokuconnections:[\"get\",\"list\",\"watch\"]",
+          "herokuconnect.dev/herokumappings:[\"get\",\"list\",\"watch\"]",
+          "herokuconnect.dev/herokuconnections/status:[\"get\",\"list\",\"watch\"]",
+          "herokuconnect.dev/herokumappings/status:[\"get\",\"list\",\"watch\"]"), rules(view));
+      assertEquals(List.of(
+          "herokuconnect.dev/herokuconnections:[\"create\",\"delete\",\"deletecollection\",\"patch\",\"update\"]",
+          "herokuconnect.dev/herokumappings:[\"create\",\"delete\",\"deletecollection\",\"patch\",\"update\"]"), rules(edit),
+          "no Secrets, no status writes, no finalizers");
+      JsonNode viewLabels = view.path("metadata").path("labels");
+      JsonNode editLabels = edit.path("metadata").path("labels");
+      for (String to : List.of("view", "edit", "admin")) {
+        assertEquals("true", viewLabels.path("rbac.authorization.k8s.io/aggregate-to-" + to).asText(), "view aggregates to " + to);
+      }
+      for (String to : List.of("edit", "admin")) {
+        assertEquals("true", editLabels.path("rbac.authorization.k8s.io/aggregate-to-" + to).asText(), "edit aggregates to " + to);
+      }
+      assertFalse(editLabels.has("rbac.authorization.k8s.io/aggregate-to-view"), "view may not write");
+      for (JsonNode binding : Helm.all(docs, "ClusterRoleBinding")) {
+        assertFalse(binding.path("roleRef").path("name").asText().matches(".*-(view|edit)"), "the chart binds them to no one: " + binding);
+      }
+    }
+    List<JsonNode> off = Helm.template("rbac.aggregatedRoles=false");
+    assertEquals(List.of("hco-heroku-connect-operator"),
+        Helm.all(off, "ClusterRole").stream().map(r -> r.path("metadata").path("name").asText()).toList(), "rbac.aggregatedRoles=false");
+  }
+
+  @Test
+  void networkPolicyOnlyWhenEnabled() throws Exception {
+    assertNull(Helm.find(Helm.template(), "NetworkPolicy", null), "off by default");
+    List<JsonNode> docs = Helm.template("networkPolicy.enabled=true",
+        "networkPolicy.metricsFrom[0].namespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name=monitoring",
+        "networkPolicy.apiServer.to[0].ipBlock.cidr=10.0.0.10/32", "networkPolicy.apiServer.ports={6443}");
+    JsonNode spec = Helm.find(docs, "NetworkPolicy", "hco-heroku-connect-operator").path("spec");
+    assertEquals(Helm.find(docs, "Deployment", null).path("spec").path("selector").path("matchLabels"),
+        spec.path("podSelector").path("matchLabels"), "the operator's pods");
+    assertEquals("[\"Ingress\",\"Egress\"]", spec.path("policyTypes").toString());
+    assertEquals(1, spec.path("ingress").size());
+    JsonNode in = spec.path("ingress").get(0);
+    assertEquals("[{\"port\":\"http\",\"protocol\":\"TCP\"}]", in.path("ports").toString(), "only the metrics and probe port");
+    assertEquals("test", in.path("from").get(0).path("podSelector").path("matchLabels").path("app.kubernetes.io/component").asText(),
+        "the helm test pod");
+    assertEquals("monitoring", in.path("from").get(1).path("namespaceSelector").path("matchLabels").path("kubernetes.io/metadata.name").asText());
+    assertEquals(2, in.path("from").size());
+    JsonNode out = spec.path("egress");
+    assertEquals(3, out.size(), "DNS, API server, Heroku: " + out);
+    assertEquals("[{\"port\":53,\"protocol\":\"UDP\"},{\"port\":53,\"protocol\":\"TCP\"}]", out.get(0).path("ports").toString());
+    assertEquals("kube-dns", out.get(0).path("to").get(0).path("podSelector").path("matchLabels").path("k8s-app").asText());
+    assertEquals("[{\"port\":6443,\"protocol\":\"TCP\"}]", out.get(1).path("ports").toString());
+    assertEquals("10.0.0.10/32", out.get(1).path("to").get(0).path("ipBlock").path("cidr").asText());
+    assertEquals("[{\"port\":443,\"protocol\":\"TCP\"}]", out.get(2).path("ports").toString());
+    assertFalse(out.get(2).has("to"), "Heroku: any address on 443 unless herokuTo says");
+    JsonNode plain = Helm.find(Helm.template("networkPolicy.enabled=true"), "NetworkPolicy", null).path("spec");
+    assertEquals(1, plain.path("ingress").get(0).path("from").size(), "by default only the helm test pod (and the kubelet)");
+    assertEquals("[{\"port\":443,\"protocol\":\"TCP\"},{\"port\":6443,\"protocol\":\"TCP\"}]",
+        plain.path("egress").get(1).path("ports").toString());
+    assertEquals(4, Helm.find(Helm.template("networkPolicy.enabled=true", "networkPolicy.extraEgress[0].ports[0].port=3128"),
+        "NetworkPolicy", null).path("spec").path("egress").size(), "extraEgress is appended");
   }
 
   @Test
@@ -411,6 +483,7 @@ class HelmChartTest {
   @Test
   void lintStrictWithEveryOption() throws Exception {
     Helm.Result r = Helm.run("lint", "--strict", Helm.CHART.toString(), "--set", "replicaCount=2",
+        "--set", "networkPolicy.enabled=true", "--set", "rbac.aggregatedRoles=false",
         "--set", "podDisruptionBudget.enabled=true", "--set", "metrics.serviceMonitor.enabled=true",
         "--set", "nameOverride=connect", "--set", "topologySpreadConstraints[0].maxSkew=1",
         "--set", "topologySpreadConstraints[0].topologyKey=kubernetes.io/hostname",
