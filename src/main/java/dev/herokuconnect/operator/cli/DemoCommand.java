@@ -47,16 +47,7 @@ final class DemoCommand {
   private DemoCommand() {}
 
   static int run(String[] args) throws Exception {
-    if (List.of(args).contains("--help")) {
-      System.out.println("""
-          Usage: java -jar heroku-connect-operator.jar demo [--examples DIR] [--status]
-
-          Starts an in-process Kubernetes API and a fake Heroku Connect API with the app
-          'acme-crm', applies the manifests in examples/ (or DIR), runs the operator, completes
-          the Salesforce authorization when asked, and prints the objects until all are Ready.
-          --status prints the status of every object at the end.""");
-      return 0;
-    }
+    // options are parsed and documented by Main.Demo, which the runtime jar keeps
     quietOperatorLogs();
     long started = System.nanoTime();
     try (Sandbox sb = new Sandbox()) {

@@ -16,6 +16,7 @@ import dev.herokuconnect.operator.export.ManifestExporter.ConnectionFacts;
 import dev.herokuconnect.operator.export.ManifestExporter.RemoteMapping;
 import dev.herokuconnect.operator.export.ManifestExporter;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,75 +24,132 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code export}: writes an existing connection (read through the API, or from an export
  * file) as manifests that the operator adopts without a single write.
  */
-public final class ExportCommand {
-  static final String USAGE = """
-      Usage: java -jar heroku-connect-operator.jar export --app APP --namespace NS --connection-name NAME
-               [--resource-name R] [--secret NAME] [--secret-key KEY] [--observe] [--deletion-policy Orphan|Delete]
-               [--from-file EXPORT.json] [--token-file FILE] [--discovery-url URL]
-               [-o|--output yaml|json] [--output-file FILE]
+@Command(name = "export", mixinStandardHelpOptions = true, versionProvider = Cli.VersionProvider.class,
+    description = {
+        "Reads the app's Heroku Connect add-on (discovery as the operator does; token from HEROKU_API_KEY or "
+            + "--token-file) and writes a HerokuConnection and one HerokuMapping per remote mapping. The token is sent "
+            + "only to hosts in HEROKU_CONNECT_API_HOSTS (default *.heroku.com), as by the operator. With --from-file "
+            + "it works offline from a file that the dashboard's or the CLI's export produced. --observe marks "
+            + "everything observe-only, so you can apply, check that status.drift is empty, then switch to manage. "
+            + "Mappings are exported with deletionPolicy Orphan unless --deletion-policy Delete is given.",
+        "",
+        "Output: YAML documents (-o yaml, the default) or one JSON v1 List (-o json), on standard output or into "
+            + "--output-file FILE. Both can be applied with kubectl apply -f.",
+        ""})
+public final class ExportCommand implements Callable<Integer> {
+  private final Cli.Io io;
+  @Spec CommandSpec spec;
 
-      Reads the app's Heroku Connect add-on (discovery as the operator does; token from
-      HEROKU_API_KEY or --token-file) and writes a HerokuConnection and one HerokuMapping per
-      remote mapping. The token is sent only to hosts in HEROKU_CONNECT_API_HOSTS (default
-      *.heroku.com), as by the operator. With --from-file it works offline from a file that the dashboard's or the
-      CLI's export produced. --observe marks everything observe-only, so you can apply, check
-      that status.drift is empty, then switch to manage. Mappings are exported with
-      deletionPolicy Orphan unless --deletion-policy Delete is given.
+  @Option(names = "--app", required = true, paramLabel = "APP", description = "the Heroku app (name or UUID)")
+  String app;
+  @Option(names = "--namespace", required = true, paramLabel = "NS", description = "the namespace of the manifests")
+  String namespace;
+  @Option(names = "--connection-name", required = true, paramLabel = "NAME", description = "the HerokuConnection's name")
+  String connectionName;
+  @Option(names = "--resource-name", paramLabel = "R", description = "the add-on, when the app has several")
+  String resourceName;
+  @Option(names = "--secret", paramLabel = "NAME", description = "the token Secret's name (default: heroku-api)")
+  String secret;
+  @Option(names = "--secret-key", paramLabel = "KEY", description = "the token's key in it (default: token)")
+  String secretKey;
+  @Option(names = "--observe", description = "mark everything observe-only")
+  boolean observe;
+  @Option(names = "--deletion-policy", paramLabel = "Orphan|Delete", completionCandidates = DeletionPolicies.class,
+      description = "the mappings' deletionPolicy (default: Orphan)")
+  String deletionPolicy;
+  @Option(names = "--from-file", paramLabel = "EXPORT.json", description = "work offline from a Heroku Connect export")
+  String fromFile;
+  @Option(names = "--token-file", paramLabel = "FILE", description = "read the token from FILE (default: HEROKU_API_KEY)")
+  String tokenFile;
+  @Option(names = "--discovery-url", paramLabel = "URL",
+      description = "default: HEROKU_CONNECT_DISCOVERY_URL, else https://hc-central.heroku.com")
+  String discoveryUrl;
+  @Option(names = {"-o", "--output"}, paramLabel = "yaml|json", completionCandidates = Formats.class,
+      description = "the format (default: yaml)")
+  String format = "yaml";
+  @Option(names = "--output-file", paramLabel = "FILE", description = "write into FILE instead of standard output")
+  String outputFile;
 
-      Output: YAML documents (-o yaml, the default) or one JSON v1 List (-o json), on standard
-      output or into --output-file FILE. Both can be applied with kubectl apply -f.
-      (-o FILE, the old way to name the file, still works and says so.)
-      """;
+  static final class Formats extends java.util.ArrayList<String> {
+    Formats() { super(List.of("yaml", "json")); }
+  }
 
-  private ExportCommand() {}
+  static final class DeletionPolicies extends java.util.ArrayList<String> {
+    DeletionPolicies() { super(List.of("Orphan", "Delete")); }
+  }
 
-  /** A mistake in how the command was called; exit code 2. */
+  ExportCommand(Cli.Io io) {
+    this.io = io;
+  }
+
+  /** A mistake in how the command was called: a usage error. */
   static final class UsageError extends RuntimeException {
     UsageError(String message) { super(message); }
   }
 
-  static int run(String[] args) {
-    return run(args, System.getenv(), System.out, System.err);
+  /** A problem only the caller's environment can fix (no token): an error. */
+  static final class ExportError extends RuntimeException {
+    ExportError(String message) { super(message); }
   }
 
   public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    String[] all = new String[args.length + 1];
+    all[0] = "export";
+    System.arraycopy(args, 0, all, 1, args.length);
+    return Cli.execute(new Cli.Io(env, InputStream.nullInputStream(), out, err), all);
+  }
+
+  @Override
+  public Integer call() {
+    PrintStream err = io.err();
     try {
-      Map<String, String> opts = parse(args);
-      if (opts.containsKey("help")) {
-        out.print(USAGE);
-        return 0;
-      }
-      String format = opts.getOrDefault("o", "yaml");
       if (!format.equals("yaml") && !format.equals("json")) {
-        if (opts.containsKey("output-file")) throw new UsageError("-o/--output is yaml or json, not '" + format + "'");
-        // before --output-file existed, -o named the file
-        err.println("export: -o FILE is deprecated and will be removed: use --output-file " + format
-            + " (-o/--output now picks the format: yaml or json)");
-        opts.put("output-file", format);
-        format = "yaml";
+        // before --output-file existed, -o named the file; now it only picks the format
+        throw new UsageError("-o/--output is yaml or json, not '" + format + "'"
+            + (format.contains(".") || format.contains("/") ? "; write to a file with --output-file " + format : ""));
       }
-      String yaml = export(opts, env);
+      String yaml = export(options(), io.env());
       String text = format.equals("json") ? asJsonList(yaml) : yaml;
-      if (opts.containsKey("output-file")) Files.writeString(Path.of(opts.get("output-file")), text, StandardCharsets.UTF_8);
-      else out.print(text);
-      return 0;
+      if (outputFile != null) Files.writeString(Path.of(outputFile), text, StandardCharsets.UTF_8);
+      else io.out().print(text);
+      return Cli.OK;
     } catch (UsageError e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    } catch (ExportError | ConnectionFinder.NotFound | ConnectApiException | IllegalArgumentException e) {
       err.println("export: " + e.getMessage());
-      err.println();
-      err.print(USAGE);
-      return 2;
-    } catch (ConnectionFinder.NotFound | ConnectApiException | IllegalArgumentException e) {
-      err.println("export: " + e.getMessage());
-      return 1;
+      return Cli.ERROR;
     } catch (IOException e) {
       err.println("export: " + e.getMessage());
-      return 1;
+      return Cli.ERROR;
     }
+  }
+
+  /** The options as the exporter reads them. */
+  private Map<String, String> options() {
+    Map<String, String> o = new HashMap<>();
+    o.put("app", app);
+    o.put("namespace", namespace);
+    o.put("connection-name", connectionName);
+    if (resourceName != null) o.put("resource-name", resourceName);
+    if (secret != null) o.put("secret", secret);
+    if (secretKey != null) o.put("secret-key", secretKey);
+    if (observe) o.put("observe", "");
+    if (deletionPolicy != null) o.put("deletion-policy", deletionPolicy);
+    if (fromFile != null) o.put("from-file", fromFile);
+    if (tokenFile != null) o.put("token-file", tokenFile);
+    if (discoveryUrl != null) o.put("discovery-url", discoveryUrl);
+    return o;
   }
 
   static String export(Map<String, String> o, Map<String, String> env) throws IOException {
@@ -158,7 +216,7 @@ public final class ExportCommand {
       return new ApiToken(Files.readString(f));
     }
     String v = env.get("HEROKU_API_KEY");
-    if (v == null || v.isBlank()) throw new UsageError("no token: set HEROKU_API_KEY or pass --token-file (or use --from-file)");
+    if (v == null || v.isBlank()) throw new ExportError("no token: set HEROKU_API_KEY or pass --token-file (or use --from-file)");
     return new ApiToken(v);
   }
 
@@ -176,27 +234,5 @@ public final class ExportCommand {
       }
     }
     return json.writerWithDefaultPrettyPrinter().writeValueAsString(list) + "\n";
-  }
-
-  static Map<String, String> parse(String[] args) {
-    Map<String, String> o = new HashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      switch (a) {
-        case "--help", "-h" -> o.put("help", "");
-        case "--observe" -> o.put("observe", "");
-        default -> {
-          if (!a.startsWith("-")) throw new UsageError("unexpected argument '" + a + "'");
-          String key = a.replaceFirst("^--?", "");
-          if (!List.of("app", "resource-name", "namespace", "connection-name", "secret", "secret-key", "o", "output",
-              "output-file", "from-file", "token-file", "discovery-url", "deletion-policy").contains(key)) {
-            throw new UsageError("unknown option " + a);
-          }
-          if (i + 1 >= args.length) throw new UsageError(a + " needs a value");
-          o.put(key.equals("output") ? "o" : key, args[++i]);
-        }
-      }
-    }
-    return o;
   }
 }

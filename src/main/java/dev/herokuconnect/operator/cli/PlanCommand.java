@@ -46,7 +46,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code plan}: what the operator would do with these manifests, before they are applied — a
@@ -54,135 +60,133 @@ import java.util.stream.Stream;
  * token's user), then one deep GET per connection; the decisions are the operator's own
  * ({@link MappingDecisions#plan}, {@link ConnectionDecisions#plan}), so the two cannot disagree.
  */
-public final class PlanCommand {
-  static final String USAGE = """
-      Usage: java -jar heroku-connect-operator.jar plan -f DIR|FILE|- [-f ...] [-n NAMESPACE]
-               [--token-file FILE] [--discovery-url URL] [--exit-code] [-o|--output text|json]
+@Command(name = "plan", mixinStandardHelpOptions = true, versionProvider = Cli.VersionProvider.class,
+    description = {
+        "Reads HerokuConnection and HerokuMapping manifests (multi-document YAML or JSON; directories are read "
+            + "recursively for *.yaml, *.yml and *.json; - reads standard input; other kinds such as Secret are "
+            + "skipped) and prints, without changing anything, what the operator would do:",
+        "",
+        "  HerokuMapping     create   no remote mapping of the object: POST a new one",
+        "                    update   the remote mapping differs: PUT, one line per difference",
+        "                    adopt    a remote mapping of the object exists and the object does not own",
+        "                             it yet (it has no status.mappingId): taken over, no write",
+        "                    nothing  in step with the remote mapping (or observe-only)",
+        "                    wait     a write is due, but the connection must be set up and authorized first",
+        "                    blocked  only a person can fix it (e.g. an immutable field changed)",
+        "  HerokuConnection  update   db_key/schema_name would be PATCHed, pause/resume/restart sent",
+        "                    nothing  in step",
+        "",
+        "Manifests with status (kubectl get hmap,hconn -o yaml) are planned exactly as the operator sees them: "
+            + "status.mappingId tells an owned mapping (nothing/update) from one to adopt. Observe-only objects "
+            + "(annotation herokuconnect.dev/reconcile-policy: observe) are planned as the operator treats them: no "
+            + "write; their drift is shown but does not count as a change.",
+        "",
+        "It sends no write to Heroku Connect: discovery only searches the app's add-ons (GET "
+            + "{discovery}/connections?app=), never links the token's user (a write), then reads each connection once "
+            + "(GET /connections/{id}?deep=true); a connection with spec.connectionId and spec.apiUrl is read without "
+            + "a search.",
+        "",
+        "Token: HEROKU_API_KEY, or --token-file FILE. The token is sent only to the hosts in HEROKU_CONNECT_API_HOSTS "
+            + "(default *.heroku.com), as by the operator: a manifest's apiUrl elsewhere is an error, and nothing is "
+            + "sent.",
+        "",
+        "Output: text (default), one JSON document (-o json) or the same as YAML (-o yaml), on standard output or "
+            + "into --output-file FILE. With --exit-code, exit code 2 when something would change (create, update, "
+            + "wait, blocked, a connection update).",
+        ""})
+public final class PlanCommand implements Callable<Integer> {
+  private final Cli.Io io;
+  @Spec CommandSpec spec;
 
-      Reads HerokuConnection and HerokuMapping manifests (multi-document YAML or JSON; directories
-      are read recursively for *.yaml, *.yml and *.json; - reads standard input; other kinds such
-      as Secret are skipped) and prints, without changing anything, what the operator would do:
+  @Option(names = {"-f", "--filename"}, paramLabel = "DIR|FILE|-", description = "manifests to plan (repeatable)")
+  final List<String> files = new ArrayList<>();
+  @Option(names = {"-n", "--namespace"}, paramLabel = "NAMESPACE",
+      description = "for objects without a namespace, as with kubectl apply -n (default: default)")
+  String namespace = "default";
+  @Option(names = "--token-file", paramLabel = "FILE", description = "read the token from FILE (default: HEROKU_API_KEY)")
+  String tokenFile;
+  @Option(names = "--discovery-url", paramLabel = "URL",
+      description = "default: HEROKU_CONNECT_DISCOVERY_URL, else https://hc-central.heroku.com")
+  String discoveryUrl;
+  @Option(names = "--exit-code", description = "exit with 2 when something would change")
+  boolean exitCode;
+  @Option(names = {"-o", "--output"}, paramLabel = "text|json|yaml", completionCandidates = Formats.class,
+      description = "the format (default: text)")
+  String format = "text";
+  @Option(names = "--output-file", paramLabel = "FILE", description = "write the plan into FILE instead of standard output")
+  String outputFile;
 
-        HerokuMapping     create   no remote mapping of the object: POST a new one
-                          update   the remote mapping differs: PUT, one line per difference
-                          adopt    a remote mapping of the object exists and the object does not own
-                                   it yet (it has no status.mappingId): taken over, no write
-                          nothing  in step with the remote mapping (or observe-only)
-                          wait     a write is due, but the connection must be set up and authorized first
-                          blocked  only a person can fix it (e.g. an immutable field changed)
-        HerokuConnection  update   db_key/schema_name would be PATCHed, pause/resume/restart sent
-                          nothing  in step
+  static final class Formats extends ArrayList<String> {
+    Formats() { super(List.of("text", "json", "yaml")); }
+  }
 
-      Manifests with status (kubectl get hmap,hconn -o yaml) are planned exactly as the operator
-      sees them: status.mappingId tells an owned mapping (nothing/update) from one to adopt.
-      Observe-only objects (annotation herokuconnect.dev/reconcile-policy: observe) are planned as
-      the operator treats them: no write; their drift is shown but does not count as a change.
-
-      It sends no write to Heroku Connect: discovery only searches the app's add-ons (GET
-      {discovery}/connections?app=), never links the token's user (a write), then reads each
-      connection once (GET /connections/{id}?deep=true); a connection with spec.connectionId and
-      spec.apiUrl is read without a search.
-
-      Token: HEROKU_API_KEY, or --token-file FILE. Discovery: --discovery-url, else
-      HEROKU_CONNECT_DISCOVERY_URL, else https://hc-central.heroku.com. The token is sent only
-      to the hosts in HEROKU_CONNECT_API_HOSTS (default *.heroku.com), as by the operator: a
-      manifest's apiUrl elsewhere is an error, and nothing is sent. Objects without a
-      namespace get -n NAMESPACE (default: default), as with kubectl apply -n.
-
-      Output: text (default) or one JSON document (-o json).
-      Exit codes: 0 planned (with --exit-code: and nothing would change); 2 with --exit-code when
-      something would change (create, update, wait, blocked, a connection update); 1 on an error
-      (a bad manifest, an unknown connectionRef, no token or a refused one, an add-on not found).
-      """;
-
-  private PlanCommand() {}
+  PlanCommand(Cli.Io io) {
+    this.io = io;
+  }
 
   /** A problem only the caller can fix; exit code 1. */
   static final class PlanError extends RuntimeException {
     PlanError(String message) { super(message); }
   }
 
-  static int run(String[] args) {
-    return run(args, System.getenv(), System.in, System.out, System.err);
+  public static int run(String[] args, Map<String, String> env, InputStream stdin, PrintStream out, PrintStream err) {
+    String[] all = new String[args.length + 1];
+    all[0] = "plan";
+    System.arraycopy(args, 0, all, 1, args.length);
+    return Cli.execute(new Cli.Io(env, stdin, out, err), all);
   }
 
-  public static int run(String[] args, Map<String, String> env, InputStream stdin, PrintStream out, PrintStream err) {
+  @Override
+  public Integer call() {
+    if (!List.of("text", "json", "yaml").contains(format)) {
+      throw new ParameterException(spec.commandLine(), "-o/--output is text, json or yaml, not '" + format + "'");
+    }
+    if (files.isEmpty()) throw new ParameterException(spec.commandLine(), "no manifests: give them with -f DIR|FILE|-");
+    if (!namespace.matches(dev.herokuconnect.operator.crd.Patterns.DNS_SUBDOMAIN)) {
+      throw new ParameterException(spec.commandLine(), "-n '" + namespace + "' is not a valid namespace name");
+    }
+    Map<String, String> env = io.env();
+    PrintStream err = io.err();
     try {
-      Options o = Options.parse(args);
-      if (o.help) {
-        out.print(USAGE);
-        return 0;
-      }
-      PlanManifests.Read read = PlanManifests.read(o.files, o.namespace, stdin);
+      PlanManifests.Read read = PlanManifests.read(files, namespace, io.in());
       if (!read.problems().isEmpty()) {
         read.problems().forEach(p -> err.println("plan: " + p));
-        return 1;
+        return Cli.ERROR;
       }
-      ApiToken token = token(o, env);
-      String discovery = o.discoveryUrl != null ? o.discoveryUrl
+      ApiToken token = token(tokenFile, env);
+      String discovery = discoveryUrl != null ? discoveryUrl
           : env.getOrDefault(OperatorConfig.DISCOVERY_URL, OperatorConfig.DEFAULT_DISCOVERY_URL);
       // Manifests may come from anyone (a pull request): their apiUrl gets the operator's rule.
       HostAllowlist hosts = OperatorConfig.apiHosts(env);
       Result result = plan(read, new ConnectHttp(token, RequestGate.OPEN, ConnectHttp.Options.defaults().withHosts(hosts),
           Clock.systemUTC()), discovery);
-      out.print(o.json ? result.json() : result.text());
-      return o.exitCode && result.changes() ? 2 : 0;
+      String text = switch (format) {
+        case "json" -> result.json();
+        case "yaml" -> result.yaml();
+        default -> result.text();
+      };
+      if (outputFile != null) {
+        try {
+          Files.writeString(Path.of(outputFile), text, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+          throw new PlanError("cannot write " + outputFile + " (--output-file): " + e.getMessage());
+        }
+      } else {
+        io.out().print(text);
+      }
+      return exitCode && result.changes() ? Cli.CHANGES : Cli.OK;
     } catch (PlanError e) {
       err.println("plan: " + e.getMessage());
-      return 1;
+      return Cli.ERROR;
     } catch (ConnectApiException | IllegalArgumentException e) { // IllegalArgumentException: a bad HEROKU_CONNECT_API_HOSTS
       err.println("plan: " + e.getMessage());
-      return 1;
+      return Cli.ERROR;
     }
   }
 
-  // ---- options -------------------------------------------------------------------------
-
-  private static final class Options {
-    final List<String> files = new ArrayList<>();
-    String namespace = "default";
-    String tokenFile;
-    String discoveryUrl;
-    boolean exitCode;
-    boolean json;
-    boolean help;
-
-    static Options parse(String[] args) {
-      Options o = new Options();
-      for (int i = 0; i < args.length; i++) {
-        String a = args[i];
-        switch (a) {
-          case "-h", "--help" -> o.help = true;
-          case "--exit-code" -> o.exitCode = true;
-          case "-f", "--filename", "-n", "--namespace", "--token-file", "--discovery-url", "-o", "--output" -> {
-            if (i + 1 >= args.length) throw new PlanError(a + " needs a value (plan --help)");
-            String v = args[++i];
-            switch (a) {
-              case "-f", "--filename" -> o.files.add(v);
-              case "-n", "--namespace" -> o.namespace = v;
-              case "--token-file" -> o.tokenFile = v;
-              case "--discovery-url" -> o.discoveryUrl = v;
-              default -> {
-                if (!v.equals("text") && !v.equals("json")) throw new PlanError("-o/--output is text or json, not '" + v + "'");
-                o.json = v.equals("json");
-              }
-            }
-          }
-          default -> throw new PlanError((a.startsWith("-") ? "unknown option " : "unexpected argument ") + a
-              + " (plan --help; manifests are given with -f)");
-        }
-      }
-      if (!o.help && o.files.isEmpty()) throw new PlanError("no manifests: give them with -f DIR|FILE|- (plan --help)");
-      if (!o.namespace.matches(dev.herokuconnect.operator.crd.Patterns.DNS_SUBDOMAIN)) {
-        throw new PlanError("-n '" + o.namespace + "' is not a valid namespace name");
-      }
-      return o;
-    }
-  }
-
-  private static ApiToken token(Options o, Map<String, String> env) {
-    if (o.tokenFile != null) {
-      Path f = Path.of(o.tokenFile);
+  private static ApiToken token(String tokenFile, Map<String, String> env) {
+    if (tokenFile != null) {
+      Path f = Path.of(tokenFile);
       String v;
       try {
         v = Files.readString(f);
@@ -222,6 +226,15 @@ public final class PlanCommand {
         return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(this) + "\n";
       } catch (IOException e) {
         throw new IllegalStateException("cannot write the plan as JSON", e);
+      }
+    }
+
+    /** The JSON document's content as YAML. */
+    String yaml() {
+      try {
+        return new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).writeValueAsString(this);
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot write the plan as YAML", e);
       }
     }
 

@@ -7,41 +7,44 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.PrintStream;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
 
 /** Runs the operator until the process is stopped. */
-final class RunCommand {
-  private RunCommand() {}
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Cli.VersionProvider.class,
+    description = {
+        "Runs the operator against the cluster of the current kubeconfig (or the in-cluster service account). "
+            + "Install the CRDs first: kubectl apply --server-side -f crds/",
+        "",
+        "Settings come from environment variables: HEROKU_CONNECT_DISCOVERY_URL, HEROKU_CONNECT_API_HOSTS (where the "
+            + "token may be sent; default *.heroku.com), HEROKU_CONNECT_DAILY_BUDGET, WATCH_NAMESPACES, "
+            + "HEROKU_CONNECT_REFRESH_INTERVAL, HEALTH_PORT, ... (README).",
+        "",
+        "A start that cannot succeed (Kubernetes API unreachable, CRDs missing, RBAC denied, HEALTH_PORT taken, a "
+            + "setting that cannot be read such as a duration of 1.5h) prints one line saying what to fix and exits "
+            + "with status 1.",
+        ""})
+final class RunCommand implements Callable<Integer> {
+  private final Cli.Io io;
 
-  static int run(String[] args) throws Exception {
-    if (List.of(args).contains("--help")) {
-      System.out.println("""
-          Usage: java -jar heroku-connect-operator.jar [run]
+  RunCommand(Cli.Io io) {
+    this.io = io;
+  }
 
-          Runs the operator against the cluster of the current kubeconfig (or the in-cluster
-          service account). Install the CRDs first: kubectl apply --server-side -f crds/
-          Settings come from environment variables: HEROKU_CONNECT_DISCOVERY_URL,
-          HEROKU_CONNECT_API_HOSTS (where the token may be sent; default *.heroku.com),
-          HEROKU_CONNECT_DAILY_BUDGET, WATCH_NAMESPACES, HEROKU_CONNECT_REFRESH_INTERVAL, HEALTH_PORT,
-          ... (README).
-
-          A start that cannot succeed (Kubernetes API unreachable, CRDs missing, RBAC denied,
-          HEALTH_PORT taken) prints one line saying what to fix and exits with status 1; a setting
-          that cannot be read (a duration such as 1.5h) does the same with status 2.""");
-      return 0;
-    }
-    OperatorConfig config = settings(System.getenv(), System.err);
-    if (config == null) return 2;
+  @Override
+  public Integer call() throws Exception {
+    OperatorConfig config = settings(io.env(), io.err());
+    if (config == null) return Cli.ERROR;
     KubernetesClient client = new KubernetesClientBuilder().build();
     HerokuConnectOperator operator;
     try {
       operator = HerokuConnectOperator.start(client, config, Clock.systemUTC());
     } catch (StartupFailure e) {
-      System.err.println("heroku-connect-operator cannot start: " + e.getMessage());
+      io.err().println("heroku-connect-operator cannot start: " + e.getMessage());
       client.close();
-      return 1;
+      return Cli.ERROR;
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

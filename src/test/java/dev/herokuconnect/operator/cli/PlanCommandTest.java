@@ -230,6 +230,21 @@ class PlanCommandTest {
   }
 
   @Test
+  void yamlIsTheJsonDocumentAndOutputFileTakesAnyFormat() throws Exception {
+    Run json = plan("-f", repo().toString(), "-o", "json");
+    Run yaml = plan("-f", repo().toString(), "--output", "yaml");
+    assertEquals(0, yaml.code(), yaml.err());
+    assertTrue(yaml.out().startsWith("---\nconnections:\n"), yaml.out());
+    ObjectMapper yamlReader = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+    assertEquals(new ObjectMapper().readTree(json.out()), yamlReader.readTree(yaml.out()));
+    Path file = dir.resolve("plan.txt");
+    Run text = plan("-f", repo().toString(), "--output-file", file.toString(), "--exit-code");
+    assertEquals(Cli.CHANGES, text.code(), text.err());
+    assertEquals("", text.out());
+    assertEquals(plan("-f", repo().toString()).out(), Files.readString(file));
+  }
+
+  @Test
   void jsonHasEveryPlanAndTheSummary() throws Exception {
     Run r = plan("-f", repo().toString(), "-o", "json");
     assertEquals(0, r.code(), r.err());
@@ -447,15 +462,17 @@ class PlanCommandTest {
   @Test
   void usageErrorsAndHelp() {
     Run none = plan();
-    assertEquals(1, none.code());
-    assertEquals("plan: no manifests: give them with -f DIR|FILE|- (plan --help)\n", none.err());
+    assertEquals(Cli.USAGE, none.code());
+    assertTrue(none.err().startsWith("plan: no manifests: give them with -f DIR|FILE|-\n\nUsage: heroku-connect-operator plan "),
+        none.err());
     Run missing = plan("-f", dir.resolve("nope").toString());
     assertEquals(1, missing.code());
     assertEquals("plan: " + dir.resolve("nope") + ": no such file or directory\n", missing.err());
     Run help = plan(Map.of(), "--help");
     assertEquals(0, help.code());
-    assertTrue(help.out().startsWith("Usage: java -jar heroku-connect-operator.jar plan -f DIR|FILE|- [-f ...]"), help.out());
-    assertTrue(help.out().contains("Exit codes: 0"), help.out());
+    assertTrue(help.out().startsWith("Usage: heroku-connect-operator plan [-hV] [--exit-code]"), help.out());
+    assertTrue(help.out().contains("[-f=DIR|FILE|-]..."), help.out());
+    assertTrue(help.out().contains("Exit codes:\n   0   success"), help.out());
     assertEquals(List.of(), requests());
   }
 }

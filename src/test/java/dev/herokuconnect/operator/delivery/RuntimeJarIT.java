@@ -97,7 +97,7 @@ class RuntimeJarIT {
     assertEquals(0, version.code(), version.err());
     assertEquals(VERSION, version.out().strip());
     Run demo = run(RUNTIME, Map.of(), "demo");
-    assertEquals(2, demo.code());
+    assertEquals(1, demo.code(), "an error, not a usage error (64) nor plan's 'changes' (2)");
     assertEquals("the demo is not part of this image; use the full jar: make demo (java -jar target/heroku-connect-operator.jar demo)",
         demo.err().strip());
     Run export = run(RUNTIME, Map.of(), "export", "--help");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herokuconnect.operator.cli.Cli;
 import dev.herokuconnect.operator.cli.ExportCommand;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** export's output: -o yaml|json picks the format, --output-file the file; the old -o FILE still works, and says so. */
+/** export's output: -o yaml|json picks the format, --output-file the file; the old -o FILE is refused and names --output-file. */
 class ExportOutputTest {
   @TempDir Path dir;
   Path exportFile;
@@ -77,20 +78,20 @@ class ExportOutputTest {
   }
 
   @Test
-  void theOldDashOFileStillWritesTheFileWithADeprecationLine() throws Exception {
+  void theOldDashOFileIsRefusedAndNamesOutputFile() throws Exception {
     Path file = dir.resolve("sales.yaml");
     Run r = export("-o", file.toString());
-    assertEquals(0, r.code(), r.err());
+    assertEquals(Cli.USAGE, r.code(), r.err());
     assertEquals("", r.out());
-    assertEquals(export().out(), Files.readString(file));
-    assertEquals("export: -o FILE is deprecated and will be removed: use --output-file " + file
-        + " (-o/--output now picks the format: yaml or json)", r.err().strip());
+    assertFalse(Files.exists(file), "output files only through --output-file");
+    assertEquals("export: -o/--output is yaml or json, not '" + file + "'; write to a file with --output-file " + file,
+        r.err().lines().findFirst().orElseThrow());
   }
 
   @Test
   void aBadFormatIsAUsageError() {
     Run r = export("-o", "xml", "--output-file", dir.resolve("x").toString());
-    assertEquals(2, r.code());
+    assertEquals(Cli.USAGE, r.code());
     assertTrue(r.err().startsWith("export: -o/--output is yaml or json, not 'xml'"), r.err());
     assertFalse(Files.exists(dir.resolve("x")));
   }
@@ -99,6 +100,6 @@ class ExportOutputTest {
   void helpNamesBothOptions() {
     Run r = export("--help");
     assertEquals(0, r.code());
-    assertTrue(r.out().contains("[-o|--output yaml|json] [--output-file FILE]"), r.out());
+    assertTrue(r.out().contains("[-o=yaml|json]") && r.out().contains("[--output-file=FILE]"), r.out());
   }
 }

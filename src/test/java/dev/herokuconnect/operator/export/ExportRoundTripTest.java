@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.herokuconnect.operator.cli.Cli;
 import dev.herokuconnect.operator.cli.ExportCommand;
 import dev.herokuconnect.operator.crd.CrdValidator;
 import dev.herokuconnect.operator.crd.HerokuConnection;
@@ -161,7 +162,7 @@ class ExportRoundTripTest {
   @Test
   void clearErrors(@TempDir Path dir) throws Exception {
     Run noToken = export(Map.of(), "--app", "acme-crm", "--namespace", "crm", "--connection-name", "sales", "--discovery-url", fake.baseUrl());
-    assertEquals(2, noToken.code());
+    assertEquals(Cli.ERROR, noToken.code());
     assertTrue(noToken.err().contains("HEROKU_API_KEY"), noToken.err());
 
     Run unknownApp = export(Map.of("HEROKU_API_KEY", TOKEN), "--app", "no-such-app", "--namespace", "crm", "--connection-name", "sales",
@@ -190,8 +191,8 @@ class ExportRoundTripTest {
     assertTrue(notExport.err().contains("no \"mappings\" list"), notExport.err());
 
     Run missing = export(Map.of(), "--app", "acme-crm");
-    assertEquals(2, missing.code());
-    assertTrue(missing.err().contains("--namespace, --connection-name are required"), missing.err());
+    assertEquals(Cli.USAGE, missing.code());
+    assertTrue(missing.err().startsWith("export: Missing required options: '--namespace=NS', '--connection-name=NAME'\n"), missing.err());
     assertTrue(!noToken.err().contains(TOKEN) && !several.err().contains(TOKEN));
   }
 
