@@ -76,4 +76,19 @@ class CrdChartTest {
       assertTrue(labels.path(CrdSchema.SCHEMA_LABEL).isTextual(), "a label value is a string");
     }
   }
+
+  /** The start reads the two CRDs (StartupCheck): get on those names only, cluster-wide also with watchNamespaces. */
+  @Test
+  void theOperatorMayGetItsTwoCrdsAndNothingElse() throws Exception {
+    for (List<JsonNode> docs : List.of(Helm.template(), Helm.template("operator.watchNamespaces={crm}"), Helm.template("crds.enabled=false"))) {
+      JsonNode role = Helm.find(docs, "ClusterRole", "hco-heroku-connect-operator-crds");
+      assertEquals("[{\"apiGroups\":[\"apiextensions.k8s.io\"],\"resources\":[\"customresourcedefinitions\"],"
+          + "\"resourceNames\":[\"herokuconnections.herokuconnect.dev\",\"herokumappings.herokuconnect.dev\"],\"verbs\":[\"get\"]}]",
+          role.path("rules").toString());
+      JsonNode binding = Helm.find(docs, "ClusterRoleBinding", "hco-heroku-connect-operator-crds");
+      assertEquals("hco-heroku-connect-operator-crds", binding.path("roleRef").path("name").asText());
+      assertEquals("{\"kind\":\"ServiceAccount\",\"name\":\"hco-heroku-connect-operator\",\"namespace\":\"ops\"}",
+          binding.path("subjects").get(0).toString());
+    }
+  }
 }

@@ -64,7 +64,7 @@ class HelmChartTest {
   @Test
   void defaultsAreLeastPrivilegeAndLockedDown() throws Exception {
     List<JsonNode> docs = Helm.template();
-    JsonNode role = Helm.find(docs, "ClusterRole", null);
+    JsonNode role = Helm.find(docs, "ClusterRole", "hco-heroku-connect-operator");
     assertNotNull(role, "cluster-wide RBAC by default");
     assertEquals(List.of(
         "herokuconnect.dev/herokuconnections:[\"get\",\"list\",\"watch\",\"patch\",\"update\"]",
@@ -104,7 +104,7 @@ class HelmChartTest {
   @Test
   void watchNamespacesGivesNamespacedRoles() throws Exception {
     List<JsonNode> docs = Helm.template("operator.watchNamespaces={crm,sales}");
-    assertNull(Helm.find(docs, "ClusterRole", null));
+    assertNull(Helm.find(docs, "ClusterRole", "hco-heroku-connect-operator"), "only the CRD reader (CrdChartTest) is cluster-wide");
     List<JsonNode> roles = Helm.all(docs, "Role");
     assertEquals(List.of("crm", "sales"), roles.stream().map(r -> r.path("metadata").path("namespace").asText()).toList());
     assertEquals(rules(roles.get(0)), rules(roles.get(1)));
