@@ -36,10 +36,10 @@ $(JAR): pom.xml $(shell find src/main examples -type f 2>/dev/null)
 run: $(JAR) ## run the operator against the current kubeconfig (install the CRDs first)
 	java -jar $(JAR) run
 
-crds: ## regenerate the CRDs from the Java model into crds/ and the chart
+crds: ## regenerate the CRDs from the Java model into crds/ (kubectl apply) and the chart's templates/crds/ (helm)
 	$(MVN) -q process-classes
 	cp $(CRD_SRC)/*-v1.yml crds/
-	cp $(CRD_SRC)/*-v1.yml helm/heroku-connect-operator/crds/
+	cp target/helm-crds/*.yaml helm/heroku-connect-operator/templates/crds/
 
 bench: $(JAR) ## the benchmarks: scale, steady-state API cost, tight budget, restarts (prints a table)
 	$(MVN) -q test-compile surefire:test -Dsurefire.excludedGroups= -Dsurefire.groups=bench
@@ -58,8 +58,7 @@ image-tar: ## build the image as an OCI tarball with Jib, no Docker engine (need
 	$(MVN) -Pjib package jib:buildTar -DskipTests -Djib.from.image=$(JRE_IMAGE) -Djib.to.image=$(IMAGE)
 	@echo "$(IMAGE_TAR): docker load -i $(IMAGE_TAR), or crane push $(IMAGE_TAR) <registry>/heroku-connect-operator:$(VERSION)"
 
-install: ## install the CRDs and the chart into the current cluster
-	kubectl apply --server-side -f crds/
+install: ## install (or upgrade) the chart, CRDs included, into the current cluster
 	helm upgrade --install heroku-connect-operator helm/heroku-connect-operator \
 	  --namespace $(NAMESPACE) --create-namespace --set image.repository=$(firstword $(subst :, ,$(IMAGE))) \
 	  --set image.tag=$(lastword $(subst :, ,$(IMAGE)))

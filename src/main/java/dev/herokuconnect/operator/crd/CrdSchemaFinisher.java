@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.herokuconnect.operator.Version;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.client.CustomResource;
 import java.io.IOException;
@@ -24,7 +25,9 @@ import java.util.Map;
  * kinds and of spec and status (from their {@link JsonClassDescription}, which the generator
  * ignores), and status.conditions shaped like metav1.Condition (fabric8's Condition class
  * carries no schema facts). Run by the build right after the generator, on
- * target/classes/META-INF/fabric8.
+ * target/classes/META-INF/fabric8. Labels each CRD with the operator's version and schema
+ * ({@link CrdSchema}) and writes the chart's templates of the same CRDs into a second folder
+ * (templates/crds/ in the chart: rendered when crds.enabled, kept on uninstall when crds.keep).
  */
 public final class CrdSchemaFinisher {
   private static final String HEADER =
@@ -42,13 +45,51 @@ public final class CrdSchemaFinisher {
 
   public static void main(String[] args) throws IOException {
     Path dir = Path.of(args.length > 0 ? args[0] : "target/classes/META-INF/fabric8");
+    Path templates = Path.of(args.length > 1 ? args[1] : "target/helm-crds");
+    Files.createDirectories(templates);
     try (var files = Files.list(dir)) {
       for (Path file : files.filter(f -> f.toString().endsWith("-v1.yml")).sorted().toList()) {
         ObjectNode crd = (ObjectNode) YAML.readTree(file.toFile());
         finish(crd);
+        String name = crd.path("metadata").path("name").asText();
+        Files.writeString(templates.resolve(name + ".yaml"), chartTemplate(crd));
+        label(crd, Version.get());
         Files.writeString(file, HEADER + YAML.writeValueAsString(crd));
       }
     }
+  }
+
+  /** The labels of a CRD applied with kubectl: the operator's version, its schema, what it is part of. */
+  static void label(ObjectNode crd, String version) {
+    ObjectNode metadata = (ObjectNode) crd.path("metadata");
+    ObjectNode labels = metadata.putObject("labels");
+    labels.put(CrdSchema.VERSION_LABEL, version);
+    labels.put(CrdSchema.PART_OF_LABEL, "heroku-connect-operator");
+    labels.put(CrdSchema.SCHEMA_LABEL, String.valueOf(CrdSchema.SCHEMA));
+  }
+
+  /**
+   * The same CRD as a chart template: only when crds.enabled, the chart's labels (whose
+   * app.kubernetes.io/version is the chart's appVersion, the pom's version) plus the schema, and
+   * helm.sh/resource-policy: keep when crds.keep, so that neither an uninstall nor a rollback to a
+   * chart without them deletes the CRDs, and every HerokuConnection and HerokuMapping with them.
+   */
+  static String chartTemplate(ObjectNode finished) throws IOException {
+    ObjectNode crd = finished.deepCopy();
+    String name = crd.path("metadata").path("name").asText();
+    crd.putObject("metadata").put("name", name);
+    String yaml = YAML.writeValueAsString(crd);
+    String plain = "metadata:\n  name: " + name + "\n";
+    if (!yaml.contains(plain) || yaml.contains("{{")) throw new IllegalStateException("cannot template " + name);
+    String metadata = plain
+        + "  labels:\n"
+        + "    {{- include \"hco.labels\" . | nindent 4 }}\n"
+        + "    " + CrdSchema.SCHEMA_LABEL + ": \"" + CrdSchema.SCHEMA + "\"\n"
+        + "  {{- if .Values.crds.keep }}\n"
+        + "  annotations:\n"
+        + "    helm.sh/resource-policy: keep\n"
+        + "  {{- end }}\n";
+    return HEADER + "{{- if .Values.crds.enabled }}\n" + yaml.replace(plain, metadata) + "{{- end }}\n";
   }
 
   static void finish(ObjectNode crd) {

@@ -1,9 +1,12 @@
 package dev.herokuconnect.operator.health;
 
+import dev.herokuconnect.operator.Version;
 import dev.herokuconnect.operator.config.OperatorConfig;
+import dev.herokuconnect.operator.crd.CrdSchema;
 import io.fabric8.kubernetes.api.model.APIResourceList;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -14,13 +17,15 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * What the operator checks before it starts its controllers, so that the usual mistakes (no
  * cluster, CRDs not installed, RBAC not granted) end the process at once with one line saying
- * what to fix, instead of a stack trace and a pod that looks alive. Each watched kind is listed
+ * what to fix, instead of a stack trace and a pod that looks alive. CRDs older than the operator
+ * needs (their herokuconnect.dev/crd-schema label, {@link CrdSchema}) are refused the same way. Each watched kind is listed
  * once (one object at most) in each watched namespace, as the controllers' informers will.
  */
 public final class StartupCheck {
@@ -44,6 +49,7 @@ public final class StartupCheck {
       List<String> namespaces = new ArrayList<>(config.watchNamespaces());
       namespaces.sort(null);
       for (Class<? extends HasMetadata> kind : kinds) installed(quick, kind);
+      for (Class<? extends HasMetadata> kind : kinds) recentEnough(quick, kind);
       for (Class<? extends HasMetadata> kind : kinds) {
         if (namespaces.isEmpty()) {
           listOne(quick, kind, null);
@@ -68,6 +74,44 @@ public final class StartupCheck {
     if (served == null || served.getResources() == null || served.getResources().stream().noneMatch(r -> plural.equals(r.getName()))) {
       throw missingCrd(resource, null);
     }
+  }
+
+  /** The CRD's herokuconnect.dev/crd-schema label must be at least {@link CrdSchema#SCHEMA}; none counts as older. */
+  private static void recentEnough(KubernetesClient client, Class<? extends HasMetadata> kind) {
+    String name = HasMetadata.getFullResourceName(kind);
+    CustomResourceDefinition crd;
+    try {
+      crd = client.apiextensions().v1().customResourceDefinitions().withName(name).get();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 403) {
+        throw new StartupFailure("RBAC: " + who(e) + " cannot get customresourcedefinitions " + name
+            + " (read at start to check its version): install the chart's ClusterRole and ClusterRoleBinding <release>-crds", e);
+      }
+      throw explain(e, client.getMasterUrl().toString(), "customresourcedefinitions.apiextensions.k8s.io", null);
+    }
+    if (crd == null) throw missingCrd(name, null);
+    String refusal = tooOld(crd, CrdSchema.SCHEMA, Version.get());
+    if (refusal != null) throw new StartupFailure(refusal);
+  }
+
+  /** One line refusing a CRD whose schema is below {@code needed} (or unlabelled), else null. */
+  public static String tooOld(CustomResourceDefinition crd, int needed, String operatorVersion) {
+    Map<String, String> labels = crd.getMetadata().getLabels() == null ? Map.of() : crd.getMetadata().getLabels();
+    String schema = labels.get(CrdSchema.SCHEMA_LABEL);
+    Integer have = null;
+    try {
+      if (schema != null) have = Integer.valueOf(schema.strip());
+    } catch (NumberFormatException e) {
+      have = null;
+    }
+    if (have != null && have >= needed) return null;
+    String version = labels.get(CrdSchema.VERSION_LABEL);
+    return "CRD " + crd.getMetadata().getName() + " is older than this operator needs ("
+        + (version == null ? "no " + CrdSchema.VERSION_LABEL + " label" : "version " + version) + ", "
+        + (schema == null ? "no " + CrdSchema.SCHEMA_LABEL + " label" : "schema " + schema)
+        + "; operator " + operatorVersion + " needs schema " + needed + "): apply the CRDs of version " + operatorVersion
+        + ": helm upgrade the release with chart " + operatorVersion + " (crds.enabled=true), or kubectl apply --server-side -f crds/ of "
+        + operatorVersion;
   }
 
   private static void listOne(KubernetesClient client, Class<? extends HasMetadata> kind, String namespace) {

@@ -106,8 +106,11 @@ class HelmChartTest {
   @Test
   void watchNamespacesGivesNamespacedRoles() throws Exception {
     List<JsonNode> docs = Helm.template("operator.watchNamespaces={crm,sales}");
-    assertNull(Helm.find(docs, "ClusterRole", "hco-heroku-connect-operator"));
-    assertNull(Helm.find(docs, "ClusterRoleBinding", null), "nothing cluster-wide is bound to the operator");
+    assertNull(Helm.find(docs, "ClusterRole", "hco-heroku-connect-operator"), "only the CRD reader (CrdChartTest) is cluster-wide");
+    for (JsonNode binding : Helm.all(docs, "ClusterRoleBinding")) {
+      assertEquals("hco-heroku-connect-operator-crds", binding.path("metadata").path("name").asText(),
+          "nothing cluster-wide is bound to the operator but the CRD reader");
+    }
     for (JsonNode cluster : Helm.all(docs, "ClusterRole")) {
       assertFalse(cluster.path("rules").toString().contains("secrets"), "Secrets only in the watched namespaces: " + cluster);
     }

@@ -1,12 +1,17 @@
 package dev.herokuconnect.operator.health;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.herokuconnect.operator.HerokuConnectOperator;
+import dev.herokuconnect.operator.Version;
 import dev.herokuconnect.operator.config.OperatorConfig;
+import dev.herokuconnect.operator.crd.CrdSchema;
 import dev.herokuconnect.operator.sandbox.Sandbox;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
@@ -29,6 +34,7 @@ import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
@@ -152,5 +158,65 @@ class StartupFailureTest {
         StartupCheck.explain(new OperatorException(new io.javaoperatorsdk.operator.MissingCRDException(
             "herokumappings.herokuconnect.dev", "v1")), "https://10.0.0.1", null, null).getMessage());
     assertEquals("https://10.0.0.1:6443", StartupCheck.redact("https://admin:pw@10.0.0.1:6443/"));
+  }
+
+  static final String CONNECTIONS_CRD = "herokuconnections.herokuconnect.dev";
+  static final String MAPPINGS_CRD = "herokumappings.herokuconnect.dev";
+
+  void relabel(String crd, Map<String, String> labels) {
+    client.apiextensions().v1().customResourceDefinitions().withName(crd).edit(c -> {
+      c.getMetadata().setLabels(labels);
+      return c;
+    });
+  }
+
+  /** Issue 19: CRDs of an older release (a lower herokuconnect.dev/crd-schema) stop the start with one line. */
+  @Test
+  void olderCrdsAreRefusedNamingTheCrdItsSchemaAndWhatToApply() throws Exception {
+    mockKubernetes(true);
+    relabel(CONNECTIONS_CRD, Map.of(CrdSchema.VERSION_LABEL, "0.0.9", CrdSchema.SCHEMA_LABEL, String.valueOf(CrdSchema.SCHEMA - 1)));
+    StartupFailure f = startFails(CONFIG);
+    String v = Version.get();
+    assertEquals("CRD herokuconnections.herokuconnect.dev is older than this operator needs (version 0.0.9, schema " + (CrdSchema.SCHEMA - 1)
+        + "; operator " + v + " needs schema " + CrdSchema.SCHEMA + "): apply the CRDs of version " + v + ": helm upgrade the release with chart "
+        + v + " (crds.enabled=true), or kubectl apply --server-side -f crds/ of " + v, f.getMessage());
+  }
+
+  /** CRDs from before the labels (installed from the chart's old crds/ folder) count as older. */
+  @Test
+  void unlabelledCrdsCountAsOlder() throws Exception {
+    mockKubernetes(true);
+    relabel(MAPPINGS_CRD, null);
+    StartupFailure f = startFails(CONFIG);
+    assertTrue(f.getMessage().startsWith("CRD herokumappings.herokuconnect.dev is older than this operator needs (no app.kubernetes.io/version "
+        + "label, no herokuconnect.dev/crd-schema label; operator " + Version.get() + " needs schema " + CrdSchema.SCHEMA + "): "), f.getMessage());
+    assertFalse(f.getMessage().contains("\n"));
+  }
+
+  @Test
+  void theSchemaComparison() {
+    CustomResourceDefinition crd = new CustomResourceDefinition();
+    crd.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(CONNECTIONS_CRD).build());
+    for (String newEnough : List.of("3", "4", " 3")) {
+      crd.getMetadata().setLabels(Map.of(CrdSchema.SCHEMA_LABEL, newEnough));
+      assertNull(StartupCheck.tooOld(crd, 3, "1.0.0"), newEnough + " serves an operator that needs 3 (newer CRDs are supersets)");
+    }
+    for (String older : List.of("2", "0", "three", "")) {
+      crd.getMetadata().setLabels(Map.of(CrdSchema.SCHEMA_LABEL, older));
+      assertNotNull(StartupCheck.tooOld(crd, 3, "1.0.0"), "'" + older + "' is older than 3");
+    }
+  }
+
+  @Test
+  void crdReadDeniedNamesTheChartsCrdReaderRole() throws Exception {
+    mockKubernetes(true);
+    kube.expect().get().withPath("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/" + CONNECTIONS_CRD)
+        .andReturn(403, new StatusBuilder().withKind("Status").withApiVersion("v1").withStatus("Failure").withReason("Forbidden").withCode(403)
+            .withMessage("customresourcedefinitions.apiextensions.k8s.io \"" + CONNECTIONS_CRD + "\" is forbidden: User "
+                + "\"system:serviceaccount:ops:hco\" cannot get resource \"customresourcedefinitions\" in API group \"apiextensions.k8s.io\" "
+                + "at the cluster scope").build()).always();
+    StartupFailure f = startFails(CONFIG);
+    assertEquals("RBAC: the service account ops:hco cannot get customresourcedefinitions herokuconnections.herokuconnect.dev (read at start "
+        + "to check its version): install the chart's ClusterRole and ClusterRoleBinding <release>-crds", f.getMessage());
   }
 }
