@@ -152,8 +152,9 @@ class HelmChartTest {
       }
     }
     List<JsonNode> off = Helm.template("rbac.aggregatedRoles=false");
-    assertEquals(List.of("hco-heroku-connect-operator"),
-        Helm.all(off, "ClusterRole").stream().map(r -> r.path("metadata").path("name").asText()).toList(), "rbac.aggregatedRoles=false");
+    assertEquals(List.of("hco-heroku-connect-operator", "hco-heroku-connect-operator-crds"),
+        Helm.all(off, "ClusterRole").stream().map(r -> r.path("metadata").path("name").asText()).sorted().toList(),
+        "rbac.aggregatedRoles=false: the operator's own roles only");
   }
 
   @Test
