@@ -25,8 +25,9 @@ import java.util.concurrent.Executors;
  *   <li>/healthz: 200 while the operator starts and while every event source (informer) of
  *       every controller is healthy; 503, naming them, when one is not (a watch that is down,
  *       an informer that stopped), or when leader election has seen no Lease holder at all.
- *   <li>/readyz: 200 when started, every informer has synced, and this instance leads (or
- *       leader election is off). {@code /readyz?standby=true} also counts a synced standby as
+ *   <li>/readyz: 200 when started, every informer has synced, no event source is unhealthy
+ *       (a watch that is down fails it, naming the watch, until the watch is back), and this
+ *       instance leads (or leader election is off). {@code /readyz?standby=true} also counts a synced standby as
  *       ready (the chart's readiness probe with leader election on, so rollouts can proceed).
  * </ul>
  */
@@ -80,12 +81,17 @@ public final class HealthServer implements AutoCloseable {
   /** Null when alive; else what is wrong. */
   static String liveness(RuntimeInfo info, Leadership leadership) {
     if (!info.isStarted()) return null; // starting: a failed start ends the process instead
-    if (!info.allEventSourcesAreHealthy()) {
-      TreeSet<String> names = new TreeSet<>();
-      info.unhealthyEventSources().forEach((controller, sources) -> sources.keySet().forEach(s -> names.add(controller + "/" + s)));
-      return "event sources unhealthy (watch down or informer stopped): " + String.join(", ", names);
-    }
+    String unhealthy = unhealthy(info);
+    if (unhealthy != null) return unhealthy;
     return leadership.stuck();
+  }
+
+  /** Null when every event source (informer) of every controller is healthy; else the unhealthy ones, named. */
+  static String unhealthy(RuntimeInfo info) {
+    if (info.allEventSourcesAreHealthy()) return null;
+    TreeSet<String> names = new TreeSet<>();
+    info.unhealthyEventSources().forEach((controller, sources) -> sources.keySet().forEach(s -> names.add(controller + "/" + s)));
+    return "event sources unhealthy (watch down or informer stopped): " + String.join(", ", names);
   }
 
   /** Null when ready; else why not. */
@@ -103,6 +109,9 @@ public final class HealthServer implements AutoCloseable {
       });
     }
     if (!unsynced.isEmpty()) return "informers not synced yet: " + String.join(", ", new TreeSet<>(unsynced));
+    // A synced informer whose watch is down serves a cache that no longer follows the cluster.
+    String unhealthy = unhealthy(info);
+    if (unhealthy != null) return unhealthy;
     if (!leadership.leading() && !standbyOk) {
       return "standby: leader election is on and the Lease is held by " + (leadership.holder() == null ? "nobody yet" : leadership.holder());
     }

@@ -78,6 +78,53 @@ class HealthEndpointsTest {
     }
   }
 
+  /** A mock Kubernetes API (CRUD mode) with the operator's CRDs, on {@code port} (0: any free port). */
+  KubernetesMockServer mockApi(int port) throws Exception {
+    Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+    KubernetesMockServer kube = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
+        new KubernetesMixedDispatcher(expectations), false);
+    kube.init(InetAddress.getLoopbackAddress(), port);
+    try (KubernetesClient client = kube.createClient()) {
+      for (String crd : Sandbox.CRD_RESOURCES) {
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream(crd)) {
+          client.resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
+        }
+      }
+    }
+    return kube;
+  }
+
+  /**
+   * Watches down after start: /readyz answers 503 naming the unhealthy watches (a synced cache
+   * that no longer follows the cluster is not ready); the API back on the same address: the
+   * informers relist and watch again, and /readyz answers 200 again.
+   */
+  @Test
+  void readinessFailsWhileTheWatchesAreDownAndRecovers() throws Exception {
+    KubernetesMockServer kube = mockApi(0);
+    int port = kube.getPort();
+    KubernetesClient client = kube.createClient();
+    KubernetesMockServer back = null;
+    OperatorConfig config = OperatorConfig.fromEnv(Map.of()).withHealthPort(0);
+    try (HerokuConnectOperator op = HerokuConnectOperator.start(client, config, Clock.systemUTC(), false)) {
+      assertTrue(eventually(op, "/readyz", 200), () -> "ready once synced: " + get(op, "/readyz"));
+      kube.destroy();
+      assertTrue(eventually(op, "/readyz", 503), () -> "not ready while the watches are down: " + get(op, "/readyz"));
+      Answer down = get(op, "/readyz");
+      assertTrue(down.body().startsWith("event sources unhealthy (watch down or informer stopped): "), down.body());
+      assertTrue(down.body().contains("/"), "names controller/event source: " + down.body());
+      back = mockApi(port);
+      // the informers retry the watch with an exponential backoff (fabric8: up to 32 s between tries)
+      assertTrue(Sandbox.await(Duration.ofSeconds(90), () -> get(op, "/readyz").code() == 200),
+          () -> "ready again once the watches are back: " + get(op, "/readyz"));
+      assertEquals(new Answer(200, "ok"), get(op, "/healthz"));
+    } finally {
+      client.close();
+      kube.destroy();
+      if (back != null) back.destroy();
+    }
+  }
+
   /** With leader election, only the holder of the Lease is ready; a synced standby is alive and ready with ?standby=true. */
   @Test
   void readinessFollowsLeadership() throws Exception {
