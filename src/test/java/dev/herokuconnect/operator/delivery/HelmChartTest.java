@@ -323,6 +323,23 @@ class HelmChartTest {
     assertFalse(sc.path("allowPrivilegeEscalation").asBoolean(true));
   }
 
+  /** Every probe has a timeoutSeconds of its own, from the values (defaults 2, 5, 5 s); 0 is refused by the schema. */
+  @Test
+  void probesHaveTimeoutsFromTheValues() throws Exception {
+    JsonNode c = container(Helm.template());
+    assertEquals(2, c.path("startupProbe").path("timeoutSeconds").asInt(-1));
+    assertEquals(5, c.path("livenessProbe").path("timeoutSeconds").asInt(-1));
+    assertEquals(5, c.path("readinessProbe").path("timeoutSeconds").asInt(-1));
+    JsonNode set = container(Helm.template("probes.startup.timeoutSeconds=3", "probes.liveness.timeoutSeconds=7",
+        "probes.readiness.timeoutSeconds=4"));
+    assertEquals(3, set.path("startupProbe").path("timeoutSeconds").asInt(-1));
+    assertEquals(7, set.path("livenessProbe").path("timeoutSeconds").asInt(-1));
+    assertEquals(4, set.path("readinessProbe").path("timeoutSeconds").asInt(-1));
+    Helm.Result zero = Helm.run("template", "hco", Helm.CHART.toString(), "--set", "probes.liveness.timeoutSeconds=0");
+    assertNotEquals(0, zero.exitCode(), "timeoutSeconds 0 refused: " + zero.output());
+    assertTrue(zero.output().contains("timeoutSeconds"), zero.output());
+  }
+
   @Test
   void podDisruptionBudgetOnlyWhenEnabledWithMoreThanOneReplica() throws Exception {
     assertNull(Helm.find(Helm.template("replicaCount=2"), "PodDisruptionBudget", null), "off by default");
