@@ -20,8 +20,11 @@ CRD_SRC := target/classes/META-INF/fabric8
 .PHONY: help build test demo run crds bench helm-lint image image-tar version release install uninstall tools kube-tools
 # make release: everything of one version under one folder (see README "Versions and releases").
 RELEASE_DIR := target/release/$(VERSION)
-# Pinned; JSON SBOM of the project's runtime dependencies.
+# Pinned; JSON SBOM of the project's runtime dependencies, less what the runtime jar leaves out
+# (RUNTIME_JAR_EXCLUDES: keep in step with the runtime-jar execution's artifactSet in pom.xml), so it
+# describes the runtime jar. No serial number, so two releases of one commit give the same SBOM.
 CYCLONEDX := org.cyclonedx:cyclonedx-maven-plugin:2.9.3
+RUNTIME_JAR_EXCLUDES := ^pkg:maven/(io[.]fabric8/kubernetes-server-mock|io[.]fabric8/mockwebserver|com[.]squareup[.]okhttp3/mockwebserver|io[.]vertx/|io[.]netty/|org[.]bouncycastle/)
 # RELEASE_IMAGE=1 adds the OCI image tarball (Jib); it needs the base image's registry, so it is off by default.
 RELEASE_IMAGE ?= 0
 
@@ -72,7 +75,9 @@ release: ## target/release/VERSION/: runtime jar, chart (helm package), CycloneD
 	cp $(RUNTIME_JAR) $(RELEASE_DIR)/heroku-connect-operator-runtime-$(VERSION).jar
 	$(HELM) package helm/heroku-connect-operator --version $(VERSION) --app-version $(VERSION) -d $(RELEASE_DIR)
 	$(MVN) -q $(CYCLONEDX):makeBom -DoutputFormat=json -DprojectType=application -Dcyclonedx.skipAttach=true \
-	  -DoutputDirectory=$(CURDIR)/$(RELEASE_DIR) -DoutputName=heroku-connect-operator-$(VERSION).cdx
+	  -DincludeBomSerialNumber=false -DoutputDirectory=$(CURDIR)/$(RELEASE_DIR) -DoutputName=heroku-connect-operator-$(VERSION).cdx
+	jq --arg out '$(RUNTIME_JAR_EXCLUDES)' '(.components |= map(select(.purl | test($$out) | not))) | ([.components[]."bom-ref", .metadata.component."bom-ref"]) as $$keep | .dependencies |= map(select(.ref as $$r | $$keep | index($$r)) | if .dependsOn then .dependsOn |= map(select(. as $$d | $$keep | index($$d))) else . end)' \
+	  $(RELEASE_DIR)/heroku-connect-operator-$(VERSION).cdx.json > $(RELEASE_DIR)/sbom.tmp && mv $(RELEASE_DIR)/sbom.tmp $(RELEASE_DIR)/heroku-connect-operator-$(VERSION).cdx.json
 	@if [ "$(RELEASE_IMAGE)" = 1 ]; then \
 	  $(MVN) -q -Pjib jib:buildTar -Djib.from.image=$(JRE_IMAGE) -Djib.to.image=$(IMAGE) \
 	    -Dimage.tar=$(CURDIR)/$(RELEASE_DIR)/heroku-connect-operator-image-$(VERSION).tar; \

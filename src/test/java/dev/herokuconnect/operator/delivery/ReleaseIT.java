@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -84,6 +85,29 @@ class ReleaseIT {
       assertTrue(purls.stream().anyMatch(p -> p.startsWith(dep)), dep + " in the SBOM: " + purls);
     }
     assertTrue(purls.stream().noneMatch(p -> p.startsWith("pkg:maven/org.junit")), "no test dependencies: " + purls);
+    for (String left : List.of("pkg:maven/io.fabric8/kubernetes-server-mock@", "pkg:maven/io.vertx/", "pkg:maven/io.netty/", "pkg:maven/org.bouncycastle/")) {
+      assertTrue(purls.stream().noneMatch(p -> p.startsWith(left)), left + " is not in the runtime jar, so not in its SBOM: " + purls);
+    }
+    // every Maven artifact the runtime jar carries (META-INF/maven/g/a/pom.properties) is in the SBOM
+    Set<String> inBom = new TreeSet<>();
+    bom.path("components").forEach(c -> inBom.add(c.path("group").asText() + ":" + c.path("name").asText()));
+    inBom.add(bom.path("metadata").path("component").path("group").asText() + ":" + bom.path("metadata").path("component").path("name").asText());
+    Set<String> inJar = new TreeSet<>();
+    try (JarFile jar = new JarFile(dir.resolve("heroku-connect-operator-runtime-" + version + ".jar").toFile())) {
+      jar.stream().map(e -> e.getName().split("/"))
+          .filter(n -> n.length == 5 && n[0].equals("META-INF") && n[1].equals("maven") && n[4].equals("pom.properties"))
+          .forEach(n -> inJar.add(n[2] + ":" + n[3]));
+    }
+    assertTrue(inJar.size() > 20, inJar.toString());
+    inJar.removeAll(inBom);
+    assertEquals(Set.of(), inJar, "in the runtime jar, missing from the SBOM");
+    Set<String> refs = new TreeSet<>();
+    bom.path("components").forEach(c -> refs.add(c.path("bom-ref").asText()));
+    refs.add(bom.path("metadata").path("component").path("bom-ref").asText());
+    bom.path("dependencies").forEach(d -> {
+      assertTrue(refs.contains(d.path("ref").asText()), "dependency graph names a component: " + d);
+      d.path("dependsOn").forEach(x -> assertTrue(refs.contains(x.asText()), "dependency graph names a component: " + d));
+    });
 
     // the chart: helm's own reading of the package carries the pom's version
     Helm.Result show = Helm.run("show", "chart", dir.resolve("heroku-connect-operator-" + version + ".tgz").toString());
