@@ -4,7 +4,8 @@ MVN ?= mvn -B
 JAR := target/heroku-connect-operator.jar
 RUNTIME_JAR := target/heroku-connect-operator-runtime.jar
 # The one version: pom.xml's (also in the jars' manifests, --version, the image labels, the chart's appVersion).
-VERSION := $(shell sed -n 's:^  <version>\(.*\)</version>$$:\1:p' pom.xml | head -n 1)
+POM_VERSION := $(shell sed -n 's:^  <version>\(.*\)</version>$$:\1:p' pom.xml | head -n 1)
+VERSION := $(POM_VERSION)
 IMAGE ?= heroku-connect-operator:$(VERSION)
 # Base images; pin with a digest: make image JRE_IMAGE=eclipse-temurin:17-jre-jammy@sha256:...
 BUILD_IMAGE ?= maven:3.9-eclipse-temurin-17
@@ -16,7 +17,16 @@ HELM ?= $(TOOLS)/helm/helm
 CRD_SRC := target/classes/META-INF/fabric8
 
 .DEFAULT_GOAL := help
-.PHONY: help build test demo run crds bench helm-lint image image-tar version install uninstall tools kube-tools
+.PHONY: help build test demo run crds bench helm-lint image image-tar version release install uninstall tools kube-tools
+# make release: everything of one version under one folder (see README "Versions and releases").
+RELEASE_DIR := target/release/$(VERSION)
+# Pinned; JSON SBOM of the project's runtime dependencies, less what the runtime jar leaves out
+# (RUNTIME_JAR_EXCLUDES: keep in step with the runtime-jar execution's artifactSet in pom.xml), so it
+# describes the runtime jar. No serial number, so two releases of one commit give the same SBOM.
+CYCLONEDX := org.cyclonedx:cyclonedx-maven-plugin:2.9.3
+RUNTIME_JAR_EXCLUDES := ^pkg:maven/(io[.]fabric8/kubernetes-server-mock|io[.]fabric8/mockwebserver|com[.]squareup[.]okhttp3/mockwebserver|io[.]vertx/|io[.]netty/|org[.]bouncycastle/)
+# RELEASE_IMAGE=1 adds the OCI image tarball (Jib); it needs the base image's registry, so it is off by default.
+RELEASE_IMAGE ?= 0
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -57,6 +67,26 @@ image: ## build the container image heroku-connect-operator:VERSION with Docker 
 image-tar: ## build the image as an OCI tarball with Jib, no Docker engine (needs the base image's registry)
 	$(MVN) -Pjib package jib:buildTar -DskipTests -Djib.from.image=$(JRE_IMAGE) -Djib.to.image=$(IMAGE)
 	@echo "$(IMAGE_TAR): docker load -i $(IMAGE_TAR), or crane push $(IMAGE_TAR) <registry>/heroku-connect-operator:$(VERSION)"
+
+release: ## target/release/VERSION/: runtime jar, chart (helm package), CycloneDX SBOM, SHA256SUMS; the image tarball only with RELEASE_IMAGE=1 (needs the base image's registry)
+	@if [ "$(VERSION)" != "$(POM_VERSION)" ]; then echo "make release: VERSION=$(VERSION) is not pom.xml's $(POM_VERSION); bump the version in pom.xml (the one source) first" >&2; exit 2; fi
+	@$(MAKE) --no-print-directory $(RUNTIME_JAR) $(HELM)
+	rm -rf $(RELEASE_DIR) && mkdir -p $(RELEASE_DIR)
+	cp $(RUNTIME_JAR) $(RELEASE_DIR)/heroku-connect-operator-runtime-$(VERSION).jar
+	$(HELM) package helm/heroku-connect-operator --version $(VERSION) --app-version $(VERSION) -d $(RELEASE_DIR)
+	$(MVN) -q $(CYCLONEDX):makeBom -DoutputFormat=json -DprojectType=application -Dcyclonedx.skipAttach=true \
+	  -DincludeBomSerialNumber=false -DoutputDirectory=$(CURDIR)/$(RELEASE_DIR) -DoutputName=heroku-connect-operator-$(VERSION).cdx
+	jq --arg out '$(RUNTIME_JAR_EXCLUDES)' '(.components |= map(select(.purl | test($$out) | not))) | ([.components[]."bom-ref", .metadata.component."bom-ref"]) as $$keep | .dependencies |= map(select(.ref as $$r | $$keep | index($$r)) | if .dependsOn then .dependsOn |= map(select(. as $$d | $$keep | index($$d))) else . end)' \
+	  $(RELEASE_DIR)/heroku-connect-operator-$(VERSION).cdx.json > $(RELEASE_DIR)/sbom.tmp && mv $(RELEASE_DIR)/sbom.tmp $(RELEASE_DIR)/heroku-connect-operator-$(VERSION).cdx.json
+	@if [ "$(RELEASE_IMAGE)" = 1 ]; then \
+	  $(MVN) -q -Pjib jib:buildTar -Djib.from.image=$(JRE_IMAGE) -Djib.to.image=$(IMAGE) \
+	    -Dimage.tar=$(CURDIR)/$(RELEASE_DIR)/heroku-connect-operator-image-$(VERSION).tar; \
+	else echo "make release: no image tarball (RELEASE_IMAGE=1 builds it with Jib; it needs the base image's registry)"; fi
+	cd $(RELEASE_DIR) && sha256sum $$(ls | grep -v '^SHA256SUMS$$') > SHA256SUMS && sha256sum -c --quiet SHA256SUMS
+	@ls -1 $(RELEASE_DIR)
+
+$(RUNTIME_JAR): pom.xml $(shell find src/main examples -type f 2>/dev/null)
+	$(MVN) -q package -DskipTests
 
 install: ## install (or upgrade) the chart, CRDs included, into the current cluster
 	helm upgrade --install heroku-connect-operator helm/heroku-connect-operator \

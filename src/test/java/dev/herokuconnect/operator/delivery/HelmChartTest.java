@@ -233,6 +233,21 @@ class HelmChartTest {
     assertNotNull(Helm.find(docs, "ServiceMonitor", null));
   }
 
+  /** image.digest pins the image: repository@digest, the tag unused; only a sha256 digest is accepted. */
+  @Test
+  void imageDigestIsUsedInsteadOfTheTag() throws Exception {
+    String digest = "sha256:" + "0123456789abcdef".repeat(4);
+    assertEquals("registry.example/hco@" + digest, container(Helm.template(
+        "image.repository=registry.example/hco", "image.tag=1.2.3", "image.digest=" + digest)).path("image").asText());
+    assertTrue(container(Helm.template()).path("image").asText().endsWith(":" + ReleaseVersionTest.pomVersion()),
+        "without a digest, the tag (the chart's appVersion)");
+    for (String bad : List.of("0123abcd", "sha256:XYZ", "sha512:" + "ab".repeat(64))) {
+      Helm.Result r = Helm.run("template", "hco", Helm.CHART.toString(), "--set", "image.digest=" + bad);
+      assertNotEquals(0, r.exitCode(), bad + ": " + r.output());
+      assertTrue(r.output().contains("digest"), r.output());
+    }
+  }
+
   /** The ConfigMap Argo CD never read is gone; asking for it says where the health checks went. */
   @Test
   void theRemovedArgoCdConfigMapExplainsItself() throws Exception {
