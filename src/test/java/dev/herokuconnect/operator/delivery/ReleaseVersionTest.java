@@ -38,6 +38,15 @@ class ReleaseVersionTest {
     assertEquals(pom, Version.get(), "what --version prints (version.properties, filtered from the pom)");
   }
 
+  /** What a chart index (Artifact Hub, helm search) shows: where the source is and who keeps it. */
+  @Test
+  void chartMetadataNamesItsSourcesAndMaintainers() throws Exception {
+    var chart = new ObjectMapper(new YAMLFactory()).readTree(Path.of("helm/heroku-connect-operator/Chart.yaml").toFile());
+    assertTrue(chart.path("sources").size() > 0 && chart.path("sources").get(0).asText().startsWith("https://"), chart.toString());
+    assertTrue(chart.path("maintainers").size() > 0 && !chart.path("maintainers").get(0).path("name").asText().isBlank(), chart.toString());
+    assertEquals(chart.path("home").asText(), chart.path("sources").get(0).asText(), "one address for the project");
+  }
+
   @Test
   void theImageAndTheChangelogCarryIt() throws Exception {
     String dockerfile = Files.readString(Path.of("Dockerfile"));
