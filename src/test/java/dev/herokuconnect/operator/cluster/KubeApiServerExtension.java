@@ -206,7 +206,9 @@ public final class KubeApiServerExtension implements BeforeAllCallback, AfterAll
     }
     if (names.isEmpty()) throw new IllegalStateException("no CRDs in " + CRD_DIR.toAbsolutePath());
     for (String name : names) {
+      // a CRD just created may have a status without conditions yet: wait until Established shows
       client.apiextensions().v1().customResourceDefinitions().withName(name).waitUntilCondition(c -> c != null && c.getStatus() != null
+          && c.getStatus().getConditions() != null
           && c.getStatus().getConditions().stream().anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
           60, TimeUnit.SECONDS);
     }
