@@ -11,6 +11,20 @@ import java.util.Map;
 
 /** The API's payloads as typed records. Unknown JSON fields are ignored on read. */
 public final class Model {
+  /** A time as the API writes it (ISO-8601 with an offset or Z; without one, UTC); null when absent or unreadable. */
+  public static java.time.Instant time(String s) {
+    if (s == null || s.isBlank()) return null;
+    try {
+      return java.time.OffsetDateTime.parse(s).toInstant();
+    } catch (java.time.format.DateTimeParseException e) {
+      try {
+        return java.time.LocalDateTime.parse(s).toInstant(java.time.ZoneOffset.UTC);
+      } catch (java.time.format.DateTimeParseException e2) {
+        return null;
+      }
+    }
+  }
+
   private Model() {}
 
   /** One Connect add-on as discovery and search return it. */

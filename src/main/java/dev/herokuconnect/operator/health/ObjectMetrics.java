@@ -21,10 +21,6 @@ import io.prometheus.metrics.model.snapshots.Unit;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -262,15 +258,6 @@ public final class ObjectMetrics implements MultiCollector {
 
   /** An ISO-8601 time as the API writes it (with an offset or Z; without one, UTC); null when absent or unreadable. */
   static Instant parseTime(String s) {
-    if (s == null || s.isBlank()) return null;
-    try {
-      return OffsetDateTime.parse(s).toInstant();
-    } catch (DateTimeParseException e) {
-      try {
-        return LocalDateTime.parse(s).toInstant(ZoneOffset.UTC);
-      } catch (DateTimeParseException e2) {
-        return null;
-      }
-    }
+    return dev.herokuconnect.operator.connect.Model.time(s);
   }
 }

@@ -15,10 +15,6 @@ import dev.herokuconnect.operator.reconciler.loop.RequestedAction.Request;
 import dev.herokuconnect.operator.reconciler.loop.StateTable;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -218,16 +214,7 @@ public final class NotificationDecisions {
 
   /** An API time (with an offset or Z; without one, UTC), or null. */
   static Instant time(String s) {
-    if (s == null || s.isBlank()) return null;
-    try {
-      return OffsetDateTime.parse(s).toInstant();
-    } catch (DateTimeParseException e) {
-      try {
-        return LocalDateTime.parse(s).toInstant(ZoneOffset.UTC);
-      } catch (DateTimeParseException e2) {
-        return null;
-      }
-    }
+    return dev.herokuconnect.operator.connect.Model.time(s);
   }
 
   /** An unreadable time sorts as the oldest: such a notification is new on the first read only. */
