@@ -7,9 +7,10 @@ RUNTIME_JAR := target/heroku-connect-operator-runtime.jar
 POM_VERSION := $(shell sed -n 's:^  <version>\(.*\)</version>$$:\1:p' pom.xml | head -n 1)
 VERSION := $(POM_VERSION)
 IMAGE ?= heroku-connect-operator:$(VERSION)
-# Base images; pin with a digest: make image JRE_IMAGE=eclipse-temurin:17-jre-jammy@sha256:...
+# Base images; pin with a digest: make image JRE_IMAGE=gcr.io/distroless/java17-debian12:nonroot@sha256:...
+# The runtime base is distroless: a Java 17 runtime, no shell, no package manager, user 65532.
 BUILD_IMAGE ?= maven:3.9-eclipse-temurin-17
-JRE_IMAGE ?= eclipse-temurin:17-jre-jammy
+JRE_IMAGE ?= gcr.io/distroless/java17-debian12:nonroot
 IMAGE_TAR := target/heroku-connect-operator-image.tar
 NAMESPACE ?= heroku-connect-operator
 TOOLS := $(CURDIR)/.tools
