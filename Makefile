@@ -18,7 +18,7 @@ HELM ?= $(TOOLS)/helm/helm
 CRD_SRC := target/classes/META-INF/fabric8
 
 .DEFAULT_GOAL := help
-.PHONY: help build test demo run crds bench helm-lint image image-tar version release install uninstall tools kube-tools
+.PHONY: help build test demo run crds chart-docs bench helm-lint image image-tar version release install uninstall tools kube-tools
 # make release: everything of one version under one folder (see README "Versions and releases").
 RELEASE_DIR := target/release/$(VERSION)
 # Pinned; JSON SBOM of the project's runtime dependencies, less what the runtime jar leaves out
@@ -51,6 +51,9 @@ crds: ## regenerate the CRDs from the Java model into crds/ (kubectl apply) and 
 	$(MVN) -q process-classes
 	cp $(CRD_SRC)/*-v1.yml crds/
 	cp target/helm-crds/*.yaml helm/heroku-connect-operator/templates/crds/
+
+chart-docs: ## write the values table of helm/heroku-connect-operator/README.md from values.schema.json's descriptions and values.yaml's defaults
+	$(MVN) -q test-compile exec:java -Dexec.mainClass=dev.herokuconnect.operator.delivery.ChartValuesTable -Dexec.classpathScope=test
 
 bench: $(JAR) ## the benchmarks: scale, steady-state API cost, tight budget, restarts (prints a table)
 	$(MVN) -q test-compile surefire:test -Dsurefire.excludedGroups= -Dsurefire.groups=bench
