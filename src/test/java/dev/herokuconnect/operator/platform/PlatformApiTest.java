@@ -47,6 +47,7 @@ class PlatformApiTest {
     budget = new PlatformBudget(clock, new PlatformMetrics() {
       @Override public void request(String endpoint, int status) { metrics.add(endpoint + " " + status); }
       @Override public void account(String account, PlatformBudget b) { metrics.add("account " + account); }
+      @Override public void tokensLeft(String key, double tokens) {}
       @Override public void throttled(String account) { metrics.add("throttled " + account); }
     });
     api = api(TOKEN, fake.baseUrl(), HostAllowlist.parse(fake.host()));
