@@ -292,7 +292,22 @@ class PlatformApiTest {
   // ---- secrets and hosts ------------------------------------------------------------------
 
   @Test
-  void theTokenIsInNoExceptionNoRequestLogAndNoBudgetKey() {
+  void theTokenIsInNoExceptionNoLogNoRequestLogAndNoBudgetKey() {
+    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.classic.Level level = root.getLevel();
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs = new ch.qos.logback.core.read.ListAppender<>();
+    logs.start();
+    root.addAppender(logs);
+    root.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    try {
+      secretsStayOut(logs);
+    } finally {
+      root.detachAppender(logs);
+      root.setLevel(level);
+    }
+  }
+
+  private void secretsStayOut(ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs) {
     List<String> errors = new ArrayList<>();
     platform.setRemaining(USER, 0);
     errors.add(assertThrows(PlatformApiException.class, () -> api.list(APP)).getMessage());
@@ -309,6 +324,8 @@ class PlatformApiTest {
     texts.addAll(metrics);
     fake.close();
     texts.add(assertThrows(PlatformApiException.class, () -> api.list(APP)).getMessage());
+    logs.list.forEach(e -> texts.add(e.getFormattedMessage()
+        + (e.getThrowableProxy() == null ? "" : ch.qos.logback.classic.spi.ThrowableProxyUtil.asString(e.getThrowableProxy()))));
     assertEquals(6, errors.size());
     assertEquals(List.of(), texts.stream().filter(t -> t.contains(TOKEN) || t.contains("7f3a9c")).toList(), texts.toString());
   }
