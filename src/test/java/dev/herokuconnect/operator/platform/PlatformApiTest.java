@@ -259,6 +259,8 @@ class PlatformApiTest {
     PlatformApiException e = assertThrows(PlatformApiException.class, () -> api.list(APP));
     assertEquals(429, e.status());
     assertEquals("rate_limit", e.errorId());
+    assertEquals("GET /apps/{app}/addons: 429 rate_limit: Your account reached the API rate limit Please wait a few minutes before "
+        + "making new requests", e.getMessage(), "one line");
     assertTrue(e.isTransient());
     assertEquals(0, api.usage().remaining());
     Instant until = clock.instant().plusSeconds(80);
