@@ -58,7 +58,12 @@ public final class FakePlatformApi {
   private static final Pattern RANGE = Pattern.compile("^\\s*id\\s+(\\]?)([^.;\\s]*)\\.\\.([^;\\s]*)\\s*(?:;\\s*max=(\\d+))?.*$");
 
   /** An answer: status, JSON body, headers. */
-  record Reply(int status, JsonNode body, Map<String, String> headers) {}
+  record Reply(int status, JsonNode body, Map<String, String> headers) {
+    /** The add-on the answer is about (its id is the connection id), or null (a list, an error). */
+    String addonId() {
+      return body != null && body.isObject() && status < 300 && body.path("id").isTextual() ? body.path("id").asText() : null;
+    }
+  }
 
   /** An add-on not provisioned yet (no connection exists for it), and how often its info was read. */
   private record Pending(String id, String name, String app, String plan, Instant createdAt, int reads) {

@@ -96,6 +96,8 @@ class PlatformApiTest {
         "GET /apps/acme-crm/addons/hc-acme -> 200"), platformRequests());
     assertTrue(fake.requests().stream().anyMatch(r -> r.api().equals("connect") && r.path().equals("/connections")),
         "the log holds both APIs' requests");
+    assertEquals(3, fake.requests().stream().filter(r -> r.api().equals("platform") && created.id().equals(r.connectionId())).count(),
+        "the add-on's requests carry its id, the connection id");
   }
 
   @Test
