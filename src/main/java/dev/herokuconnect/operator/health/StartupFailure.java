@@ -14,4 +14,10 @@ public final class StartupFailure extends RuntimeException {
   public StartupFailure(String message, Throwable cause) {
     super(message, cause, false, false);
   }
+
+  /** A server's port is taken: names the port and the setting that chose it. */
+  static StartupFailure portInUse(String setting, int port, java.net.BindException e) {
+    return new StartupFailure(setting + " " + port + " is already in use (" + e.getMessage()
+        + "): stop what listens there or set " + setting + " to a free port", e);
+  }
 }

@@ -172,7 +172,7 @@ class OperatorBenchmark {
     try (Sandbox sb = new Sandbox(clock)) {
       sb.fake().setSyncTiming(Duration.ofSeconds(30), Duration.ofSeconds(60));
       sb.ensureNamespace("bench");
-      OperatorConfig config = OperatorConfig.fromEnv(sb.connectEnv()).withHealthPort(-1)
+      OperatorConfig config = OperatorConfig.fromEnv(sb.connectEnv()).withoutEndpoints()
           .withTimeScale(clock.rate());
       sb.startOperator(config);
       List<String> ids = world(sb, connections, perConnection);
@@ -232,7 +232,7 @@ class OperatorBenchmark {
       sb.fake().setDailyLimit(200);
       sb.fake().setSyncTiming(Duration.ofSeconds(30), Duration.ofSeconds(60));
       sb.ensureNamespace("bench");
-      OperatorConfig config = OperatorConfig.fromEnv(sb.connectEnv()).withHealthPort(-1)
+      OperatorConfig config = OperatorConfig.fromEnv(sb.connectEnv()).withoutEndpoints()
           .withTimeScale(clock.rate()).withDailyBudget(200);
       sb.startOperator(config);
       Instant start = clock.instant();
