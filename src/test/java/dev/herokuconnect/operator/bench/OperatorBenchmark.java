@@ -294,7 +294,7 @@ class OperatorBenchmark {
       }
       pb.environment().putAll(sb.connectEnv());
       pb.environment().putAll(Map.of("KUBECONFIG", kubeconfig.toString(),
-          "HEROKU_CONNECT_SETTLING_INTERVAL", "2s", "HEALTH_PORT", Integer.toString(port), "LOG_LEVEL", "WARN"));
+          "HEROKU_CONNECT_SETTLING_INTERVAL", "2s", "METRICS_PORT", Integer.toString(port), "HEALTH_PORT", "-1", "LOG_LEVEL", "WARN"));
       pb.environment().putAll(env);
       Process p = pb.start();
       return new OperatorProcess(p, new ProcessWatcher(p.pid(), port));
