@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
+import java.security.KeyStoreException;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.cert.Certificate;
@@ -22,8 +23,10 @@ import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
  * The metrics port's TLS identity from two PEM files: {@value MetricsAccess#TLS_CERT_FILE} (the
@@ -31,6 +34,7 @@ import javax.net.ssl.SSLContext;
  * PKCS#8: {@code BEGIN PRIVATE KEY}; RSA, EC or Ed25519). PKCS#1 ({@code BEGIN RSA PRIVATE KEY})
  * and SEC1 ({@code BEGIN EC PRIVATE KEY}) keys are refused with the way to get PKCS#8 (cert-manager:
  * {@code privateKey.encoding: PKCS8}). Every problem is one line naming the setting and the path.
+ * The files are read again when they change ({@link ReloadingKeyManager}).
  */
 final class TlsFiles {
   private static final Pattern PEM = Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
@@ -39,8 +43,22 @@ final class TlsFiles {
 
   private TlsFiles() {}
 
-  /** Reads both files, checks that the key belongs to the certificate, and gives a server SSLContext. */
+  /**
+   * Reads both files (a bad one stops the start), and gives a server SSLContext whose key manager
+   * reads them again when they change (a renewed certificate is served from the next connection on).
+   */
   static SSLContext serverContext(Path certFile, Path keyFile) {
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(new KeyManager[] {new ReloadingKeyManager(certFile, keyFile)}, null, null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new StartupFailure("TLS is not available in this JVM: " + e.getMessage(), e);
+    }
+  }
+
+  /** A key manager for the certificate and key in the files; a StartupFailure naming the setting and the path when they cannot serve. */
+  static X509ExtendedKeyManager keyManager(Path certFile, Path keyFile) {
     List<X509Certificate> chain = certificates(text(MetricsAccess.TLS_CERT_FILE, certFile), certFile);
     PrivateKey key = privateKey(text(MetricsAccess.TLS_KEY_FILE, keyFile), keyFile);
     if (!matches(key, chain.get(0))) {
@@ -55,9 +73,10 @@ final class TlsFiles {
       store.setKeyEntry("metrics", key, password, chain.toArray(new Certificate[0]));
       KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(store, password);
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(kmf.getKeyManagers(), null, null);
-      return context;
+      for (KeyManager m : kmf.getKeyManagers()) {
+        if (m instanceof X509ExtendedKeyManager x509) return x509;
+      }
+      throw new KeyStoreException("no X.509 key manager");
     } catch (GeneralSecurityException | IOException e) {
       throw new StartupFailure(MetricsAccess.TLS_CERT_FILE + "=" + certFile + " and " + MetricsAccess.TLS_KEY_FILE + "=" + keyFile
           + " cannot be used for TLS: " + e.getMessage(), e);

@@ -192,6 +192,37 @@ class MetricsServerTest {
     assertThrows(IOException.class, () -> send(http, get("http://127.0.0.1:" + port + "/metrics")), "no plain HTTP on a TLS port");
   }
 
+  /**
+   * cert-manager renews, the kubelet swaps the files: the next connection gets the new certificate,
+   * no restart. New files that cannot serve (here a key that is not PEM) leave the old one serving.
+   */
+  @Test
+  void aRenewedCertificateIsServedFromTheNextConnection() throws Exception {
+    TestCertificates first = TestCertificates.generate(Files.createDirectories(dir.resolve("first")), "RSA");
+    TestCertificates renewed = TestCertificates.generate(Files.createDirectories(dir.resolve("renewed")), "EC");
+    Path mounted = Files.createDirectories(dir.resolve("mounted"));
+    Path cert = Files.copy(first.certFile(), mounted.resolve("tls.crt"));
+    Path key = Files.copy(first.keyFile(), mounted.resolve("tls.key"));
+    int port = start(new MetricsAccess(null, cert, key)).port();
+    assertEquals(first.certificate(), servedCertificate(port, first, renewed));
+
+    Files.copy(renewed.certFile(), cert, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.writeString(key, "half written");
+    assertEquals(first.certificate(), servedCertificate(port, first, renewed), "files that cannot serve: the old certificate stays");
+
+    Files.copy(renewed.keyFile(), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    assertEquals(renewed.certificate(), servedCertificate(port, first, renewed), "the renewed certificate, without a restart");
+  }
+
+  /** The certificate a new client (new TLS session) is shown. */
+  static java.security.cert.Certificate servedCertificate(int port, TestCertificates... trusted) throws Exception {
+    HttpClient client = HttpClient.newBuilder().sslContext(TestCertificates.trusting(
+        java.util.Arrays.stream(trusted).map(TestCertificates::certificate).toArray(java.security.cert.X509Certificate[]::new))).build();
+    HttpResponse<String> r = client.send(get("https://127.0.0.1:" + port + "/metrics").build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode());
+    return r.sslSession().orElseThrow().getPeerCertificates()[0];
+  }
+
   @Test
   void anEcKeyServesToo() throws Exception {
     TestCertificates certs = TestCertificates.generate(dir, "EC");

@@ -50,9 +50,14 @@ record TestCertificates(Path certFile, Path keyFile, X509Certificate certificate
 
   /** A client context that trusts this certificate only. */
   SSLContext clientContext() throws Exception {
+    return trusting(certificate);
+  }
+
+  /** A new client context (no cached TLS session) that trusts these certificates only. */
+  static SSLContext trusting(X509Certificate... certificates) throws Exception {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
-    trust.setCertificateEntry("metrics", (Certificate) certificate);
+    for (int i = 0; i < certificates.length; i++) trust.setCertificateEntry("metrics-" + i, (Certificate) certificates[i]);
     TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
     SSLContext context = SSLContext.getInstance("TLS");
