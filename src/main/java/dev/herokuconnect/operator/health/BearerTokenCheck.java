@@ -39,7 +39,7 @@ final class BearerTokenCheck extends Authenticator {
     try {
       read(file);
     } catch (IOException e) {
-      throw new StartupFailure(MetricsAccess.BEARER_TOKEN_FILE + "=" + file + " cannot be read: " + TlsFiles.reason(e)
+      throw new StartupFailure(MetricsAccess.BEARER_TOKEN_FILE + "=" + file + " cannot be read: " + StartupFailure.reason(e)
           + "; mount the Secret key holding the scrapers' token there, or unset " + MetricsAccess.BEARER_TOKEN_FILE, e);
     }
     return new BearerTokenCheck(file);
@@ -72,7 +72,7 @@ final class BearerTokenCheck extends Authenticator {
     try {
       verdict = decide(ex.getRequestHeaders().getFirst("Authorization"), read(file));
     } catch (IOException e) {
-      log.warn("{}={} cannot be read ({}): /metrics answers 503 until it can", MetricsAccess.BEARER_TOKEN_FILE, file, TlsFiles.reason(e));
+      log.warn("{}={} cannot be read ({}): /metrics answers 503 until it can", MetricsAccess.BEARER_TOKEN_FILE, file, StartupFailure.reason(e));
       verdict = Verdict.TOKEN_FILE_UNREADABLE;
     }
     return switch (verdict) {

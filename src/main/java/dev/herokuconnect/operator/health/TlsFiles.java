@@ -4,9 +4,7 @@ import dev.herokuconnect.operator.config.MetricsAccess;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -159,18 +157,10 @@ final class TlsFiles {
 
   static String text(String setting, Path file) {
     try {
-      return Files.readString(file, StandardCharsets.US_ASCII);
+      return Files.readString(file, StandardCharsets.ISO_8859_1); // never fails to decode: a binary file holds no PEM block
     } catch (IOException e) {
-      throw bad(setting, file, "it cannot be read: " + reason(e));
+      throw bad(setting, file, "it cannot be read: " + StartupFailure.reason(e));
     }
-  }
-
-  /** An I/O failure in a few words, without the path (the message names it already). */
-  static String reason(IOException e) {
-    if (e instanceof NoSuchFileException) return "no such file";
-    if (e instanceof AccessDeniedException) return "permission denied (the operator runs as user 65532)";
-    if (e instanceof java.nio.charset.MalformedInputException) return "it is not text";
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   private static byte[] der(String base64) {

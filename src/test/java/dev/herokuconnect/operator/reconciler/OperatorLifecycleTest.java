@@ -69,6 +69,10 @@ class OperatorLifecycleTest extends OperatorTestBase {
     assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
     assertEquals(404, http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
         "/metrics is not on the health port");
+    for (String other : new String[] {"/healthzz", "/readyz/x", "/"}) {
+      assertEquals(404, http.send(HttpRequest.newBuilder(URI.create(base + other)).build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
+          other + ": only the probes' own paths");
+    }
     String metricsBase = "http://127.0.0.1:" + op.metricsPort();
     assertEquals(404, http.send(HttpRequest.newBuilder(URI.create(metricsBase + "/readyz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
         "the probes are not on the metrics port");
