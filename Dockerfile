@@ -2,12 +2,14 @@
 # Build: make image   (docker build --build-arg VERSION=<pom version> -t heroku-connect-operator:<version> .)
 #
 # Base images. Tags move; to pin one, pass the tag with its digest, e.g.
-#   make image JRE_IMAGE=eclipse-temurin:17-jre-jammy@sha256:<digest>
-# where <digest> comes from `crane digest eclipse-temurin:17-jre-jammy` or
-# `docker buildx imagetools inspect eclipse-temurin:17-jre-jammy` (README, "Container image").
+#   make image JRE_IMAGE=gcr.io/distroless/java17-debian12:nonroot@sha256:<digest>
+# where <digest> comes from `crane digest gcr.io/distroless/java17-debian12:nonroot` or
+# `docker buildx imagetools inspect gcr.io/distroless/java17-debian12:nonroot` (README, "Container image").
 # No digest is written here: this project has not been able to resolve one from a registry.
 ARG BUILD_IMAGE=maven:3.9-eclipse-temurin-17
-ARG JRE_IMAGE=eclipse-temurin:17-jre-jammy
+# The runtime base: distroless Java 17 (Debian 12), no shell and no package manager, so nothing in
+# the image but the JRE and the jar; :nonroot runs as 65532. Debug with `kubectl debug` (README).
+ARG JRE_IMAGE=gcr.io/distroless/java17-debian12:nonroot
 
 FROM ${BUILD_IMAGE} AS build
 ARG VERSION
@@ -38,5 +40,6 @@ ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=35 -XX:+UseSerialGC -XX:MaxMetaspace
     HEALTH_PORT=8081
 # /metrics on 8080, /healthz and /readyz on 8081 (controller-runtime's ports)
 EXPOSE 8080 8081
-ENTRYPOINT ["java", "-jar", "/app/heroku-connect-operator.jar"]
+# Exec form with an absolute path: the base has no shell to find java through.
+ENTRYPOINT ["/usr/bin/java", "-jar", "/app/heroku-connect-operator.jar"]
 CMD ["run"]

@@ -7,9 +7,10 @@ RUNTIME_JAR := target/heroku-connect-operator-runtime.jar
 POM_VERSION := $(shell sed -n 's:^  <version>\(.*\)</version>$$:\1:p' pom.xml | head -n 1)
 VERSION := $(POM_VERSION)
 IMAGE ?= heroku-connect-operator:$(VERSION)
-# Base images; pin with a digest: make image JRE_IMAGE=eclipse-temurin:17-jre-jammy@sha256:...
+# Base images; pin with a digest: make image JRE_IMAGE=gcr.io/distroless/java17-debian12:nonroot@sha256:...
+# The runtime base is distroless: a Java 17 runtime, no shell, no package manager, user 65532.
 BUILD_IMAGE ?= maven:3.9-eclipse-temurin-17
-JRE_IMAGE ?= eclipse-temurin:17-jre-jammy
+JRE_IMAGE ?= gcr.io/distroless/java17-debian12:nonroot
 IMAGE_TAR := target/heroku-connect-operator-image.tar
 NAMESPACE ?= heroku-connect-operator
 TOOLS := $(CURDIR)/.tools
@@ -17,7 +18,7 @@ HELM ?= $(TOOLS)/helm/helm
 CRD_SRC := target/classes/META-INF/fabric8
 
 .DEFAULT_GOAL := help
-.PHONY: help build test demo run crds bench helm-lint image image-tar version release install uninstall tools kube-tools
+.PHONY: help build test demo run crds chart-docs bench helm-lint image image-tar version release install uninstall tools kube-tools
 # make release: everything of one version under one folder (see README "Versions and releases").
 RELEASE_DIR := target/release/$(VERSION)
 # Pinned; JSON SBOM of the project's runtime dependencies, less what the runtime jar leaves out
@@ -50,6 +51,9 @@ crds: ## regenerate the CRDs from the Java model into crds/ (kubectl apply) and 
 	$(MVN) -q process-classes
 	cp $(CRD_SRC)/*-v1.yml crds/
 	cp target/helm-crds/*.yaml helm/heroku-connect-operator/templates/crds/
+
+chart-docs: ## write the values table of helm/heroku-connect-operator/README.md from values.schema.json's descriptions and values.yaml's defaults
+	$(MVN) -q test-compile exec:java -Dexec.mainClass=dev.herokuconnect.operator.delivery.ChartValuesTable -Dexec.classpathScope=test
 
 bench: $(JAR) ## the benchmarks: scale, steady-state API cost, tight budget, restarts (prints a table)
 	$(MVN) -q test-compile surefire:test -Dsurefire.excludedGroups= -Dsurefire.groups=bench

@@ -67,6 +67,21 @@ public final class KubeApiServerExtension implements BeforeAllCallback, AfterAll
   private KubernetesClient client;
   private int strippedRules;
   private String unavailable;
+  private final boolean crds;
+
+  /** A server with the CRDs from crds/ installed (what the operator tests need). */
+  public KubeApiServerExtension() {
+    this(true);
+  }
+
+  private KubeApiServerExtension(boolean crds) {
+    this.crds = crds;
+  }
+
+  /** A server without the CRDs: for tests that install them another way (helm). */
+  public static KubeApiServerExtension withoutCrds() {
+    return new KubeApiServerExtension(false);
+  }
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
@@ -112,7 +127,7 @@ public final class KubeApiServerExtension implements BeforeAllCallback, AfterAll
         .redirectOutput(dir.resolve("kube-controller-manager.log").toFile())
         .start();
     client = newClient(null);
-    installCrds();
+    if (crds) installCrds();
     System.out.printf("kube-apiserver %s (etcd, kube-controller-manager) up with the CRDs in %d ms; %d x-kubernetes-validations rules stripped%n",
         client.getKubernetesVersion().getGitVersion(), (System.nanoTime() - start) / 1_000_000, strippedRules);
   }
@@ -136,6 +151,12 @@ public final class KubeApiServerExtension implements BeforeAllCallback, AfterAll
   public void assumeRunning() {
     Assumptions.assumeTrue(unavailable == null, () -> unavailable);
   }
+
+  /** The admin's kubeconfig (for helm and kubectl). */
+  public Path kubeconfig() { return kubeconfig; }
+
+  /** The kubectl the server was started with (make tools, KUBECTL_BIN or the PATH). */
+  public static Path kubectlBinary() { return kubectl(); }
 
   /** The test's client: cluster admin (client certificate in system:masters), TLS verified against the server's own certificate. */
   public KubernetesClient client() { return client; }

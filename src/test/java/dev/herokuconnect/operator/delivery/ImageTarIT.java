@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * on a machine without access to a registry, so Jib builds here on a small stand-in base image
  * given as a tarball (-Djib.from.image=tar://...). What this checks is what the profile adds:
  * one application layer holding exactly the runtime jar, and the labels, user, entrypoint and
- * settings of the Dockerfile. That the result runs on eclipse-temurin is checked where a
+ * settings of the Dockerfile. That the result runs on the distroless base is checked where a
  * registry is reachable, by `make image-tar` and `docker load`.
  */
 class ImageTarIT {
@@ -68,7 +68,7 @@ class ImageTarIT {
     assertEquals("Apache-2.0", labels.path("org.opencontainers.image.licenses").asText());
     assertEquals("https://github.com/herokuconnect-dev/heroku-connect-operator", labels.path("org.opencontainers.image.source").asText());
     assertTrue(!labels.path("org.opencontainers.image.description").asText().isBlank());
-    assertEquals(List.of("java", "-jar", "/app/heroku-connect-operator-runtime.jar"), strings(config.path("Entrypoint")));
+    assertEquals(List.of("/usr/bin/java", "-jar", "/app/heroku-connect-operator-runtime.jar"), strings(config.path("Entrypoint")));
     assertEquals(List.of("run"), strings(config.path("Cmd")));
     assertEquals("65532:65532", config.path("User").asText());
     assertTrue(strings(config.path("Env")).containsAll(List.of("METRICS_PORT=8080", "HEALTH_PORT=8081")), config.toString());

@@ -183,20 +183,4 @@ class MetricsChartTest {
       assertTrue(r.output().contains(field), field + " not reported in:\n" + r.output());
     }
   }
-
-  /** Every value under metrics has a description in values.schema.json (the monitors share one definition). */
-  @Test
-  void everyMetricsValueIsDescribed() throws Exception {
-    JsonNode schema = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Helm.CHART.resolve("values.schema.json").toFile());
-    List<String> undescribed = new ArrayList<>();
-    JsonNode metrics = schema.path("properties").path("metrics").path("properties");
-    metrics.fields().forEachRemaining(e -> {
-      JsonNode v = e.getValue().has("$ref") ? schema.path("definitions").path("monitor") : e.getValue();
-      if (!v.has("description")) undescribed.add(e.getKey());
-      v.path("properties").fields().forEachRemaining(p -> {
-        if (!p.getValue().has("description")) undescribed.add(e.getKey() + "." + p.getKey());
-      });
-    });
-    assertEquals(List.of(), undescribed);
-  }
 }
