@@ -36,8 +36,10 @@ LABEL org.opencontainers.image.title="heroku-connect-operator" \
 COPY --from=build /src/target/heroku-connect-operator-runtime.jar /app/heroku-connect-operator.jar
 USER 65532:65532
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=35 -XX:+UseSerialGC -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:+ExitOnOutOfMemoryError" \
-    HEALTH_PORT=8080
-EXPOSE 8080
+    METRICS_PORT=8080 \
+    HEALTH_PORT=8081
+# /metrics on 8080, /healthz and /readyz on 8081 (controller-runtime's ports)
+EXPOSE 8080 8081
 # Exec form with an absolute path: the base has no shell to find java through.
 ENTRYPOINT ["/usr/bin/java", "-jar", "/app/heroku-connect-operator.jar"]
 CMD ["run"]

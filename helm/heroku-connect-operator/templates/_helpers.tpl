@@ -88,3 +88,98 @@ watched namespaces only, and no cluster-wide role grants Secrets.
   resources: ["events"]
   verbs: ["create", "patch"]
 {{- end -}}
+
+{{/*
+The operator's two ports, as controller-runtime sets them: /metrics on 8080 (METRICS_PORT, container
+port "metrics"), /healthz and /readyz on 8081 (HEALTH_PORT, container port "health").
+*/}}
+{{- define "hco.metricsPort" -}}8080{{- end -}}
+{{- define "hco.healthPort" -}}8081{{- end -}}
+
+{{/* The metrics Service's name (also its DNS name's first label, and the job label of its scrapes). */}}
+{{- define "hco.metricsService" -}}
+{{- printf "%s-metrics" (include "hco.fullname" .) -}}
+{{- end -}}
+
+{{/* The Service's port name: https- when metrics.tls is on, so meshes and people read the protocol right. */}}
+{{- define "hco.metricsPortName" -}}
+{{- if .Values.metrics.tls.enabled -}}https-metrics{{- else -}}http-metrics{{- end -}}
+{{- end -}}
+
+{{/* Where the metrics Secrets are mounted in the operator's pod (and the CA in the helm test's). */}}
+{{- define "hco.metricsTlsDir" -}}/etc/heroku-connect-operator/metrics-tls{{- end -}}
+{{- define "hco.metricsTokenDir" -}}/etc/heroku-connect-operator/metrics-token{{- end -}}
+
+{{/* The Secret names, required once their option is on. */}}
+{{- define "hco.metricsTlsSecret" -}}
+{{- required "metrics.tls.secretName: name the Secret with the certificate and its PKCS#8 key (e.g. cert-manager's, privateKey.encoding: PKCS8)" .Values.metrics.tls.secretName -}}
+{{- end -}}
+{{- define "hco.metricsTokenSecret" -}}
+{{- required "metrics.bearerToken.secretName: name the Secret holding the token scrapers must send" .Values.metrics.bearerToken.secretName -}}
+{{- end -}}
+
+{{/*
+One scrape endpoint of a ServiceMonitor or a PodMonitor: (dict "root" $ "monitor" <its values> "port" <port name>
+"job" <job label to set, or "">).
+With metrics.tls on, https and a tlsConfig (the monitor's, else the CA from the TLS Secret and the
+Service's DNS name); with metrics.bearerToken on, the token from its Secret. prometheus-operator reads
+both Secrets in the monitor's namespace.
+*/}}
+{{- define "hco.scrapeEndpoint" -}}
+{{- $root := .root -}}
+{{- $m := .monitor -}}
+{{- $v := $root.Values.metrics -}}
+port: {{ .port }}
+path: /metrics
+interval: {{ $m.interval }}
+{{- with $m.scrapeTimeout }}
+scrapeTimeout: {{ . }}
+{{- end }}
+honorLabels: {{ $m.honorLabels }}
+{{- if $v.tls.enabled }}
+scheme: https
+tlsConfig:
+  {{- if $m.tlsConfig }}
+  {{- toYaml $m.tlsConfig | nindent 2 }}
+  {{- else }}
+  ca:
+    secret:
+      name: {{ include "hco.metricsTlsSecret" $root }}
+      key: {{ $v.tls.caKey }}
+  serverName: {{ printf "%s.%s.svc" (include "hco.metricsService" $root) $root.Release.Namespace }}
+  {{- end }}
+{{- end }}
+{{- if $v.bearerToken.enabled }}
+authorization:
+  type: Bearer
+  credentials:
+    name: {{ include "hco.metricsTokenSecret" $root }}
+    key: {{ $v.bearerToken.key }}
+{{- end }}
+{{- if or .job $m.relabelings }}
+relabelings:
+  {{- with .job }}
+  # the job the alerts expect (prometheusRule.job), as a ServiceMonitor's scrape has it
+  - targetLabel: job
+    replacement: {{ . }}
+  {{- end }}
+  {{- with $m.relabelings }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
+{{- end }}
+{{- with $m.metricRelabelings }}
+metricRelabelings:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/* A ServiceMonitor's or PodMonitor's metadata: (dict "root" $ "monitor" <its values>). */}}
+{{- define "hco.monitorMetadata" -}}
+name: {{ include "hco.fullname" .root }}
+namespace: {{ .monitor.namespace | default .root.Release.Namespace }}
+labels:
+  {{- include "hco.labels" .root | nindent 2 }}
+  {{- with .monitor.labels }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
+{{- end -}}

@@ -3,7 +3,7 @@ package dev.herokuconnect.operator;
 import dev.herokuconnect.operator.config.OperatorConfig;
 import dev.herokuconnect.operator.crd.HerokuConnection;
 import dev.herokuconnect.operator.crd.HerokuMapping;
-import dev.herokuconnect.operator.health.HealthServer;
+import dev.herokuconnect.operator.health.Endpoints;
 import dev.herokuconnect.operator.health.Leadership;
 import dev.herokuconnect.operator.health.ObjectMetrics;
 import dev.herokuconnect.operator.health.PrometheusApiMetrics;
@@ -34,18 +34,18 @@ public final class HerokuConnectOperator implements AutoCloseable {
   private final Operator operator;
   private final ApiBudget budget;
   private final Controllers controllers;
-  private final HealthServer health;
+  private final Endpoints endpoints;
   private final String identity;
 
-  private HerokuConnectOperator(Operator operator, ApiBudget budget, Controllers controllers, HealthServer health, String identity) {
+  private HerokuConnectOperator(Operator operator, ApiBudget budget, Controllers controllers, Endpoints endpoints, String identity) {
     this.operator = operator;
     this.budget = budget;
     this.controllers = controllers;
-    this.health = health;
+    this.endpoints = endpoints;
     this.identity = identity;
   }
 
-  /** Starts the operator on {@code client}; {@code healthPort} 0 picks a free port, -1 none. */
+  /** Starts the operator on {@code client}; a port setting of 0 picks a free port, -1 none. */
   public static HerokuConnectOperator start(KubernetesClient client, OperatorConfig config, Clock clock) throws IOException {
     return start(client, config, clock, true);
   }
@@ -55,7 +55,7 @@ public final class HerokuConnectOperator implements AutoCloseable {
    * (in-process tests). In a pod, exiting is right: the restarted pod waits for the lease.
    *
    * @throws StartupFailure with one line saying what to fix when the Kubernetes API cannot be
-   *     reached, a CRD is missing, RBAC denies the watched kinds, or the health port is taken
+   *     reached, a CRD is missing, RBAC denies the watched kinds, a port is taken, or a metrics TLS/token file is bad
    */
   public static HerokuConnectOperator start(KubernetesClient client, OperatorConfig config, Clock clock,
                                             boolean exitOnLostLease) throws IOException {
@@ -87,18 +87,18 @@ public final class HerokuConnectOperator implements AutoCloseable {
     });
     operator.register(controllers.connections(), o -> namespaces(o, config));
     operator.register(controllers.mappings(), o -> namespaces(o, config));
-    HealthServer health = config.healthPort() >= 0 ? HealthServer.start(config.healthPort(), operator, registry, leadership) : null;
+    Endpoints endpoints = Endpoints.start(config, operator, registry.getPrometheusRegistry(), leadership);
     try {
       StartupCheck.check(client, config, List.of(HerokuConnection.class, HerokuMapping.class));
       operator.start();
     } catch (RuntimeException e) {
-      if (health != null) health.close();
+      endpoints.close();
       throw StartupCheck.explain(e, client.getMasterUrl().toString(), null, null);
     }
     log.info("heroku-connect-operator " + Version.get() + " started: namespaces {}, daily budget {} per connection, refresh every {}, leader election {}",
         config.watchNamespaces().isEmpty() ? "all" : config.watchNamespaces(), config.dailyBudget(),
         config.refreshInterval(), config.leaderElection() ? "on" : "off");
-    return new HerokuConnectOperator(operator, budget, controllers, health, identity);
+    return new HerokuConnectOperator(operator, budget, controllers, endpoints, identity);
   }
 
   /** How long each informer may take to list at start before the start fails (the SDK's default, made explicit). */
@@ -124,18 +124,20 @@ public final class HerokuConnectOperator implements AutoCloseable {
   /** The name this instance holds the leader-election Lease under. */
   public String identity() { return identity; }
 
-  public int healthPort() { return health == null ? -1 : health.port(); }
+  public int healthPort() { return endpoints.healthPort(); }
+
+  public int metricsPort() { return endpoints.metricsPort(); }
 
   /** Stops at once without recording anything, as a crash would (tests of restarts). */
   public void crash() {
     operator.stop();
-    if (health != null) health.close();
+    endpoints.close();
   }
 
   @Override
   public void close() {
     budget.recordAll(); // a graceful stop records the true spend (while the caches still know the objects)
     operator.stop();
-    if (health != null) health.close();
+    endpoints.close();
   }
 }

@@ -20,9 +20,10 @@ import picocli.CommandLine.Command;
         "",
         "Settings come from environment variables: HEROKU_CONNECT_DISCOVERY_URL, HEROKU_CONNECT_API_HOSTS (where the "
             + "token may be sent; default *.heroku.com), HEROKU_CONNECT_DAILY_BUDGET, WATCH_NAMESPACES, "
-            + "HEROKU_CONNECT_REFRESH_INTERVAL, HEALTH_PORT, ... (README).",
+            + "HEROKU_CONNECT_REFRESH_INTERVAL, METRICS_PORT (8080), HEALTH_PORT (8081), ... (README).",
         "",
-        "A start that cannot succeed (Kubernetes API unreachable, CRDs missing, RBAC denied, HEALTH_PORT taken, a "
+        "A start that cannot succeed (Kubernetes API unreachable, CRDs missing, RBAC denied, a port taken, a metrics "
+            + "TLS or token file that cannot be read, a "
             + "setting that cannot be read such as a duration of 1.5h) prints one line saying what to fix and exits "
             + "with status 1.",
         ""})

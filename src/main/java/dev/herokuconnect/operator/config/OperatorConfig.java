@@ -31,6 +31,8 @@ public record OperatorConfig(
     String leaseName,
     String leaseNamespace,
     int healthPort,
+    int metricsPort,
+    MetricsAccess metricsAccess,
     int reconcileThreads,
     double timeScale,
     String platformApiUrl) {
@@ -39,6 +41,12 @@ public record OperatorConfig(
   public static final String DISCOVERY_URL = "HEROKU_CONNECT_DISCOVERY_URL";
   /** How often a connection's notifications are read; 0 turns the reads off. */
   public static final String NOTIFICATIONS_INTERVAL = "HEROKU_CONNECT_NOTIFICATIONS_INTERVAL";
+  /** /healthz and /readyz (controller-runtime's health probe port). */
+  public static final String HEALTH_PORT = "HEALTH_PORT";
+  /** /metrics (controller-runtime's metrics port). */
+  public static final String METRICS_PORT = "METRICS_PORT";
+  /** The value of a port setting that turns its server off. */
+  public static final int OFF = -1;
 
   /**
    * The discovery URL is the admin's, but the token goes there too: it must pass the same list,
@@ -46,6 +54,10 @@ public record OperatorConfig(
    */
   public OperatorConfig {
     apiHosts.require(discoveryUrl, HostAllowlist.Source.setting(DISCOVERY_URL));
+    if (healthPort > 0 && healthPort == metricsPort) {
+      throw new IllegalArgumentException(HEALTH_PORT + " and " + METRICS_PORT + " are both " + healthPort
+          + ": give each its own port (defaults 8081 and 8080), or -1 to turn one off");
+    }
   }
 
   public static OperatorConfig fromEnv() {
@@ -67,7 +79,9 @@ public record OperatorConfig(
         Boolean.parseBoolean(env.getOrDefault("LEADER_ELECTION_ENABLED", "false")),
         env.getOrDefault("LEADER_ELECTION_LEASE_NAME", "heroku-connect-operator"),
         env.getOrDefault("LEADER_ELECTION_NAMESPACE", env.getOrDefault("POD_NAMESPACE", "")),
-        positiveInt(env, "HEALTH_PORT", 8080),
+        portOrOff(env, HEALTH_PORT, 8081),
+        portOrOff(env, METRICS_PORT, 8080),
+        MetricsAccess.fromEnv(env),
         positiveInt(env, "RECONCILE_THREADS", 10),
         1.0,
         platformApiUrl(env));
@@ -115,8 +129,23 @@ public record OperatorConfig(
     return edit(b -> b.platformApiUrl = url);
   }
 
+  /** 0 picks a free port, {@link #OFF} none. */
   public OperatorConfig withHealthPort(int port) {
     return edit(b -> b.healthPort = port);
+  }
+
+  /** 0 picks a free port, {@link #OFF} none. */
+  public OperatorConfig withMetricsPort(int port) {
+    return edit(b -> b.metricsPort = port);
+  }
+
+  /** Neither /healthz, /readyz nor /metrics: the in-process tests that do not read them. */
+  public OperatorConfig withoutEndpoints() {
+    return edit(b -> { b.healthPort = OFF; b.metricsPort = OFF; });
+  }
+
+  public OperatorConfig withMetricsAccess(MetricsAccess access) {
+    return edit(b -> b.metricsAccess = access);
   }
 
   public OperatorConfig withWatchNamespaces(Set<String> namespaces) {
@@ -157,6 +186,8 @@ public record OperatorConfig(
     String leaseName;
     String leaseNamespace;
     int healthPort;
+    int metricsPort;
+    MetricsAccess metricsAccess;
     int reconcileThreads;
     double timeScale;
     String platformApiUrl;
@@ -176,6 +207,8 @@ public record OperatorConfig(
       leaseName = c.leaseName;
       leaseNamespace = c.leaseNamespace;
       healthPort = c.healthPort;
+      metricsPort = c.metricsPort;
+      metricsAccess = c.metricsAccess;
       reconcileThreads = c.reconcileThreads;
       timeScale = c.timeScale;
       platformApiUrl = c.platformApiUrl;
@@ -183,8 +216,8 @@ public record OperatorConfig(
 
     OperatorConfig build() {
       return new OperatorConfig(discoveryUrl, apiHosts, dailyBudget, watchNamespaces, refreshInterval, settlingInterval, pausedInterval,
-          maxBackoff, notificationsInterval, methodOverride, leaderElection, leaseName, leaseNamespace, healthPort, reconcileThreads, timeScale,
-          platformApiUrl);
+          maxBackoff, notificationsInterval, methodOverride, leaderElection, leaseName, leaseNamespace, healthPort, metricsPort,
+          metricsAccess, reconcileThreads, timeScale, platformApiUrl);
     }
   }
 
@@ -205,6 +238,20 @@ public record OperatorConfig(
       // reported below
     }
     throw new IllegalArgumentException(name + "=" + v + " is not a positive whole number");
+  }
+
+  /** A TCP port (1-65535), or {@value #OFF}: no server. 0 (any free port) is for tests only, never read from the environment. */
+  static int portOrOff(Map<String, String> env, String name, int fallback) {
+    String v = env.get(name);
+    if (v == null || v.isBlank()) return fallback;
+    try {
+      int n = Integer.parseInt(v.strip());
+      if (n == OFF || (n >= 1 && n <= 65535)) return n;
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new IllegalArgumentException(name + "=" + v.strip().replaceAll("\\p{Cntrl}", "?")
+        + " is not a port: 1-65535, or " + OFF + " to turn it off");
   }
 
   /** Go/Kubernetes durations: one or more number-and-unit pairs, nothing else. */

@@ -1,12 +1,13 @@
 package dev.herokuconnect.operator.health;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import dev.herokuconnect.operator.config.OperatorConfig;
 import com.sun.net.httpserver.HttpServer;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RegisteredController;
 import io.javaoperatorsdk.operator.RuntimeInfo;
 import io.javaoperatorsdk.operator.health.InformerHealthIndicator;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -15,11 +16,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * /healthz (liveness), /readyz (readiness) from the operator's runtime state, and /metrics
- * for Prometheus, on one small HTTP port.
+ * /healthz (liveness) and /readyz (readiness) from the operator's runtime state, on their own
+ * port ({@value OperatorConfig#HEALTH_PORT}, as controller-runtime's health probe port), apart
+ * from /metrics ({@link MetricsServer}): a slow scrape never delays a probe. Any other path
+ * answers 404.
  *
  * <ul>
  *   <li>/healthz: 200 while the operator starts and while every event source (informer) of
@@ -32,50 +37,67 @@ import java.util.concurrent.Executors;
  * </ul>
  */
 public final class HealthServer implements AutoCloseable {
+  /**
+   * Threads answering probes: the kubelet's three probes may meet, and one slow answer (a
+   * throttled JVM) must not hold the others back until their timeouts.
+   */
+  static final int THREADS = 3;
+
   private final HttpServer server;
+  private final ExecutorService executor;
 
-  private HealthServer(HttpServer server) {
+  private HealthServer(HttpServer server, ExecutorService executor) {
     this.server = server;
-  }
-
-  public static HealthServer start(int port, Operator operator, PrometheusMeterRegistry registry) throws IOException {
-    return start(port, operator, registry, Leadership.off());
+    this.executor = executor;
   }
 
   /** Throws {@link StartupFailure} naming the port and HEALTH_PORT when the port is taken. */
-  public static HealthServer start(int port, Operator operator, PrometheusMeterRegistry registry, Leadership leadership)
-      throws IOException {
+  public static HealthServer start(int port, Operator operator, Leadership leadership) throws IOException {
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(port), 0);
     } catch (BindException e) {
-      throw new StartupFailure("HEALTH_PORT " + port + " is already in use (" + e.getMessage()
-          + "): stop what listens there or set HEALTH_PORT to a free port", e);
+      throw StartupFailure.portInUse(OperatorConfig.HEALTH_PORT, port, e);
     }
-    server.setExecutor(Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "health");
-      t.setDaemon(true);
-      return t;
-    }));
-    server.createContext("/healthz", ex -> {
+    ExecutorService executor = Executors.newFixedThreadPool(THREADS, daemonThreads("health"));
+    server.setExecutor(executor);
+    server.createContext("/healthz", exactly("/healthz", ex -> {
       String problem = liveness(operator.getRuntimeInfo(), leadership);
       answer(ex, problem == null, "ok", problem);
-    });
-    server.createContext("/readyz", ex -> {
+    }));
+    server.createContext("/readyz", exactly("/readyz", ex -> {
       String query = ex.getRequestURI().getQuery();
       boolean standbyOk = query != null && List.of(query.split("&")).contains("standby=true");
       String problem = readiness(operator.getRuntimeInfo(), leadership, standbyOk);
       answer(ex, problem == null, "ready", problem);
-    });
-    server.createContext("/metrics", ex -> {
-      byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
-      ex.sendResponseHeaders(200, body.length);
-      ex.getResponseBody().write(body);
-      ex.close();
-    });
+    }));
+    server.createContext("/", HealthServer::notFound);
     server.start();
-    return new HealthServer(server);
+    return new HealthServer(server, executor);
+  }
+
+  /** Named daemon threads ({@code name-1}, {@code name-2}, ...): a server's threads never keep the process alive. */
+  static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** A context matches every path it prefixes ("/healthzz", "/healthz/x"); only the path itself is served. */
+  private static HttpHandler exactly(String path, HttpHandler handler) {
+    return ex -> {
+      if (ex.getRequestURI().getPath().equals(path)) handler.handle(ex);
+      else notFound(ex);
+    };
+  }
+
+  static void notFound(HttpExchange ex) throws IOException {
+    ex.getRequestBody().readAllBytes();
+    ex.sendResponseHeaders(404, -1);
+    ex.close();
   }
 
   /** Null when alive; else what is wrong. */
@@ -133,5 +155,6 @@ public final class HealthServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    executor.shutdownNow();
   }
 }

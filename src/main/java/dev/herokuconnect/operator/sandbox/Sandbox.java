@@ -100,11 +100,11 @@ public final class Sandbox implements AutoCloseable {
         dev.herokuconnect.operator.connect.HostAllowlist.SETTING, fake.host());
   }
 
-  /** Operator settings for the sandbox: {@link #connectEnv()}, quick intervals, no health port. */
+  /** Operator settings for the sandbox: {@link #connectEnv()}, quick intervals, no health or metrics port. */
   public OperatorConfig config() {
     return OperatorConfig.fromEnv(connectEnv())
         .withIntervals(Duration.ofSeconds(30), Duration.ofMillis(500), Duration.ofSeconds(5))
-        .withHealthPort(-1);
+        .withoutEndpoints();
   }
 
   public HerokuConnectOperator startOperator(OperatorConfig config) throws IOException {

@@ -172,7 +172,7 @@ class OperatorBenchmark {
     try (Sandbox sb = new Sandbox(clock)) {
       sb.fake().setSyncTiming(Duration.ofSeconds(30), Duration.ofSeconds(60));
       sb.ensureNamespace("bench");
-      OperatorConfig config = OperatorConfig.fromEnv(sb.connectEnv()).withHealthPort(-1)
+      OperatorConfig config = OperatorConfig.fromEnv(sb.connectEnv()).withoutEndpoints()
           .withTimeScale(clock.rate());
       sb.startOperator(config);
       List<String> ids = world(sb, connections, perConnection);
@@ -232,7 +232,7 @@ class OperatorBenchmark {
       sb.fake().setDailyLimit(200);
       sb.fake().setSyncTiming(Duration.ofSeconds(30), Duration.ofSeconds(60));
       sb.ensureNamespace("bench");
-      OperatorConfig config = OperatorConfig.fromEnv(sb.connectEnv()).withHealthPort(-1)
+      OperatorConfig config = OperatorConfig.fromEnv(sb.connectEnv()).withoutEndpoints()
           .withTimeScale(clock.rate()).withDailyBudget(200);
       sb.startOperator(config);
       Instant start = clock.instant();
@@ -294,7 +294,7 @@ class OperatorBenchmark {
       }
       pb.environment().putAll(sb.connectEnv());
       pb.environment().putAll(Map.of("KUBECONFIG", kubeconfig.toString(),
-          "HEROKU_CONNECT_SETTLING_INTERVAL", "2s", "HEALTH_PORT", Integer.toString(port), "LOG_LEVEL", "WARN"));
+          "HEROKU_CONNECT_SETTLING_INTERVAL", "2s", "METRICS_PORT", Integer.toString(port), "HEALTH_PORT", "-1", "LOG_LEVEL", "WARN"));
       pb.environment().putAll(env);
       Process p = pb.start();
       return new OperatorProcess(p, new ProcessWatcher(p.pid(), port));

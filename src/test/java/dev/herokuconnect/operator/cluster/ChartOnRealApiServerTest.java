@@ -79,7 +79,9 @@ class ChartOnRealApiServerTest {
         "everything on", List.of("replicaCount=2", "podDisruptionBudget.enabled=true", "leaderElection.enabled=true", "networkPolicy.enabled=true",
             "networkPolicy.metricsFrom[0].namespaceSelector.matchLabels.team=monitoring",
             "networkPolicy.apiServer.to[0].ipBlock.cidr=10.0.0.1/32", "grafanaDashboard.enabled=true",
-            "image.digest=sha256:" + "a".repeat(64), "crds.keep=false"));
+            "image.digest=sha256:" + "a".repeat(64), "crds.keep=false",
+            "metrics.tls.enabled=true", "metrics.tls.secretName=metrics-cert", "metrics.bearerToken.enabled=true",
+            "metrics.bearerToken.secretName=scrape-token"));
     Set<String> skipped = new TreeSet<>();
     int applied = 0;
     for (Map.Entry<String, List<String>> render : new java.util.TreeMap<>(renders).entrySet()) {

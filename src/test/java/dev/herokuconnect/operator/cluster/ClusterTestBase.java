@@ -71,7 +71,7 @@ abstract class ClusterTestBase {
     return OperatorConfig.fromEnv(Map.of(OperatorConfig.DISCOVERY_URL, fake.baseUrl(),
             dev.herokuconnect.operator.connect.HostAllowlist.SETTING, fake.host()))
         .withIntervals(Duration.ofSeconds(30), Duration.ofMillis(500), Duration.ofSeconds(5))
-        .withHealthPort(-1)
+        .withoutEndpoints()
         .withWatchNamespaces(Set.of(ns));
   }
 

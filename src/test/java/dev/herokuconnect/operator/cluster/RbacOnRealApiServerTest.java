@@ -108,7 +108,7 @@ class RbacOnRealApiServerTest extends ClusterTestBase {
   OperatorConfig config() {
     OperatorConfig quick = super.config();
     return OperatorConfig.fromEnv(env).withIntervals(quick.refreshInterval(), quick.settlingInterval(), quick.maxBackoff())
-        .withHealthPort(-1);
+        .withoutEndpoints();
   }
 
   /** helm template, then the ServiceAccount and the RBAC objects applied as the chart renders them. */

@@ -169,4 +169,40 @@ class OperatorConfigTest {
     assertEquals(1, e.getMessage().lines().count(), e.getMessage());
     assertTrue(e.getMessage().startsWith("HEROKU_CONNECT_PAUSED_INTERVAL=5m?6m is not a duration"), e.getMessage());
   }
+
+  /** controller-runtime's convention: metrics on 8080, probes on 8081, each -1 for off; anything else names the setting. */
+  @Test
+  void portsFollowControllerRuntimeAndMinusOneTurnsOneOff() {
+    OperatorConfig d = OperatorConfig.fromEnv(Map.of());
+    assertEquals(8081, d.healthPort());
+    assertEquals(8080, d.metricsPort());
+    assertEquals(MetricsAccess.OPEN, d.metricsAccess(), "/metrics open, over plain HTTP, by default");
+    OperatorConfig set = OperatorConfig.fromEnv(Map.of("HEALTH_PORT", "9441", "METRICS_PORT", " -1 "));
+    assertEquals(9441, set.healthPort());
+    assertEquals(OperatorConfig.OFF, set.metricsPort());
+    assertEquals(OperatorConfig.OFF, OperatorConfig.fromEnv(Map.of("HEALTH_PORT", "-1")).healthPort());
+    for (String bad : new String[] {"0", "65536", "-2", "http", "80 80"}) {
+      var e = assertThrows(IllegalArgumentException.class, () -> OperatorConfig.fromEnv(Map.of("METRICS_PORT", bad)));
+      assertEquals("METRICS_PORT=" + bad + " is not a port: 1-65535, or -1 to turn it off", e.getMessage());
+    }
+    var same = assertThrows(IllegalArgumentException.class, () -> OperatorConfig.fromEnv(Map.of("HEALTH_PORT", "8080")));
+    assertEquals("HEALTH_PORT and METRICS_PORT are both 8080: give each its own port (defaults 8081 and 8080), or -1 to turn one off",
+        same.getMessage());
+    assertEquals(OperatorConfig.OFF, OperatorConfig.fromEnv(Map.of("HEALTH_PORT", "-1", "METRICS_PORT", "-1")).healthPort(), "both off is no clash");
+  }
+
+  @Test
+  void metricsProtectionIsReadFromFilePathsAndTlsNeedsBothFiles() {
+    OperatorConfig c = OperatorConfig.fromEnv(Map.of("METRICS_BEARER_TOKEN_FILE", "/var/run/metrics-token/token",
+        "METRICS_TLS_CERT_FILE", "/tls/tls.crt", "METRICS_TLS_KEY_FILE", "/tls/tls.key"));
+    assertEquals(new MetricsAccess(java.nio.file.Path.of("/var/run/metrics-token/token"), java.nio.file.Path.of("/tls/tls.crt"),
+        java.nio.file.Path.of("/tls/tls.key")), c.metricsAccess());
+    assertTrue(c.metricsAccess().bearer() && c.metricsAccess().tls());
+    assertEquals(MetricsAccess.OPEN, OperatorConfig.fromEnv(Map.of("METRICS_BEARER_TOKEN_FILE", " ")).metricsAccess(), "blank is unset");
+    var half = assertThrows(IllegalArgumentException.class, () -> OperatorConfig.fromEnv(Map.of("METRICS_TLS_CERT_FILE", "/tls/tls.crt")));
+    assertEquals("METRICS_TLS_CERT_FILE and METRICS_TLS_KEY_FILE go together: METRICS_TLS_CERT_FILE=/tls/tls.crt is set but not the other; "
+        + "set both for HTTPS on the metrics port, or neither", half.getMessage());
+    var other = assertThrows(IllegalArgumentException.class, () -> OperatorConfig.fromEnv(Map.of("METRICS_TLS_KEY_FILE", "/tls/tls.key")));
+    assertTrue(other.getMessage().contains("METRICS_TLS_KEY_FILE=/tls/tls.key is set but not the other"), other.getMessage());
+  }
 }

@@ -42,7 +42,7 @@ class AlertsEndToEndTest {
         "prometheusRule.thresholds.pollStaleFor=2s", "prometheusRule.thresholds.errorsWindow=20s",
         "prometheusRule.thresholds.connectionNotReadyFor=10m", "prometheusRule.thresholds.notificationsUnacknowledgedFor=2s");
     world = new MetricsWorld(Duration.ofSeconds(2)).readyWithTwoMappings();
-    prometheus = PrometheusServer.start(JOB, "127.0.0.1:" + world.operator.healthPort(), rules);
+    prometheus = PrometheusServer.start(JOB, "127.0.0.1:" + world.operator.metricsPort(), rules);
     await("the operator scraped", () -> prometheus.query("up{job=\"" + JOB + "\"} == 1").size() == 1);
     // the error-count baseline: a few samples before anything changes
     await("error counts recorded", () -> prometheus.query("count_over_time(heroku_connect_mapping_errors[20s]) >= 3").size() == 2);

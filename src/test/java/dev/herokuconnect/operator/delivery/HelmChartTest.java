@@ -170,7 +170,8 @@ class HelmChartTest {
     assertEquals("[\"Ingress\",\"Egress\"]", spec.path("policyTypes").toString());
     assertEquals(1, spec.path("ingress").size());
     JsonNode in = spec.path("ingress").get(0);
-    assertEquals("[{\"port\":\"http\",\"protocol\":\"TCP\"}]", in.path("ports").toString(), "only the metrics and probe port");
+    assertEquals("[{\"port\":\"metrics\",\"protocol\":\"TCP\"}]", in.path("ports").toString(),
+        "only the metrics port: the probes come from the node, which a NetworkPolicy always lets through");
     assertEquals("test", in.path("from").get(0).path("podSelector").path("matchLabels").path("app.kubernetes.io/component").asText(),
         "the helm test pod");
     assertEquals("monitoring", in.path("from").get(1).path("namespaceSelector").path("matchLabels").path("kubernetes.io/metadata.name").asText());
@@ -427,7 +428,7 @@ class HelmChartTest {
   }
 
   @Test
-  void helmTestHookChecksTheCrdsAndReadiness() throws Exception {
+  void helmTestHookChecksTheCrdsAndMetrics() throws Exception {
     List<JsonNode> docs = Helm.template("tests.image.repository=registry.example/curl", "tests.image.tag=8.0.0");
     JsonNode pod = testPod(docs);
     assertNotNull(pod, "a Pod with helm.sh/hook: test");
@@ -439,10 +440,12 @@ class HelmChartTest {
     assertEquals("test", account.path("metadata").path("annotations").path("helm.sh/hook").asText(), "its own account, a test hook too");
     assertTrue(Helm.all(docs, "Role").isEmpty() && Helm.all(docs, "RoleBinding").isEmpty(), "discovery needs no RBAC");
     String script = pod.path("spec").path("containers").get(0).path("args").get(0).asText();
-    assertTrue(script.contains("http://hco-heroku-connect-operator-metrics.ops.svc:8080/readyz"), script);
+    assertTrue(script.contains("http://hco-heroku-connect-operator-metrics.ops.svc:8080/metrics"), script);
+    assertFalse(script.contains("/readyz"), "the probes' port is not behind the Service: " + script);
     String noService = testPod(Helm.template("metrics.service.enabled=false")).path("spec").path("containers").get(0)
         .path("args").get(0).asText();
-    assertFalse(noService.contains("/readyz\""), "no Service, no readiness check: " + noService);
+    assertFalse(noService.contains("curl \"$@\""), "no Service, no /metrics check: " + noService);
+    assertTrue(noService.contains("skipped: /metrics"), noService);
   }
 
   /** The test hook's script, run by a real shell and curl against a stand-in API server and operator. */
@@ -458,7 +461,8 @@ class HelmChartTest {
     Files.writeString(dir.resolve("ca.crt"), "unused over http");
 
     AtomicReference<String> discovery = new AtomicReference<>();
-    AtomicReference<Integer> readyz = new AtomicReference<>(200);
+    AtomicReference<Integer> metrics = new AtomicReference<>(200);
+    AtomicReference<String> scrapeAuth = new AtomicReference<>();
     AtomicReference<String> auth = new AtomicReference<>();
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/apis/herokuconnect.dev/v1alpha1", ex -> {
@@ -468,9 +472,11 @@ class HelmChartTest {
       ex.getResponseBody().write(body);
       ex.close();
     });
-    server.createContext("/readyz", ex -> {
-      byte[] body = (readyz.get() == 200 ? "ready" : "starting").getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(readyz.get(), body.length);
+    server.createContext("/metrics", ex -> {
+      scrapeAuth.set(ex.getRequestHeaders().getFirst("Authorization"));
+      byte[] body = (metrics.get() == 200 ? "# TYPE heroku_connect_operator_build_info gauge\nheroku_connect_operator_build_info{version=\"1\"} 1\n"
+          : "no such series").getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(metrics.get() == 299 ? 200 : metrics.get(), body.length);
       ex.getResponseBody().write(body);
       ex.close();
     });
@@ -487,7 +493,7 @@ class HelmChartTest {
       Helm.Result ok = sh(command, dir, base);
       assertEquals(0, ok.exitCode(), ok.output());
       assertTrue(ok.output().contains("ok: herokuconnections and herokumappings are served"), ok.output());
-      assertTrue(ok.output().contains("ok: the operator is ready"), ok.output());
+      assertTrue(ok.output().contains("ok: the operator serves /metrics"), ok.output());
       assertEquals("Bearer sa-token-123", auth.get(), "the pod's service account token is sent");
 
       discovery.set(onlyStatus);
@@ -496,20 +502,43 @@ class HelmChartTest {
       assertTrue(missing.output().contains("FAIL: herokumappings is not served"), missing.output());
 
       discovery.set(both);
-      readyz.set(503);
+      metrics.set(503);
       Helm.Result notReady = sh(command, dir, base);
       assertEquals(1, notReady.exitCode(), notReady.output());
-      assertTrue(notReady.output().contains("/readyz does not answer 200"), notReady.output());
+      assertTrue(notReady.output().contains("/metrics does not answer 200"), notReady.output());
+
+      metrics.set(299); // 200 with a body that is not the operator's
+      Helm.Result other = sh(command, dir, base);
+      assertEquals(1, other.exitCode(), other.output());
+      assertTrue(other.output().contains("answers without heroku_connect_operator_build_info"), other.output());
+      assertNull(scrapeAuth.get(), "no token unless metrics.bearerToken is on");
+
+      // metrics.bearerToken: the script sends the token of the mounted Secret.
+      metrics.set(200);
+      JsonNode withToken = testPod(Helm.template("metrics.bearerToken.enabled=true", "metrics.bearerToken.secretName=scrape"))
+          .path("spec").path("containers").get(0);
+      List<String> tokenCommand = new ArrayList<>();
+      withToken.path("command").forEach(c -> tokenCommand.add(c.asText()));
+      tokenCommand.add(withToken.path("args").get(0).asText());
+      Files.writeString(dir.resolve("scrape-token"), "scrape-456\n");
+      Helm.Result sent = sh(tokenCommand, dir, base, Map.of("METRICS_TOKEN_FILE", dir.resolve("scrape-token").toString()));
+      assertEquals(0, sent.exitCode(), sent.output());
+      assertEquals("Bearer scrape-456", scrapeAuth.get());
     } finally {
       server.stop(0);
     }
   }
 
   private static Helm.Result sh(List<String> command, Path saDir, String base) throws Exception {
+    return sh(command, saDir, base, Map.of());
+  }
+
+  private static Helm.Result sh(List<String> command, Path saDir, String base, Map<String, String> env) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().putAll(env);
     pb.environment().put("SA_DIR", saDir.toString());
     pb.environment().put("KUBERNETES_API", base);
-    pb.environment().put("READYZ_URL", base + "/readyz");
+    pb.environment().put("METRICS_URL", base + "/metrics");
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(30, TimeUnit.SECONDS)) {

@@ -71,7 +71,8 @@ class ImageTarIT {
     assertEquals(List.of("/usr/bin/java", "-jar", "/app/heroku-connect-operator-runtime.jar"), strings(config.path("Entrypoint")));
     assertEquals(List.of("run"), strings(config.path("Cmd")));
     assertEquals("65532:65532", config.path("User").asText());
-    assertTrue(strings(config.path("Env")).contains("HEALTH_PORT=8080"), config.toString());
+    assertTrue(strings(config.path("Env")).containsAll(List.of("METRICS_PORT=8080", "HEALTH_PORT=8081")), config.toString());
+    assertEquals(List.of("8080/tcp", "8081/tcp"), List.copyOf(sortedNames(config.path("ExposedPorts"))), config.toString());
 
     JsonNode layers = manifest.path("layers");
     assertEquals(2, layers.size(), "the stand-in base layer and one application layer: " + layers);
@@ -191,5 +192,11 @@ class ImageTarIT {
     int end = at;
     while (end < at + len && h[end] != 0) end++;
     return new String(h, at, end - at, StandardCharsets.US_ASCII).strip();
+  }
+
+  static java.util.SortedSet<String> sortedNames(JsonNode object) {
+    java.util.SortedSet<String> names = new java.util.TreeSet<>();
+    object.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 }

@@ -115,11 +115,13 @@ class RuntimeJarIT {
   void theRuntimeJarRunsTheOperatorAndItsLivenessFollowsTheApi() throws Exception {
     mockKubernetes(true);
     int port = freePort();
+    int metricsPort = freePort();
     Process p = start(RUNTIME, Map.of("KUBECONFIG", kubeconfig(kube.createClient().getMasterUrl().toString()).toString(),
-        "HEALTH_PORT", String.valueOf(port)), "run");
+        "HEALTH_PORT", String.valueOf(port), "METRICS_PORT", String.valueOf(metricsPort)), "run");
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     assertTrue(Sandbox.await(Duration.ofSeconds(60), () -> status(http, port, "/readyz") == 200), () -> "ready: " + output(p));
     assertEquals(200, status(http, port, "/healthz"));
+    assertEquals(200, status(http, metricsPort, "/metrics"), "the Prometheus exporter is in the runtime jar");
     kube.destroy();
     assertTrue(Sandbox.await(Duration.ofSeconds(30), () -> status(http, port, "/healthz") == 503), () -> "liveness fails: " + output(p));
     assertFalse(output(p).contains(TOKEN), "the token is never printed");
@@ -142,7 +144,7 @@ class RuntimeJarIT {
   void missingCrdsEndTheProcessWithOneLine() throws Exception {
     mockKubernetes(false);
     Run r = run(RUNTIME, Map.of("KUBECONFIG", kubeconfig(client.getMasterUrl().toString()).toString(), "HEALTH_PORT",
-        String.valueOf(freePort())), "run");
+        String.valueOf(freePort()), "METRICS_PORT", String.valueOf(freePort())), "run");
     assertEquals(1, r.code(), r.out() + r.err());
     assertEquals(List.of("heroku-connect-operator cannot start: CRD herokuconnections.herokuconnect.dev is not installed: "
         + "kubectl apply --server-side -f crds/"), r.err().lines().toList());
@@ -154,11 +156,22 @@ class RuntimeJarIT {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
       Run r = run(RUNTIME, Map.of("KUBECONFIG", kubeconfig(client.getMasterUrl().toString()).toString(), "HEALTH_PORT",
-          String.valueOf(port)), "run");
+          String.valueOf(port), "METRICS_PORT", String.valueOf(freePort())), "run");
       assertEquals(1, r.code(), r.out() + r.err());
       assertEquals(List.of("heroku-connect-operator cannot start: HEALTH_PORT " + port
           + " is already in use (Address already in use): stop what listens there or set HEALTH_PORT to a free port"), r.err().lines().toList());
     }
+  }
+
+  @Test
+  void aMissingMetricsTlsFileEndsTheProcessWithOneLine() throws Exception {
+    mockKubernetes(true);
+    Run r = run(RUNTIME, Map.of("KUBECONFIG", kubeconfig(client.getMasterUrl().toString()).toString(), "HEALTH_PORT",
+        String.valueOf(freePort()), "METRICS_PORT", String.valueOf(freePort()), "METRICS_TLS_CERT_FILE", "/nonexistent/tls.crt",
+        "METRICS_TLS_KEY_FILE", "/nonexistent/tls.key"), "run");
+    assertEquals(1, r.code(), r.out() + r.err());
+    assertEquals(List.of("heroku-connect-operator cannot start: METRICS_TLS_CERT_FILE=/nonexistent/tls.crt: it cannot be read: no such file"),
+        r.err().lines().toList());
   }
 
   // --- helpers

@@ -61,7 +61,7 @@ class HealthEndpointsTest {
         client.resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
       }
     }
-    OperatorConfig config = OperatorConfig.fromEnv(Map.of()).withHealthPort(0);
+    OperatorConfig config = OperatorConfig.fromEnv(Map.of()).withoutEndpoints().withHealthPort(0);
     try (HerokuConnectOperator op = HerokuConnectOperator.start(client, config, Clock.systemUTC(), false)) {
       assertTrue(eventually(op, "/readyz", 200), () -> "ready once synced: " + get(op, "/readyz"));
       assertEquals(new Answer(200, "ok"), get(op, "/healthz"));
@@ -105,7 +105,7 @@ class HealthEndpointsTest {
     int port = kube.getPort();
     KubernetesClient client = kube.createClient();
     KubernetesMockServer back = null;
-    OperatorConfig config = OperatorConfig.fromEnv(Map.of()).withHealthPort(0);
+    OperatorConfig config = OperatorConfig.fromEnv(Map.of()).withoutEndpoints().withHealthPort(0);
     try (HerokuConnectOperator op = HerokuConnectOperator.start(client, config, Clock.systemUTC(), false)) {
       assertTrue(eventually(op, "/readyz", 200), () -> "ready once synced: " + get(op, "/readyz"));
       kube.destroy();

@@ -21,7 +21,7 @@ import java.util.function.Predicate;
 
 /**
  * The sandbox (mock Kubernetes + fake Connect API over loopback HTTP) with the operator running
- * and its health port open, and one Ready HerokuConnection "sales" in "crm" with two mappings,
+ * and its metrics port open, and one Ready HerokuConnection "sales" in "crm" with two mappings,
  * "account" and "contact". For the metrics and alert tests.
  */
 public final class MetricsWorld implements AutoCloseable {
@@ -42,7 +42,7 @@ public final class MetricsWorld implements AutoCloseable {
     fake = sb.fake();
     fake.addToken(TOKEN, "ops@example.com");
     connectionId = fake.addConnection("acme-crm", "herokuconnect-shiny-1");
-    OperatorConfig config = sb.config().withIntervals(refresh, Duration.ofMillis(500), Duration.ofSeconds(5)).withHealthPort(0);
+    OperatorConfig config = sb.config().withIntervals(refresh, Duration.ofMillis(500), Duration.ofSeconds(5)).withMetricsPort(0);
     operator = sb.startOperator(config);
   }
 
@@ -97,7 +97,7 @@ public final class MetricsWorld implements AutoCloseable {
   }
 
   public String metricsUrl() {
-    return "http://127.0.0.1:" + operator.healthPort() + "/metrics";
+    return "http://127.0.0.1:" + operator.metricsPort() + "/metrics";
   }
 
   public String scrape() {

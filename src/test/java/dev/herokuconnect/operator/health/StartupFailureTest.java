@@ -48,7 +48,7 @@ import org.junit.jupiter.api.Test;
  */
 class StartupFailureTest {
   static final Duration BOUND = Duration.ofSeconds(30);
-  static final OperatorConfig CONFIG = OperatorConfig.fromEnv(Map.of()).withHealthPort(-1);
+  static final OperatorConfig CONFIG = OperatorConfig.fromEnv(Map.of()).withoutEndpoints();
   static final String CONNECTIONS = "/apis/herokuconnect.dev/v1alpha1/herokuconnections";
 
   KubernetesMockServer kube;
@@ -143,6 +143,23 @@ class StartupFailureTest {
       StartupFailure f = assertThrows(StartupFailure.class, () -> sb.startOperator(sb.config().withHealthPort(port)));
       assertTrue(f.getMessage().startsWith("HEALTH_PORT " + port + " is already in use ("), f.getMessage());
       assertTrue(f.getMessage().endsWith("): stop what listens there or set HEALTH_PORT to a free port"), f.getMessage());
+    }
+  }
+
+  /** The metrics port taken after the health port was free: the line names METRICS_PORT, and nothing stays bound. */
+  @Test
+  void metricsPortInUseNamesItsVariable() throws Exception {
+    try (Sandbox sb = new Sandbox(); ServerSocket taken = new ServerSocket(); ServerSocket free = new ServerSocket(0)) {
+      taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      int port = taken.getLocalPort();
+      int healthPort = free.getLocalPort();
+      free.close();
+      StartupFailure f = assertThrows(StartupFailure.class,
+          () -> sb.startOperator(sb.config().withHealthPort(healthPort).withMetricsPort(port)));
+      assertTrue(f.getMessage().startsWith("METRICS_PORT " + port + " is already in use ("), f.getMessage());
+      try (ServerSocket again = new ServerSocket(healthPort)) {
+        assertEquals(healthPort, again.getLocalPort(), "the health port was not left bound");
+      }
     }
   }
 

@@ -61,13 +61,22 @@ class OperatorLifecycleTest extends OperatorTestBase {
   @Test
   void healthAndMetricsEndpoints() throws Exception {
     sb.stopOperator();
-    HerokuConnectOperator op = sb.startOperator(config().withHealthPort(0));
+    HerokuConnectOperator op = sb.startOperator(config().withHealthPort(0).withMetricsPort(0));
     readyConnection();
     HttpClient http = HttpClient.newHttpClient();
     String base = "http://127.0.0.1:" + op.healthPort();
     assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
     assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
-    String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    assertEquals(404, http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
+        "/metrics is not on the health port");
+    for (String other : new String[] {"/healthzz", "/readyz/x", "/"}) {
+      assertEquals(404, http.send(HttpRequest.newBuilder(URI.create(base + other)).build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
+          other + ": only the probes' own paths");
+    }
+    String metricsBase = "http://127.0.0.1:" + op.metricsPort();
+    assertEquals(404, http.send(HttpRequest.newBuilder(URI.create(metricsBase + "/readyz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
+        "the probes are not on the metrics port");
+    String metrics = http.send(HttpRequest.newBuilder(URI.create(metricsBase + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
     assertTrue(metrics.contains("heroku_connect_api_requests_total{endpoint=\"GET /connections/{id}?deep\",status=\"200\"}"), metrics);
     assertTrue(metrics.contains("heroku_connect_connection_api_tokens_left{connection_id=\"" + connectionId + "\",name=\"sales\",namespace=\"crm\"}"), metrics);
     assertTrue(metrics.contains("operator_sdk_") || metrics.contains("reconciliations"), "the SDK's metrics are there too");

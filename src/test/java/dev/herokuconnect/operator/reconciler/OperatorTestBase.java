@@ -53,7 +53,7 @@ abstract class OperatorTestBase {
   void startScaledWorld(dev.herokuconnect.operator.util.ScaledClock clock) throws Exception {
     sb.close();
     Sandbox world = new Sandbox(clock);
-    startWorld(world, () -> OperatorConfig.fromEnv(world.connectEnv()).withHealthPort(-1)
+    startWorld(world, () -> OperatorConfig.fromEnv(world.connectEnv()).withoutEndpoints()
         .withTimeScale(clock.rate()));
   }
 
