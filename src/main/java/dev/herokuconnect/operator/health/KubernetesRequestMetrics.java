@@ -26,6 +26,9 @@ import java.util.concurrent.TimeUnit;
  * ({@code heroku_connect_operator_kubernetes_request_duration_seconds}, by method). A fabric8
  * interceptor, so it sits in whatever transport the client has (okhttp here) and sees each
  * attempt, retries included; a watch counts once, when it opens (code 101, the WebSocket upgrade).
+ * One gap: fabric8 tells its interceptors of an attempt that got no answer only when it will try
+ * again, so the last attempt of a request that never got one is not counted (with the default
+ * 10 retries, 10 of its 11 attempts are).
  *
  * <p>Added where the client is built ({@link #addTo}); {@code HerokuConnectOperator} finds it on
  * the client it is given ({@link #of}) and binds it to its registry. A client built without it
@@ -89,7 +92,7 @@ public final class KubernetesRequestMetrics implements Interceptor, MeterBinder 
     if (r == null) return;
     Counter.builder(REQUESTS)
         .description("Requests the operator sent to the Kubernetes API, by HTTP method and answer code (" + NO_ANSWER
-            + ": no answer), retries included")
+            + ": no answer, counted when retried), retries included")
         .tag("method", method).tag("code", code).register(r).increment();
     if (nanos < 0) return; // a watch's upgrade, or no answer: no time to the answer
     Timer.builder(DURATION)
