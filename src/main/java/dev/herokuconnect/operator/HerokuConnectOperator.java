@@ -66,7 +66,6 @@ public final class HerokuConnectOperator implements AutoCloseable {
                                             boolean exitOnLostLease) throws IOException {
     Leadership leadership = config.leaderElection() ? Leadership.electing(NO_LEASE_HOLDER_LIMIT) : Leadership.off();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    JvmProcessMetrics jvm = JvmProcessMetrics.bindTo(registry);
     KubernetesRequestMetrics.of(client).ifPresent(requests -> requests.bindTo(registry));
     ApiBudget budget = new ApiBudget(config.dailyBudget(), clock, new PrometheusApiMetrics(registry));
     Controllers controllers = new Controllers(client, config, clock, budget, Controllers.http(config, budget, clock));
@@ -93,6 +92,7 @@ public final class HerokuConnectOperator implements AutoCloseable {
     operator.register(controllers.connections(), o -> namespaces(o, config));
     operator.register(controllers.mappings(), o -> namespaces(o, config));
     HealthServer health = config.healthPort() >= 0 ? HealthServer.start(config.healthPort(), operator, registry, leadership) : null;
+    JvmProcessMetrics jvm = JvmProcessMetrics.bindTo(registry); // here: every failure after this closes it
     try {
       StartupCheck.check(client, config, List.of(HerokuConnection.class, HerokuMapping.class));
       operator.start();
