@@ -4,9 +4,12 @@ import dev.herokuconnect.operator.config.OperatorConfig;
 import dev.herokuconnect.operator.crd.HerokuConnection;
 import dev.herokuconnect.operator.crd.HerokuMapping;
 import dev.herokuconnect.operator.health.Endpoints;
+import dev.herokuconnect.operator.health.JvmProcessMetrics;
+import dev.herokuconnect.operator.health.KubernetesRequestMetrics;
 import dev.herokuconnect.operator.health.Leadership;
 import dev.herokuconnect.operator.health.ObjectMetrics;
 import dev.herokuconnect.operator.health.PrometheusApiMetrics;
+import dev.herokuconnect.operator.health.ReconcileMetrics;
 import dev.herokuconnect.operator.health.StartupCheck;
 import dev.herokuconnect.operator.health.StartupFailure;
 import dev.herokuconnect.operator.ratelimit.ApiBudget;
@@ -16,7 +19,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
-import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -36,8 +38,11 @@ public final class HerokuConnectOperator implements AutoCloseable {
   private final Controllers controllers;
   private final Endpoints endpoints;
   private final String identity;
+  private final JvmProcessMetrics jvm;
 
-  private HerokuConnectOperator(Operator operator, ApiBudget budget, Controllers controllers, Endpoints endpoints, String identity) {
+  private HerokuConnectOperator(Operator operator, ApiBudget budget, Controllers controllers, Endpoints endpoints, String identity,
+                                JvmProcessMetrics jvm) {
+    this.jvm = jvm;
     this.operator = operator;
     this.budget = budget;
     this.controllers = controllers;
@@ -61,8 +66,7 @@ public final class HerokuConnectOperator implements AutoCloseable {
                                             boolean exitOnLostLease) throws IOException {
     Leadership leadership = config.leaderElection() ? Leadership.electing(NO_LEASE_HOLDER_LIMIT) : Leadership.off();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
-    new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+    KubernetesRequestMetrics.of(client).ifPresent(requests -> requests.bindTo(registry));
     ApiBudget budget = new ApiBudget(config.dailyBudget(), clock, new PrometheusApiMetrics(registry));
     Controllers controllers = new Controllers(client, config, clock, budget, Controllers.http(config, budget, clock));
     // Per-object series, computed when Prometheus scrapes from the caches, the snapshots and the budget: no API request.
@@ -74,7 +78,7 @@ public final class HerokuConnectOperator implements AutoCloseable {
           .withCloseClientOnStop(false)
           .withUseSSAToPatchPrimaryResource(false) // the same path in production and against the mock API
           .withConcurrentReconciliationThreads(config.reconcileThreads())
-          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
+          .withMetrics(new ReconcileMetrics(registry))
           // an informer that cannot list/watch or sync at start fails the start (and `run` exits) in bounded time
           .withStopOnInformerErrorDuringStartup(true)
           .withCacheSyncTimeout(CACHE_SYNC_TIMEOUT);
@@ -88,17 +92,19 @@ public final class HerokuConnectOperator implements AutoCloseable {
     operator.register(controllers.connections(), o -> namespaces(o, config));
     operator.register(controllers.mappings(), o -> namespaces(o, config));
     Endpoints endpoints = Endpoints.start(config, operator, registry.getPrometheusRegistry(), leadership);
+    JvmProcessMetrics jvm = JvmProcessMetrics.bindTo(registry); // here: every failure after this closes it
     try {
       StartupCheck.check(client, config, List.of(HerokuConnection.class, HerokuMapping.class));
       operator.start();
     } catch (RuntimeException e) {
       endpoints.close();
+      jvm.close();
       throw StartupCheck.explain(e, client.getMasterUrl().toString(), null, null);
     }
     log.info("heroku-connect-operator " + Version.get() + " started: namespaces {}, daily budget {} per connection, refresh every {}, leader election {}",
         config.watchNamespaces().isEmpty() ? "all" : config.watchNamespaces(), config.dailyBudget(),
         config.refreshInterval(), config.leaderElection() ? "on" : "off");
-    return new HerokuConnectOperator(operator, budget, controllers, endpoints, identity);
+    return new HerokuConnectOperator(operator, budget, controllers, endpoints, identity, jvm);
   }
 
   /** How long each informer may take to list at start before the start fails (the SDK's default, made explicit). */
@@ -132,6 +138,7 @@ public final class HerokuConnectOperator implements AutoCloseable {
   public void crash() {
     operator.stop();
     endpoints.close();
+    jvm.close();
   }
 
   @Override
@@ -139,5 +146,6 @@ public final class HerokuConnectOperator implements AutoCloseable {
     budget.recordAll(); // a graceful stop records the true spend (while the caches still know the objects)
     operator.stop();
     endpoints.close();
+    jvm.close();
   }
 }

@@ -2,6 +2,7 @@ package dev.herokuconnect.operator.cli;
 
 import dev.herokuconnect.operator.HerokuConnectOperator;
 import dev.herokuconnect.operator.config.OperatorConfig;
+import dev.herokuconnect.operator.health.KubernetesRequestMetrics;
 import dev.herokuconnect.operator.health.StartupFailure;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -38,7 +39,7 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     OperatorConfig config = settings(io.env(), io.err());
     if (config == null) return Cli.ERROR;
-    KubernetesClient client = new KubernetesClientBuilder().build();
+    KubernetesClient client = new KubernetesClientBuilder().withHttpClientBuilderConsumer(KubernetesRequestMetrics::addTo).build();
     HerokuConnectOperator operator;
     try {
       operator = HerokuConnectOperator.start(client, config, Clock.systemUTC());

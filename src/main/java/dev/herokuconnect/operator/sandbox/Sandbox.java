@@ -3,6 +3,7 @@ package dev.herokuconnect.operator.sandbox;
 import dev.herokuconnect.operator.HerokuConnectOperator;
 import dev.herokuconnect.operator.config.OperatorConfig;
 import dev.herokuconnect.operator.fake.FakeConnectApi;
+import dev.herokuconnect.operator.health.KubernetesRequestMetrics;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
@@ -55,7 +56,7 @@ public final class Sandbox implements AutoCloseable {
     this.kube = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
         new KubernetesMixedDispatcher(expectations), false);
     kube.init(InetAddress.getLoopbackAddress(), 0);
-    this.client = kube.createClient();
+    this.client = kube.createClient(b -> b.withHttpClientBuilderConsumer(KubernetesRequestMetrics::addTo));
     allowLeases();
     this.fake = new FakeConnectApi(clock);
     for (String crd : CRD_RESOURCES) {
@@ -77,6 +78,25 @@ public final class Sandbox implements AutoCloseable {
         .withVerbs("get", "create", "update").endResourceRule()
         .endStatus().build();
     kube.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews").andReturn(201, review).always();
+  }
+
+  /**
+   * The next {@code times} requests {@code method path} (no query) to the Kubernetes API are
+   * answered {@code code} with a Status, as an API server refusing them would (fault tests).
+   */
+  public void answerKubernetes(String method, String path, int code, int times) {
+    var status = new io.fabric8.kubernetes.api.model.StatusBuilder().withStatus("Failure").withCode(code)
+        .withMessage(method + " " + path + " refused by the sandbox (" + code + ")").build();
+    var expect = kube.expect();
+    var request = switch (method) {
+      case "GET" -> expect.get();
+      case "POST" -> expect.post();
+      case "PUT" -> expect.put();
+      case "PATCH" -> expect.patch();
+      case "DELETE" -> expect.delete();
+      default -> throw new IllegalArgumentException("method " + method + ": one of GET, POST, PUT, PATCH, DELETE");
+    };
+    request.withPath(path).andReturn(code, status).times(times);
   }
 
   public Sandbox() throws IOException {

@@ -56,7 +56,7 @@ class AlertRulesTest {
     Files.writeString(dir.resolve("alerts.yaml"), renderedRules());
     Files.copy(Path.of("src/test/resources/alerts/alerts-test.yaml"), dir.resolve("alerts-test.yaml"));
     String check = run(dir, promtool, "check", "rules", "alerts.yaml");
-    assertTrue(check.contains("SUCCESS: 10 rules found"), check);
+    assertTrue(check.contains("SUCCESS: 11 rules found"), check);
     String test = run(dir, promtool, "test", "rules", "alerts-test.yaml");
     assertTrue(test.contains("SUCCESS"), test);
   }
@@ -86,7 +86,8 @@ class AlertRulesTest {
     assertNull(Helm.find(Helm.template(), "PrometheusRule", null), "off by default");
     List<JsonNode> docs = Helm.template("prometheusRule.enabled=true", "prometheusRule.thresholds.connectionNotReadyFor=42m",
         "prometheusRule.thresholds.pollStaleFactor=7", "prometheusRule.thresholds.budgetRemainingRatio=0.05",
-        "prometheusRule.thresholds.notificationsUnacknowledgedFor=36h",
+        "prometheusRule.thresholds.notificationsUnacknowledgedFor=36h", "prometheusRule.thresholds.reconcileErrorRatio=0.25",
+        "prometheusRule.thresholds.reconcileErrorsWindow=30m", "prometheusRule.thresholds.reconcileErrorsFor=1h",
         "prometheusRule.labels.release=kube-prometheus-stack", "prometheusRule.job=my-job");
     JsonNode rule = Helm.find(docs, "PrometheusRule", "hco-heroku-connect-operator");
     assertNotNull(rule);
@@ -95,7 +96,7 @@ class AlertRulesTest {
     String text = rule.path("spec").toString();
     assertFalse(text.contains("${"), "every placeholder filled: " + text);
     JsonNode rules = rule.path("spec").path("groups").get(0).path("rules");
-    assertEquals(10, rules.size());
+    assertEquals(11, rules.size());
     for (JsonNode r : rules) {
       assertTrue(r.path("annotations").path("runbook_url").asText().startsWith(
           "https://github.com/herokuconnect-dev/heroku-connect-operator/blob/main/README.md#herokuconnect"), r.toString());
@@ -107,6 +108,10 @@ class AlertRulesTest {
     assertTrue(alert(rules, "HerokuConnectMappingPollStale").path("expr").asText().contains("7 * heroku_connect_mapping_sf_polling_seconds"));
     assertTrue(alert(rules, "HerokuConnectApiBudgetLow").path("expr").asText().contains("< 0.05"));
     assertTrue(alert(rules, "HerokuConnectOperatorDown").path("expr").asText().contains("up{job=\"my-job\"}"));
+    JsonNode reconcileErrors = alert(rules, "HerokuConnectOperatorReconcileErrors");
+    assertEquals("1h", reconcileErrors.path("for").asText());
+    assertTrue(reconcileErrors.path("expr").asText().contains("{job=\"my-job\",result=~\"error|retry_exhausted\"}[30m]")
+        && reconcileErrors.path("expr").asText().contains("> 0.25"), reconcileErrors.path("expr").asText());
     String defaults = Helm.find(Helm.template("prometheusRule.enabled=true"), "PrometheusRule", null).path("spec").toString();
     assertTrue(defaults.contains("up{job=\\\"hco-heroku-connect-operator-metrics\\\"}"), "job defaults to the metrics Service's name");
     assertTrue(defaults.contains("3 * heroku_connect_mapping_sf_polling_seconds") && defaults.contains("< 0.1"), defaults);
@@ -115,6 +120,8 @@ class AlertRulesTest {
     // values.schema.json keeps the thresholds strict
     Helm.Result unknown = Helm.run("template", "hco", Helm.CHART.toString(), "--set", "prometheusRule.thresholds.typo=1");
     assertNotEquals(0, unknown.exitCode(), unknown.output());
+    Helm.Result badRatio = Helm.run("template", "hco", Helm.CHART.toString(), "--set", "prometheusRule.thresholds.reconcileErrorRatio=2");
+    assertNotEquals(0, badRatio.exitCode(), "a ratio above 1: " + badRatio.output());
     Helm.Result badDuration = Helm.run("template", "hco", Helm.CHART.toString(), "--set", "prometheusRule.thresholds.mappingErrorFor=5 minutes");
     assertNotEquals(0, badDuration.exitCode(), badDuration.output());
   }

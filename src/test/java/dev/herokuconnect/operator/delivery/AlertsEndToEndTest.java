@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herokuconnect.operator.crd.HerokuMapping;
 import dev.herokuconnect.operator.health.MetricsWorld;
 import dev.herokuconnect.operator.sandbox.Sandbox;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,8 +25,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * A real Prometheus on loopback scrapes the operator running in the sandbox against the fake
  * Connect API, with the chart's alert rules (small thresholds): a mapping forced into an error
  * state, a write error, and a Salesforce poll made old fire the matching alerts, and a reload
- * resolves them. Then every dashboard panel's query must return data from that Prometheus. Last, an
- * unacknowledged notification fires its alert, and the acknowledge annotation resolves it.
+ * resolves them. Then every dashboard panel's query must return data from that Prometheus. Then an
+ * unacknowledged notification fires its alert, and the acknowledge annotation resolves it. Last,
+ * status writes the Kubernetes API refuses fail a mapping's reconciles and fire the reconcile-error
+ * alert for its kind, which resolves once the writes go through again.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -40,7 +44,8 @@ class AlertsEndToEndTest {
     PrometheusServer.assumeInstalled();
     String rules = AlertRulesTest.renderedRules("prometheusRule.thresholds.mappingErrorFor=2s",
         "prometheusRule.thresholds.pollStaleFor=2s", "prometheusRule.thresholds.errorsWindow=20s",
-        "prometheusRule.thresholds.connectionNotReadyFor=10m", "prometheusRule.thresholds.notificationsUnacknowledgedFor=2s");
+        "prometheusRule.thresholds.connectionNotReadyFor=10m", "prometheusRule.thresholds.notificationsUnacknowledgedFor=2s",
+        "prometheusRule.thresholds.reconcileErrorsWindow=10s", "prometheusRule.thresholds.reconcileErrorsFor=2s");
     world = new MetricsWorld(Duration.ofSeconds(2)).readyWithTwoMappings();
     prometheus = PrometheusServer.start(JOB, "127.0.0.1:" + world.operator.metricsPort(), rules);
     await("the operator scraped", () -> prometheus.query("up{job=\"" + JOB + "\"} == 1").size() == 1);
@@ -118,6 +123,29 @@ class AlertsEndToEndTest {
     assertTrue(world.fake.unacknowledgedNotifications(world.connectionId).isEmpty());
     System.out.printf("HerokuConnectNotificationsUnacknowledged(sales) firing after %.1f s, resolved %.1f s after the acknowledge%n",
         fired, secondsSince(t1));
+  }
+
+  @Test
+  @Order(4)
+  void refusedStatusWritesFireTheReconcileErrorAlertForTheirKind() {
+    // 8 refusals: the reconcile's status write and the SDK's error-status write, for the first
+    // execution and its first three retries (2 s, 3 s, 4.5 s apart); the next retry goes through
+    world.sb.answerKubernetes("PATCH", "/apis/" + HasMetadata.getApiVersion(HerokuMapping.class) + "/namespaces/" + MetricsWorld.NS
+        + "/herokumappings/account/status", 403, 8);
+    world.annotateMapping("account", "herokuconnect.dev/reconcile-requested-at", "e" + System.nanoTime());
+    long t0 = System.nanoTime();
+    await("HerokuConnectOperatorReconcileErrors firing for HerokuMapping", () -> reconcileErrors("HerokuMapping", true));
+    double fired = secondsSince(t0);
+    assertTrue(!reconcileErrors("HerokuConnection", false), "only the mappings' reconciles failed: " + prometheus.alerts());
+    await("HerokuConnectOperatorReconcileErrors resolved", () -> !reconcileErrors("HerokuMapping", false));
+    System.out.printf("HerokuConnectOperatorReconcileErrors(HerokuMapping) firing after %.1f s, resolved %.1f s after the start%n",
+        fired, secondsSince(t0));
+  }
+
+  /** Whether the reconcile-error alert is there (pending or firing; firing only when {@code firing}) for {@code kind}. */
+  private boolean reconcileErrors(String kind, boolean firing) {
+    return prometheus.alerts().stream().anyMatch(a -> "HerokuConnectOperatorReconcileErrors".equals(a.path("labels").path("alertname").asText())
+        && kind.equals(a.path("labels").path("kind").asText()) && (!firing || "firing".equals(a.path("state").asText())));
   }
 
   /** Half a second between rounds of queries (the scrape interval is one second); false if interrupted. */

@@ -79,8 +79,9 @@ class OperatorLifecycleTest extends OperatorTestBase {
     String metrics = http.send(HttpRequest.newBuilder(URI.create(metricsBase + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
     assertTrue(metrics.contains("heroku_connect_api_requests_total{endpoint=\"GET /connections/{id}?deep\",status=\"200\"}"), metrics);
     assertTrue(metrics.contains("heroku_connect_connection_api_tokens_left{connection_id=\"" + connectionId + "\",name=\"sales\",namespace=\"crm\"}"), metrics);
-    assertTrue(metrics.contains("operator_sdk_") || metrics.contains("reconciliations"), "the SDK's metrics are there too");
-    assertTrue(!metrics.contains("resource.name") && !metrics.contains("resource_name"), "no per-resource tags from the SDK");
+    assertTrue(metrics.contains("heroku_connect_operator_reconcile_total{kind=\"HerokuConnection\",result=\"success\"}"),
+        "the controllers' own series are there too: " + metrics);
+    assertTrue(!metrics.contains("operator_sdk_") && !metrics.contains("resource_name"), "no per-resource series from the SDK");
   }
 
   @Test
