@@ -25,7 +25,12 @@ class MetricsEndpointTest {
     try (MetricsWorld w = new MetricsWorld(Duration.ofSeconds(30)).readyWithTwoMappings()) {
       String account = w.mappingId("account");
       PromText m = w.awaitScrape(p -> p.samples("heroku_connect_mapping_state").size() == 2 * ObjectMetrics.MAPPING_STATES.size()
-          && !p.samples("heroku_connect_mapping_last_activity_age_seconds").isEmpty(), "both mappings' remote figures");
+          && !p.samples("heroku_connect_mapping_last_activity_age_seconds").isEmpty()
+          // settled, not only present: the first scrapes can come before the mapping's DATA_SYNCED read
+          && p.samples("heroku_connect_mapping_ready").stream().anyMatch(s -> s.label("name").equals("account") && s.value() == 1)
+          && p.samples("heroku_connect_mapping_state").stream().anyMatch(s -> s.label("name").equals("account")
+              && s.label("state").equals("DATA_SYNCED") && s.value() == 1),
+          "both mappings' remote figures, account synced");
       String text = w.scrape();
       Files.createDirectories(Path.of("target"));
       Files.writeString(Path.of("target/metrics-scrape.txt"), text);
