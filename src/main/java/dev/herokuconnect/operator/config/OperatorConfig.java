@@ -1,6 +1,7 @@
 package dev.herokuconnect.operator.config;
 
 import dev.herokuconnect.operator.connect.HostAllowlist;
+import dev.herokuconnect.operator.platform.PlatformApi;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -31,7 +32,8 @@ public record OperatorConfig(
     String leaseNamespace,
     int healthPort,
     int reconcileThreads,
-    double timeScale) {
+    double timeScale,
+    String platformApiUrl) {
 
   public static final String DEFAULT_DISCOVERY_URL = "https://hc-central.heroku.com";
   public static final String DISCOVERY_URL = "HEROKU_CONNECT_DISCOVERY_URL";
@@ -67,12 +69,26 @@ public record OperatorConfig(
         env.getOrDefault("LEADER_ELECTION_NAMESPACE", env.getOrDefault("POD_NAMESPACE", "")),
         positiveInt(env, "HEALTH_PORT", 8080),
         positiveInt(env, "RECONCILE_THREADS", 10),
-        1.0);
+        1.0,
+        platformApiUrl(env));
   }
 
   /** {@value HostAllowlist#SETTING}, parsed: the one place the setting is read (the operator, plan and export). */
   public static HostAllowlist apiHosts(Map<String, String> env) {
     return HostAllowlist.parse(env.get(HostAllowlist.SETTING));
+  }
+
+  /**
+   * {@value PlatformApi#URL_SETTING}: set, it must pass the allowlist now (a start fails with one
+   * line naming both settings). Unset, the default (https://api.heroku.com) is checked only when a
+   * HerokuConnection asks for an add-on: an allowlist narrowed to the Connect hosts stays valid for
+   * everyone who never uses spec.addon, and the refusal then names both settings.
+   */
+  static String platformApiUrl(Map<String, String> env) {
+    String set = env.get(PlatformApi.URL_SETTING);
+    if (set == null || set.isBlank()) return PlatformApi.DEFAULT_URL;
+    apiHosts(env).require(set.strip(), HostAllowlist.Source.setting(PlatformApi.URL_SETTING));
+    return set.strip();
   }
 
   // Copies with one setting changed, for the demo, the tests and the benchmark.
@@ -88,6 +104,15 @@ public record OperatorConfig(
 
   public OperatorConfig withDailyBudget(int budget) {
     return edit(b -> b.dailyBudget = budget);
+  }
+
+  public OperatorConfig withReconcileThreads(int threads) {
+    return edit(b -> b.reconcileThreads = threads);
+  }
+
+  /** Where the Platform API is (the fake, in tests and the demo); it must pass {@code apiHosts} as any URL. */
+  public OperatorConfig withPlatformApiUrl(String url) {
+    return edit(b -> b.platformApiUrl = url);
   }
 
   public OperatorConfig withHealthPort(int port) {
@@ -134,6 +159,7 @@ public record OperatorConfig(
     int healthPort;
     int reconcileThreads;
     double timeScale;
+    String platformApiUrl;
 
     Fields(OperatorConfig c) {
       discoveryUrl = c.discoveryUrl;
@@ -152,11 +178,13 @@ public record OperatorConfig(
       healthPort = c.healthPort;
       reconcileThreads = c.reconcileThreads;
       timeScale = c.timeScale;
+      platformApiUrl = c.platformApiUrl;
     }
 
     OperatorConfig build() {
       return new OperatorConfig(discoveryUrl, apiHosts, dailyBudget, watchNamespaces, refreshInterval, settlingInterval, pausedInterval,
-          maxBackoff, notificationsInterval, methodOverride, leaderElection, leaseName, leaseNamespace, healthPort, reconcileThreads, timeScale);
+          maxBackoff, notificationsInterval, methodOverride, leaderElection, leaseName, leaseNamespace, healthPort, reconcileThreads, timeScale,
+          platformApiUrl);
     }
   }
 

@@ -47,7 +47,7 @@ public final class ConnectHttp {
   /** The longest wait a 429 is taken to mean: the API's budget is per day, so no wait is longer. */
   private static final long MAX_THROTTLE_SECONDS = Duration.ofDays(1).toSeconds();
 
-  static final ObjectMapper MAPPER =
+  public static final ObjectMapper MAPPER =
       JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
   /**
@@ -92,6 +92,9 @@ public final class ConnectHttp {
   }
 
   public Clock clock() { return clock; }
+
+  /** Names the token's account without revealing it (see {@link ApiToken#fingerprint()}). */
+  public String tokenFingerprint() { return token.fingerprint(); }
 
   /** Where this client may send its token; callers check URLs here early to name where they came from. */
   public HostAllowlist hosts() { return options.hosts(); }
@@ -167,7 +170,41 @@ public final class ConnectHttp {
     return rb.method(method, body).build();
   }
 
+  /**
+   * An answer as it came: status, headers and body text (empty when none), for a client that
+   * reads statuses, headers and error bodies in its own API's terms (the Platform API).
+   */
+  public record RawReply(int status, okhttp3.Headers headers, String text) {}
+
+  /**
+   * Sends the call with {@code headers} set over the usual ones (e.g. another Accept) and returns
+   * whatever came back, any status, without reading it; only the checks and failures before an
+   * answer (host allowlist, gate, no answer, too large) throw, as for {@link #send(Call)}.
+   */
+  public RawReply exchangeRaw(Call call, Map<String, String> headers) {
+    Request.Builder request = buildRequest(call, jsonBody(call)).newBuilder();
+    headers.forEach(request::header);
+    return roundTrip(call, request.build());
+  }
+
   private Reply execute(Call call, Request request, Set<Integer> refusalsRead) {
+    RawReply raw = roundTrip(call, request);
+    int status = raw.status();
+    String text = raw.text();
+    if (status == 429) {
+      ConnectApiException.Throttled t = throttled(call, raw.headers().get("Retry-After"), text);
+      gate.throttled(call.budgetKey(), t);
+      throw t;
+    }
+    if (status >= 200 && status < 300) {
+      return new Reply(status, parseJson(call, status, text));
+    }
+    if (refusalsRead.contains(status)) return new Reply(status, tryJson(text));
+    throw failure(call, status, text);
+  }
+
+  /** The allowlist, the gate, the request and its answer read (bounded); the gate hears how it ended. */
+  private RawReply roundTrip(Call call, Request request) {
     // The last line of defence: callers check earlier with a better message, but no path may skip it.
     // Before the gate, so a refused URL costs no budget either.
     options.hosts().require(call.url(), HostAllowlist.Source.answer(call.endpoint()));
@@ -175,17 +212,7 @@ public final class ConnectHttp {
     int status = 0;
     try (Response response = http.newCall(request).execute()) {
       status = response.code();
-      String text = readLimited(call, response.body());
-      if (status == 429) {
-        ConnectApiException.Throttled t = throttled(call, response, text);
-        gate.throttled(call.budgetKey(), t);
-        throw t;
-      }
-      if (status >= 200 && status < 300) {
-        return new Reply(status, parseJson(call, status, text));
-      }
-      if (refusalsRead.contains(status)) return new Reply(status, tryJson(text));
-      throw failure(call, status, text);
+      return new RawReply(status, response.headers(), readLimited(call, response.body()));
     } catch (SocketTimeoutException e) {
       throw new ConnectApiException.Transport(call.endpoint(), call.endpoint() + ": timed out", e);
     } catch (IOException e) {
@@ -234,11 +261,11 @@ public final class ConnectHttp {
     };
   }
 
-  private ConnectApiException.Throttled throttled(Call call, Response response, String text) {
+  private ConnectApiException.Throttled throttled(Call call, String retryAfter, String text) {
     long seconds = 0;
     Matcher m = THROTTLE_WAIT.matcher(text);
     if (m.find()) seconds = m.group(1).length() > 12 ? MAX_THROTTLE_SECONDS : Long.parseLong(m.group(1));
-    seconds = Math.min(MAX_THROTTLE_SECONDS, Math.max(seconds, retryAfterSeconds(response.header("Retry-After"))));
+    seconds = Math.min(MAX_THROTTLE_SECONDS, Math.max(seconds, retryAfterSeconds(retryAfter, Instant.now(clock))));
     if (seconds <= 0) seconds = 60; // a 429 with no wait at all: back off a minute rather than hammer
     Duration wait = Duration.ofSeconds(seconds);
     return new ConnectApiException.Throttled(call.endpoint(),
@@ -246,14 +273,18 @@ public final class ConnectHttp {
         wait, Instant.now(clock).plus(wait));
   }
 
-  private long retryAfterSeconds(String header) {
+  /**
+   * The wait a Retry-After header names, in seconds (delta-seconds or an HTTP date, RFC 9110
+   * 10.2.3), at most a day; 0 when absent or unreadable.
+   */
+  public static long retryAfterSeconds(String header, Instant now) {
     if (header == null || header.isBlank()) return 0;
     try {
       return header.strip().length() > 12 ? MAX_THROTTLE_SECONDS : Long.parseLong(header.strip());
     } catch (NumberFormatException notSeconds) {
       try {
         ZonedDateTime at = ZonedDateTime.parse(header.strip(), DateTimeFormatter.RFC_1123_DATE_TIME);
-        return Math.max(0, Duration.between(Instant.now(clock), at.toInstant()).toSeconds());
+        return Math.min(MAX_THROTTLE_SECONDS, Math.max(0, Duration.between(now, at.toInstant()).toSeconds()));
       } catch (RuntimeException notADate) {
         return 0;
       }
@@ -307,7 +338,8 @@ public final class ConnectHttp {
     }
   }
 
-  static String excerpt(String text) {
+  /** The text on one line, at most 200 characters: what a message may quote of an answer. */
+  public static String excerpt(String text) {
     String oneLine = text.replaceAll("\\s+", " ").strip();
     return oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 200) + "…";
   }

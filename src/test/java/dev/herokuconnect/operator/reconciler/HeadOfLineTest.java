@@ -26,10 +26,7 @@ class HeadOfLineTest extends OperatorTestBase {
 
   @Override
   OperatorConfig config() {
-    OperatorConfig c = super.config();
-    return new OperatorConfig(c.discoveryUrl(), c.apiHosts(), c.dailyBudget(), c.watchNamespaces(), c.refreshInterval(), c.settlingInterval(),
-        c.pausedInterval(), c.maxBackoff(), c.notificationsInterval(), c.methodOverride(), c.leaderElection(), c.leaseName(), c.leaseNamespace(), c.healthPort(),
-        THREADS, c.timeScale());
+    return super.config().withReconcileThreads(THREADS);
   }
 
   static String connectionNamed(String name, String app) {

@@ -1,0 +1,41 @@
+package dev.herokuconnect.operator.platform;
+
+/**
+ * A Platform API error answer, or no usable answer. The API's error bodies are
+ * {@code {"id": "not_found", "message": "Couldn't find that app.", "url": "..."}}
+ * (devcenter "Platform API Reference", Errors): {@link #errorId()} is that id ("not_found",
+ * "invalid_params", "forbidden", "unauthorized", "rate_limit", ...), {@link #apiMessage()} its
+ * message. Status 0 and no id when no answer came (timeout, connection refused) or it could not
+ * be read. The message names the endpoint, never the token.
+ */
+public final class PlatformApiException extends RuntimeException {
+  private final String endpoint;
+  private final int status;
+  private final String errorId;
+  private final String apiMessage;
+
+  public PlatformApiException(String endpoint, int status, String errorId, String apiMessage, Throwable cause) {
+    super(endpoint + ": " + (status == 0 ? "no answer" : status + (errorId == null ? "" : " " + errorId)) + ": " + apiMessage, cause);
+    this.endpoint = endpoint;
+    this.status = status;
+    this.errorId = errorId;
+    this.apiMessage = apiMessage;
+  }
+
+  /** The endpoint template, e.g. "POST /apps/{app}/addons". */
+  public String endpoint() { return endpoint; }
+
+  /** The HTTP status, or 0 when no answer came. */
+  public int status() { return status; }
+
+  /** The API's error id ("not_found", "invalid_params", ...), or null when the answer had none. */
+  public String errorId() { return errorId; }
+
+  /** The API's own words (or what went wrong when no answer could be read). */
+  public String apiMessage() { return apiMessage; }
+
+  /** True when trying again later may succeed without anyone changing anything (no answer, 5xx, 429). */
+  public boolean isTransient() {
+    return status == 0 || status == 429 || status >= 500;
+  }
+}
