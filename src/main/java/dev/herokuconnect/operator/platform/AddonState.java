@@ -4,10 +4,12 @@ import java.util.Locale;
 
 /**
  * An add-on's state in its lifecycle, as the Platform API names it ({@code add-on.definitions.state}
- * in github:heroku/platform-api schema.json: "provisioning", "provisioned", "deprovisioned").
+ * in github:heroku/platform-api schema.json: "provisioning", "provisioned", "deprovisioned"), and
+ * "deprovisioning", which the schema omits but the API answers to a DELETE still under way
+ * (github:heroku/cli packages/cli/src/lib/addons/destroy_addon.ts waits on it).
  */
 public enum AddonState {
-  PROVISIONING, PROVISIONED, DEPROVISIONED;
+  PROVISIONING, PROVISIONED, DEPROVISIONING, DEPROVISIONED;
 
   /** The API's name for the state, e.g. "provisioning". */
   public String apiName() {

@@ -171,7 +171,8 @@ public final class PlatformApi {
     String id = body != null && body.path("id").isTextual() ? body.path("id").asText() : null;
     String message = body != null && body.path("message").isTextual() ? body.path("message").asText()
         : text == null || text.isBlank() ? "(empty answer)" : ConnectHttp.excerpt(text);
-    return new PlatformApiException(endpoint, status, id, message, null);
+    String resource = body != null && body.path("resource").isTextual() ? body.path("resource").asText() : null;
+    return new PlatformApiException(endpoint, status, id, message, resource, null);
   }
 
   private static PlatformApiException unexpected(String endpoint, int status, String what) {
@@ -179,11 +180,12 @@ public final class PlatformApi {
   }
 
   /**
-   * A 404 about the app, not the add-on: the API names the resource ({@code "resource": "app"})
-   * and says "Couldn't find that app."; find() answers "no such add-on" only for the add-on.
+   * A 404 about the app, not the add-on: the API names the resource ({@code "resource": "app"},
+   * "Couldn't find that app."); find() answers "no such add-on" only for the add-on. Without a
+   * resource, the message decides.
    */
   private static boolean isAboutApp(PlatformApiException e) {
-    return e.apiMessage().contains("that app");
+    return e.resource() != null ? e.resource().equals("app") : e.apiMessage().contains("that app");
   }
 
   private static Addon addon(String endpoint, int status, JsonNode n) {

@@ -5,7 +5,9 @@ package dev.herokuconnect.operator.platform;
  * {@code {"id": "not_found", "message": "Couldn't find that app.", "url": "..."}}
  * (devcenter "Platform API Reference", Errors): {@link #errorId()} is that id ("not_found",
  * "invalid_params", "forbidden", "unauthorized", "rate_limit", ...), {@link #apiMessage()} its
- * message. Status 0 and no id when no answer came (timeout, connection refused) or it could not
+ * message. A not_found also names what was not found: {@code "resource": "app"} ("Couldn't find
+ * that app.") or {@code "add_on"} (as github:heroku/cli's tests of data:pg:attachments:create and
+ * apps show), {@link #resource()}. Status 0 and no id when no answer came (timeout, connection refused) or it could not
  * be read. The message names the endpoint, never the token.
  */
 public final class PlatformApiException extends RuntimeException {
@@ -13,13 +15,19 @@ public final class PlatformApiException extends RuntimeException {
   private final int status;
   private final String errorId;
   private final String apiMessage;
+  private final String resource;
 
   public PlatformApiException(String endpoint, int status, String errorId, String apiMessage, Throwable cause) {
+    this(endpoint, status, errorId, apiMessage, null, cause);
+  }
+
+  public PlatformApiException(String endpoint, int status, String errorId, String apiMessage, String resource, Throwable cause) {
     super(endpoint + ": " + (status == 0 ? "no answer" : status + (errorId == null ? "" : " " + errorId)) + ": " + apiMessage, cause);
     this.endpoint = endpoint;
     this.status = status;
     this.errorId = errorId;
     this.apiMessage = apiMessage;
+    this.resource = resource;
   }
 
   /** The endpoint template, e.g. "POST /apps/{app}/addons". */
@@ -33,6 +41,9 @@ public final class PlatformApiException extends RuntimeException {
 
   /** The API's own words (or what went wrong when no answer could be read). */
   public String apiMessage() { return apiMessage; }
+
+  /** What a not_found was about ("app", "add_on"), or null when the answer did not say. */
+  public String resource() { return resource; }
 
   /** True when trying again later may succeed without anyone changing anything (no answer, 5xx, 429). */
   public boolean isTransient() {
