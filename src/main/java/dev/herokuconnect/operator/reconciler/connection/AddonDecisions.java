@@ -86,9 +86,9 @@ public final class AddonDecisions {
     return switch (f.addon().state()) {
       case PROVISIONING -> stop(Outcome.progressing(Reasons.PROVISIONING_ADDON, f.describe() + " is provisioning; the operator "
           + "looks again with backoff", Requeue.SETTLING));
-      case DEPROVISIONED -> stop(Outcome.stalled(Reasons.CONNECTION_NOT_FOUND, f.describe() + " is deprovisioned: it was "
-          + "destroyed outside the operator; delete this HerokuConnection and apply it again to create a new one",
-          Requeue.ERROR_BACKOFF));
+      case DEPROVISIONING, DEPROVISIONED -> stop(Outcome.stalled(Reasons.CONNECTION_NOT_FOUND, f.describe() + " is "
+          + f.addon().state().apiName() + ": it is being destroyed outside the operator, which does not create another on its "
+          + "own; delete this HerokuConnection and apply it again to create a new one", Requeue.ERROR_BACKOFF));
       case PROVISIONED -> {
         if (f.wantPlan().equals(f.addon().plan())) yield new Plan(List.of(), null);
         if (f.management().observeOnly()) yield new Plan(List.of(), null, List.of(), List.of(Step.CHANGE_ADDON_PLAN));
