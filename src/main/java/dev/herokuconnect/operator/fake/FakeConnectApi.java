@@ -24,7 +24,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
@@ -38,10 +37,12 @@ import java.util.regex.Pattern;
  * Tests and the demo drive it through the hooks below; it records every request it answers.
  */
 public final class FakeConnectApi implements AutoCloseable {
-  /** One answered request; the Authorization header is never kept. */
+  /** One answered request, of either API; the Authorization header is never kept. */
   public record RecordedRequest(Instant at, String method, String path, String query, String body, int status,
                                 String connectionId) {
     public boolean isWrite() { return !method.equals("GET"); }
+    /** Which API answered: "platform" (the add-on endpoints, {@link FakePlatformApi}) or "connect". */
+    public String api() { return FakePlatformApi.handles(path) ? "platform" : "connect"; }
     @Override public String toString() { return method + " " + path + (query == null ? "" : "?" + query) + " -> " + status; }
   }
 
@@ -56,6 +57,7 @@ public final class FakeConnectApi implements AutoCloseable {
   private final ExecutorService executor;
   private final String baseUrl;
   private final FakeStore store;
+  private final FakePlatformApi platform;
   private final Map<String, String> tokens = new HashMap<>(); // token -> user
   private final Set<String> forbiddenTokens = new HashSet<>();
   private final Map<String, Deque<Instant>> window = new HashMap<>(); // connection -> request times, 24 h
@@ -90,6 +92,7 @@ public final class FakeConnectApi implements AutoCloseable {
     this.server.setExecutor(executor);
     this.baseUrl = "http://127.0.0.1:" + server.getAddress().getPort();
     this.store = new FakeStore(clock, baseUrl);
+    this.platform = new FakePlatformApi(this, clock, store, token -> tokens.get(token));
     server.createContext("/", this::handle);
     server.start();
   }
@@ -105,6 +108,9 @@ public final class FakeConnectApi implements AutoCloseable {
   public String host() { return java.net.URI.create(baseUrl).getHost(); }
 
   public String apiRoot() { return baseUrl + "/api/v3"; }
+
+  /** The Platform API's add-on endpoints on the same server ({@link #baseUrl()} is also HEROKU_PLATFORM_API_URL), and their knobs. */
+  public FakePlatformApi platform() { return platform; }
 
   @Override
   public void close() {
@@ -129,10 +135,7 @@ public final class FakeConnectApi implements AutoCloseable {
 
   /** Adds a Heroku Connect add-on to {@code app}; returns its connection id. Invisible until linked. */
   public synchronized String addConnection(String app, String resourceName) {
-    String appId = UUID.nameUUIDFromBytes(app.getBytes(StandardCharsets.UTF_8)).toString();
-    String id = store.newId();
-    store.connections.put(id, store.new Conn(id, app, appId, resourceName, "virginia"));
-    return id;
+    return store.addConnection(store.newId(), app, resourceName).id;
   }
 
   /** Discovery names {@code url} as the add-on's region_url, as a compromised or confused discovery answer would. */
@@ -140,10 +143,7 @@ public final class FakeConnectApi implements AutoCloseable {
 
   /** Destroys an add-on and its mappings (heroku addons:destroy): the API answers 404 for it from now on. */
   public synchronized void destroyConnection(String connectionId) {
-    store.connections.remove(connectionId);
-    store.mappings.values().removeIf(m -> m.connectionId.equals(connectionId));
-    store.writeErrors.removeIf(e -> e.connectionId().equals(connectionId));
-    store.notifications.removeIf(n -> n.connectionId().equals(connectionId));
+    store.destroy(connectionId);
   }
 
   /** Links {@code user} to an add-on, as a person who once opened it in the dashboard. */
@@ -442,7 +442,14 @@ public final class FakeConnectApi implements AutoCloseable {
               : outage.left() > 1 ? new Outage(outage.method(), outage.pathPart(), outage.status(), outage.left() - 1) : null;
         } else if (fault == Fault.BEFORE) {
           answer = serverError();
+        } else if (FakePlatformApi.handles(path)) {
+          platform.advance();
+          FakePlatformApi.Reply r = platform.answer(method, path, ex.getRequestHeaders().getFirst("Accept"), auth,
+              ex.getRequestHeaders().getFirst("Range"), raw);
+          answer = new Answer(r.status(), r.body(), r.headers());
+          if (fault == Fault.AFTER) answer = serverError();
         } else {
+          platform.advance(); // an add-on provisioned by time is a connection discovery can find
           connectionId = connectionOf(path);
           answer = answer(method, path, query, raw, contentType, auth, connectionId);
           if (fault == Fault.AFTER) answer = serverError(); // the change happened; the answer is lost

@@ -171,6 +171,26 @@ final class FakeStore {
     return String.format(Locale.ROOT, "%08x-0000-4000-8000-%012d", ids, ids);
   }
 
+  /** A stable UUID for a name (an app's id from its name, as the Connect and Platform APIs both show it). */
+  static String uuidOf(String name) {
+    return java.util.UUID.nameUUIDFromBytes(name.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+  }
+
+  /** A Heroku Connect add-on of {@code app} with connection id {@code id}: NEW, linked to nobody. */
+  Conn addConnection(String id, String app, String resourceName) {
+    Conn c = new Conn(id, app, uuidOf(app), resourceName, "virginia");
+    connections.put(id, c);
+    return c;
+  }
+
+  /** The add-on is gone (heroku addons:destroy or DELETE /apps/{app}/addons/{id}): its connection, mappings, errors, notifications. */
+  void destroy(String connectionId) {
+    connections.remove(connectionId);
+    mappings.values().removeIf(m -> m.connectionId.equals(connectionId));
+    writeErrors.removeIf(e -> e.connectionId().equals(connectionId));
+    notifications.removeIf(n -> n.connectionId().equals(connectionId));
+  }
+
   // ---- look-ups ----------------------------------------------------------------
 
   Conn connection(String id, String user) {
