@@ -192,7 +192,12 @@ public final class AddonDecisions {
 
   /** The account's Platform budget is spent: nothing was sent; wait until it may send again. */
   public static Outcome throttled(PlatformThrottled t, Instant now) {
+    return throttled(t.until(), now);
+  }
+
+  /** The same after a 429: the budget holds the account until {@code until}. */
+  public static Outcome throttled(Instant until, Instant now) {
     return Outcome.blocked(Reasons.RATE_LIMITED, "waiting for the Platform API budget of the token's account (status.addon."
-        + "platformRateLimit): nothing is sent to the Platform API before " + t.until(), ManagedLoop.until(now, t.until()));
+        + "platformRateLimit): nothing is sent to the Platform API before " + until, ManagedLoop.until(now, until));
   }
 }

@@ -75,8 +75,7 @@ final class AddonExternal {
     } catch (PlatformThrottled t) {
       return new Seen(null, AddonDecisions.throttled(t, clock.instant()));
     } catch (PlatformApiException e) {
-      return new Seen(null, AddonDecisions.refused(e, "reading the add-ons of app " + app, app, c.getSpec().getAddon().getPlan(),
-          Connector.credentialsHint(c)));
+      return new Seen(null, failed(e, api, "reading the add-ons of app " + app, c));
     } finally {
       showBudget(status, api.usage());
     }
@@ -173,7 +172,7 @@ final class AddonExternal {
     } catch (PlatformThrottled t) {
       return ConnectionObservation.stopped(AddonDecisions.throttled(t, clock.instant()));
     } catch (PlatformApiException e) {
-      return ConnectionObservation.stopped(AddonDecisions.refused(e, doing, app, f.wantPlan(), Connector.credentialsHint(c)));
+      return ConnectionObservation.stopped(failed(e, api, doing, c));
     } finally {
       showBudget(ctx.status(), api.usage());
     }
@@ -231,6 +230,13 @@ final class AddonExternal {
     } finally {
       showBudget(ctx.status(), api.usage());
     }
+  }
+
+  /** An error answer as an outcome: a 429 waits as long as the budget holds the account; anything else says what to fix. */
+  private Outcome failed(PlatformApiException e, PlatformApi api, String doing, HerokuConnection c) {
+    java.time.Instant until = api.usage().throttledUntil();
+    if (e.status() == 429 && until != null) return AddonDecisions.throttled(until, clock.instant());
+    return AddonDecisions.refused(e, doing, c.getSpec().getAppName(), c.getSpec().getAddon().getPlan(), Connector.credentialsHint(c));
   }
 
   /** status.addon.platformRateLimit: the account's Platform budget as last seen (as status.rateLimit shows the Connect one). */
