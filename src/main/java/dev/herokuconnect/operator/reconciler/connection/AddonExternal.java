@@ -28,8 +28,8 @@ import java.util.Optional;
 
 /**
  * The add-on of a HerokuConnection with spec.addon, through the Platform API: {@link #observe}
- * finds it (by the id status recorded, by the name of a create intent, or as the app's only
- * Heroku Connect add-on) and records it in status.addon; {@link #act} sends the one step
+ * finds it ({@link AddonLookup}; without a request while status shows it settled) and records it
+ * in status.addon; {@link #act} sends the one step
  * {@link AddonDecisions} chose (the create with its intent recorded first, a plan change);
  * {@link #delete} is the cleanup's. Every failure of the Platform API ends as an outcome
  * ({@link AddonDecisions#refused}, {@link AddonDecisions#throttled}); the account's budget is
@@ -56,22 +56,11 @@ final class AddonExternal {
     String app = c.getSpec().getAppName();
     PlatformApi api = connector.platform(token);
     try {
-      String known = rec != null && !blank(rec.getId()) ? rec.getId() : blank(status.getConnectionId()) ? null : status.getConnectionId();
-      if (known != null) {
-        if (!needsRead(ctx, rec)) return seen(ctx, recorded(rec, app), Found.RECORDED, List.of(), known);
-        Optional<Addon> a = api.find(app, known);
-        return seen(ctx, a.orElse(null), a.isPresent() ? Found.RECORDED : Found.NONE, List.of(), known);
+      String known = AddonLookup.recordedId(status);
+      if (known != null && !needsRead(ctx, rec)) {
+        return seen(ctx, new AddonLookup.Lookup(recorded(rec, app), Found.RECORDED, List.of(), known));
       }
-      if (rec != null && !blank(rec.getCreateRequestedName())) {
-        Optional<Addon> a = api.find(app, rec.getCreateRequestedName());
-        if (a.isPresent()) return seen(ctx, a.get(), Found.BY_INTENT, List.of(), null);
-        // not there: the POST never reached the API (or was refused); the create is sent again under the same name
-      }
-      String named = blank(c.getSpec().getResourceName()) ? null : c.getSpec().getResourceName();
-      List<Addon> connect = api.list(app).stream().filter(a -> AddonDecisions.SERVICE.equals(a.service()))
-          .filter(a -> named == null || named.equals(a.name())).toList();
-      if (connect.size() == 1) return seen(ctx, connect.get(0), Found.LISTED, List.of(), null);
-      return seen(ctx, null, Found.NONE, connect.stream().map(a -> a.name() + " (" + a.id() + ")").sorted().toList(), null);
+      return seen(ctx, AddonLookup.find(api, c, status));
     } catch (PlatformThrottled t) {
       return new Seen(null, AddonDecisions.throttled(t, clock.instant()));
     } catch (PlatformApiException e) {
@@ -99,12 +88,12 @@ final class AddonExternal {
   }
 
   /** The facts, and status.addon as found; who created it is recorded once, when it is first found. */
-  private Seen seen(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, Addon a, Found how, List<String> candidates,
-                    String recordedId) {
+  private Seen seen(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, AddonLookup.Lookup l) {
     HerokuConnection c = ctx.resource();
+    Addon a = l.addon();
     if (a != null) {
       AddonStatus rec = record(ctx.status(), a);
-      switch (how) { // exhaustive: who created it, as far as this object can know
+      switch (l.found()) { // exhaustive: who created it, as far as this object can know
         case BY_INTENT -> {
           rec.setCreatedByThis(true);
           ctx.normal(c, "AddonAdopted", "found add-on " + a.name() + " (" + a.id() + ") that this HerokuConnection asked to "
@@ -122,13 +111,7 @@ final class AddonExternal {
         }
       }
     }
-    return new Seen(facts(c, a, how, candidates, recordedId, ctx.management()), null);
-  }
-
-  static AddonDecisions.Facts facts(HerokuConnection c, Addon a, Found how, List<String> candidates, String recordedId,
-                                    dev.herokuconnect.operator.reconciler.loop.Management management) {
-    return new AddonDecisions.Facts(c.getSpec().getAppName(), c.getSpec().getAddon().getPlan(), AddonNames.toCreate(c), management,
-        a, how, candidates, recordedId);
+    return new Seen(AddonLookup.facts(c, l, ctx.management()), null);
   }
 
   private static AddonStatus record(HerokuConnectionStatus status, Addon a) {
@@ -168,7 +151,7 @@ final class AddonExternal {
             throw new IllegalStateException(step + " is the connection's step, not the add-on's");
       };
       Found how = step == Step.CREATE_ADDON ? Found.CREATED : f.found();
-      return o.withAddon(facts(c, now, how, List.of(), f.recordedId(), ctx.management()));
+      return o.withAddon(AddonLookup.facts(c, new AddonLookup.Lookup(now, how, List.of(), f.recordedId()), ctx.management()));
     } catch (PlatformThrottled t) {
       return ConnectionObservation.stopped(AddonDecisions.throttled(t, clock.instant()));
     } catch (PlatformApiException e) {
