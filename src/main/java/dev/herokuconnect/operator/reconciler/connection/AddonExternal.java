@@ -96,8 +96,9 @@ final class AddonExternal {
       switch (l.found()) { // exhaustive: who created it, as far as this object can know
         case BY_INTENT -> {
           rec.setCreatedByThis(true);
-          ctx.normal(c, "AddonAdopted", "found add-on " + a.name() + " (" + a.id() + ") that this HerokuConnection asked to "
-              + "create (status.addon.createRequestedName) before its answer was recorded: adopted, not created again");
+          // a crash between the POST and the status write, or a pass on a copy older than that write: never a second create
+          ctx.normal(c, "AddonAdopted", "found add-on " + a.name() + " (" + a.id() + ") by the name this HerokuConnection "
+              + "created it under (status.addon.createRequestedName): adopted as its own, not created again");
         }
         case LISTED -> {
           // the derived name carries this object's uid: only this object creates an add-on of that name
