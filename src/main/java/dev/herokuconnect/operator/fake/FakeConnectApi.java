@@ -447,6 +447,7 @@ public final class FakeConnectApi implements AutoCloseable {
           FakePlatformApi.Reply r = platform.answer(method, path, ex.getRequestHeaders().getFirst("Accept"), auth,
               ex.getRequestHeaders().getFirst("Range"), raw);
           answer = new Answer(r.status(), r.body(), r.headers());
+          connectionId = r.addonId(); // the add-on is the connection: the log shows both APIs' requests about it together
           if (fault == Fault.AFTER) answer = serverError();
         } else {
           platform.advance(); // an add-on provisioned by time is a connection discovery can find

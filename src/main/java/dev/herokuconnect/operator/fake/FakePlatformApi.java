@@ -58,24 +58,17 @@ public final class FakePlatformApi {
   private static final Pattern RANGE = Pattern.compile("^\\s*id\\s+(\\]?)([^.;\\s]*)\\.\\.([^;\\s]*)\\s*(?:;\\s*max=(\\d+))?.*$");
 
   /** An answer: status, JSON body, headers. */
-  record Reply(int status, JsonNode body, Map<String, String> headers) {}
-
-  /** An add-on not provisioned yet: no connection exists for it. */
-  private static final class Pending {
-    final String id;
-    final String name;
-    final String app;
-    String plan;
-    final Instant createdAt;
-    int reads;
-
-    Pending(String id, String name, String app, String plan, Instant createdAt) {
-      this.id = id;
-      this.name = name;
-      this.app = app;
-      this.plan = plan;
-      this.createdAt = createdAt;
+  record Reply(int status, JsonNode body, Map<String, String> headers) {
+    /** The add-on the answer is about (its id is the connection id), or null (a list, an error). */
+    String addonId() {
+      return body != null && body.isObject() && status < 300 && body.path("id").isTextual() ? body.path("id").asText() : null;
     }
+  }
+
+  /** An add-on not provisioned yet (no connection exists for it), and how often its info was read. */
+  private record Pending(String id, String name, String app, String plan, Instant createdAt, int reads) {
+    Pending withPlan(String p) { return new Pending(id, name, app, p, createdAt, reads); }
+    Pending read() { return new Pending(id, name, app, plan, createdAt, reads + 1); }
   }
 
   /** An account's request pool, refilled at {@code hourlyLimit} an hour up to {@code hourlyLimit}. */
@@ -188,7 +181,7 @@ public final class FakePlatformApi {
   public String plan(String addonId) {
     synchronized (lock) {
       Pending p = pending.get(addonId);
-      return p != null ? p.plan : plans.getOrDefault(addonId, DEFAULT_PLAN);
+      return p != null ? p.plan() : plans.getOrDefault(addonId, DEFAULT_PLAN);
     }
   }
 
@@ -203,7 +196,7 @@ public final class FakePlatformApi {
     if (provisioningTime == null) return;
     Instant now = clock.instant();
     for (Pending p : List.copyOf(pending.values())) {
-      if (!now.isBefore(p.createdAt.plus(provisioningTime))) provision(p);
+      if (!now.isBefore(p.createdAt().plus(provisioningTime))) provision(p);
     }
   }
 
@@ -262,9 +255,9 @@ public final class FakePlatformApi {
     }
     if (name != null && nameTaken(name)) throw fail(422, "invalid_params", "Name is already taken", null);
     if (name == null) name = generatedName();
-    Pending p = new Pending(store.newId(), name, app, plan, clock.instant());
+    Pending p = new Pending(store.newId(), name, app, plan, clock.instant(), 0);
     if (provisioningReads <= 0) return json(provision(p));
-    pending.put(p.id, p);
+    pending.put(p.id(), p);
     return json(p);
   }
 
@@ -272,8 +265,9 @@ public final class FakePlatformApi {
     advance();
     Pending p = pendingOf(app, idOrName);
     if (p != null) {
-      p.reads++;
-      if (p.reads <= provisioningReads) return json(p);
+      p = p.read();
+      pending.put(p.id(), p);
+      if (p.reads() <= provisioningReads) return json(p);
       return json(provision(p)); // this read sees it done
     }
     return json(connectionOf(app, idOrName));
@@ -283,7 +277,8 @@ public final class FakePlatformApi {
     String plan = plan(body);
     Pending p = pendingOf(app, idOrName);
     if (p != null) {
-      p.plan = plan;
+      p = p.withPlan(plan);
+      pending.put(p.id(), p);
       return json(p);
     }
     FakeStore.Conn c = connectionOf(app, idOrName);
@@ -295,7 +290,7 @@ public final class FakePlatformApi {
     Pending p = pendingOf(app, idOrName);
     ObjectNode out;
     if (p != null) {
-      pending.remove(p.id);
+      pending.remove(p.id());
       out = json(p);
     } else {
       FakeStore.Conn c = connectionOf(app, idOrName);
@@ -310,7 +305,7 @@ public final class FakePlatformApi {
   private Reply list(String app, String range, Map<String, String> headers) {
     advance();
     List<ObjectNode> all = new ArrayList<>();
-    pending.values().stream().filter(p -> p.app.equals(app)).forEach(p -> all.add(json(p)));
+    pending.values().stream().filter(p -> p.app().equals(app)).forEach(p -> all.add(json(p)));
     store.connectionsOfApp(app).forEach(c -> all.add(json(c)));
     all.sort(Comparator.comparing(n -> n.path("id").asText()));
     String after = null;
@@ -341,9 +336,9 @@ public final class FakePlatformApi {
 
   /** Provisioning done: the connection exists from now on (NEW: not linked, not configured). */
   private FakeStore.Conn provision(Pending p) {
-    pending.remove(p.id);
-    FakeStore.Conn c = store.addConnection(p.id, p.app, p.name);
-    if (!p.plan.equals(DEFAULT_PLAN)) plans.put(c.id, p.plan);
+    pending.remove(p.id());
+    FakeStore.Conn c = store.addConnection(p.id(), p.app(), p.name());
+    if (!p.plan().equals(DEFAULT_PLAN)) plans.put(c.id, p.plan());
     return c;
   }
 
@@ -354,7 +349,7 @@ public final class FakePlatformApi {
 
   private Pending pendingOf(String app, String idOrName) {
     return pending.values().stream()
-        .filter(p -> p.app.equals(app) && (p.id.equals(idOrName) || p.name.equals(idOrName)))
+        .filter(p -> p.app().equals(app) && (p.id().equals(idOrName) || p.name().equals(idOrName)))
         .findFirst().orElse(null);
   }
 
@@ -365,7 +360,7 @@ public final class FakePlatformApi {
   }
 
   private boolean nameTaken(String name) {
-    return pending.values().stream().anyMatch(p -> p.name.equals(name))
+    return pending.values().stream().anyMatch(p -> p.name().equals(name))
         || store.connections.values().stream().anyMatch(c -> c.resourceName.equals(name));
   }
 
@@ -391,7 +386,7 @@ public final class FakePlatformApi {
   }
 
   private ObjectNode json(Pending p) {
-    return addonJson(p.id, p.name, p.app, p.plan, "provisioning");
+    return addonJson(p.id(), p.name(), p.app(), p.plan(), "provisioning");
   }
 
   private ObjectNode json(FakeStore.Conn c) {

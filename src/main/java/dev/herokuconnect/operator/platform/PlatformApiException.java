@@ -22,7 +22,9 @@ public final class PlatformApiException extends RuntimeException {
   }
 
   public PlatformApiException(String endpoint, int status, String errorId, String apiMessage, String resource, Throwable cause) {
-    super(endpoint + ": " + (status == 0 ? "no answer" : status + (errorId == null ? "" : " " + errorId)) + ": " + apiMessage, cause);
+    // one line: the API's rate_limit message has a line break, and this text goes to status and Events
+    super(endpoint + ": " + (status == 0 ? "no answer" : status + (errorId == null ? "" : " " + errorId)) + ": "
+        + String.valueOf(apiMessage).replaceAll("\\s+", " ").strip(), cause);
     this.endpoint = endpoint;
     this.status = status;
     this.errorId = errorId;

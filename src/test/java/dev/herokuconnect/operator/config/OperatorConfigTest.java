@@ -25,6 +25,27 @@ class OperatorConfigTest {
   }
 
   @Test
+  void thePlatformApiUrlDefaultsToApiHerokuComWhichTheDefaultListAllows() {
+    OperatorConfig c = OperatorConfig.fromEnv(Map.of());
+    assertEquals("https://api.heroku.com", c.platformApiUrl());
+    assertTrue(c.apiHosts().allows(okhttp3.HttpUrl.get(c.platformApiUrl())));
+    assertEquals("https://api.heroku.com", c.withDailyBudget(10).platformApiUrl(), "copies keep it");
+    assertEquals("http://127.0.0.1:9/", OperatorConfig.fromEnv(Map.of("HEROKU_PLATFORM_API_URL", "http://127.0.0.1:9/",
+        "HEROKU_CONNECT_API_HOSTS", "*.heroku.com,127.0.0.1")).platformApiUrl());
+  }
+
+  @Test
+  void aPlatformApiUrlSetOffTheListFailsTheStartAndTheDefaultWaitsUntilUsed() {
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> OperatorConfig.fromEnv(Map.of("HEROKU_PLATFORM_API_URL", "https://api.heroku.com.evil.io")));
+    assertEquals("HEROKU_PLATFORM_API_URL: host api.heroku.com.evil.io is not in HEROKU_CONNECT_API_HOSTS (*.heroku.com); the token "
+        + "is sent only to allowed hosts: fix HEROKU_PLATFORM_API_URL or add the host to HEROKU_CONNECT_API_HOSTS", e.getMessage());
+    // a list narrowed to the Connect hosts stays valid for everyone who never asks for an add-on
+    OperatorConfig narrowed = OperatorConfig.fromEnv(Map.of("HEROKU_CONNECT_API_HOSTS", "hc-central.heroku.com"));
+    assertEquals("https://api.heroku.com", narrowed.platformApiUrl());
+  }
+
+  @Test
   void theDiscoveryUrlMustBeAnAllowedHostOrTheStartFailsNamingBothSettings() {
     var e = assertThrows(IllegalArgumentException.class,
         () -> OperatorConfig.fromEnv(Map.of("HEROKU_CONNECT_DISCOVERY_URL", "https://hc.example.com")));

@@ -18,6 +18,8 @@ class HostAllowlistTest {
         // list, URL, allowed, why
         Arguments.of("*.heroku.com", "https://hc-central.heroku.com", true, "the default discovery host"),
         Arguments.of("*.heroku.com", "https://connect-oregon.heroku.com/api/v3", true, "a region host"),
+        Arguments.of("*.heroku.com", "https://api.heroku.com", true, "the Platform API (HEROKU_PLATFORM_API_URL's default)"),
+        Arguments.of("*.heroku.com", "https://api.heroku.com.attacker.io/apps/x/addons", false, "the Platform API's name as a prefix"),
         Arguments.of("*.heroku.com", "https://x.y.heroku.com/", true, "subdomains at any depth"),
         Arguments.of("*.heroku.com", "https://HC-Central.Heroku.COM/", true, "host names are case-insensitive"),
         Arguments.of("*.heroku.com", "https://a.heroku.com:8443/", true, "the port is not part of the rule"),

@@ -93,6 +93,7 @@ class HelmChartTest {
     assertEquals("4500", env.get("HEROKU_CONNECT_DAILY_BUDGET"));
     assertEquals("https://hc-central.heroku.com", env.get("HEROKU_CONNECT_DISCOVERY_URL"));
     assertEquals("*.heroku.com", env.get("HEROKU_CONNECT_API_HOSTS"), "the token goes to Heroku's hosts only");
+    assertFalse(env.containsKey("HEROKU_PLATFORM_API_URL"), "unset: the operator's default, checked only when an add-on is asked for");
     assertEquals("", env.get("WATCH_NAMESPACES"));
     assertEquals("1h", env.get("HEROKU_CONNECT_NOTIFICATIONS_INTERVAL"));
     assertEquals("false", env.get("LEADER_ELECTION_ENABLED"));
@@ -214,6 +215,7 @@ class HelmChartTest {
   void everyOptionReachesTheDeployment() throws Exception {
     List<JsonNode> docs = Helm.template("image.repository=registry.example/hco", "image.tag=1.2.3",
         "operator.dailyBudget=1000", "operator.refreshInterval=10m", "operator.notificationsInterval=0", "operator.discoveryUrl=https://hc.example", "operator.apiHosts={hc.example}",
+        "operator.platformApiUrl=https://platform.hc.example",
         "logging.level=DEBUG", "logging.format=text", "extraEnv[0].name=HTTPS_PROXY", "extraEnv[0].value=http://proxy:3128",
         "nodeSelector.pool=ops", "tolerations[0].key=dedicated", "tolerations[0].operator=Exists",
         "metrics.serviceMonitor.enabled=true", "resources.limits.memory=1Gi");
@@ -223,6 +225,7 @@ class HelmChartTest {
     assertEquals("10m", env.get("HEROKU_CONNECT_REFRESH_INTERVAL"));
     assertEquals("0", env.get("HEROKU_CONNECT_NOTIFICATIONS_INTERVAL"), "0 turns the notification reads off");
     assertEquals("https://hc.example", env.get("HEROKU_CONNECT_DISCOVERY_URL"));
+    assertEquals("https://platform.hc.example", env.get("HEROKU_PLATFORM_API_URL"));
     assertEquals("DEBUG", env.get("LOG_LEVEL"));
     assertEquals("text", env.get("LOG_FORMAT"));
     assertEquals("http://proxy:3128", env.get("HTTPS_PROXY"));

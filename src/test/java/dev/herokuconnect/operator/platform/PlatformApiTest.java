@@ -47,6 +47,7 @@ class PlatformApiTest {
     budget = new PlatformBudget(clock, new PlatformMetrics() {
       @Override public void request(String endpoint, int status) { metrics.add(endpoint + " " + status); }
       @Override public void account(String account, PlatformBudget b) { metrics.add("account " + account); }
+      @Override public void tokensLeft(String key, double tokens) {}
       @Override public void throttled(String account) { metrics.add("throttled " + account); }
     });
     api = api(TOKEN, fake.baseUrl(), HostAllowlist.parse(fake.host()));
@@ -95,6 +96,8 @@ class PlatformApiTest {
         "GET /apps/acme-crm/addons/hc-acme -> 200"), platformRequests());
     assertTrue(fake.requests().stream().anyMatch(r -> r.api().equals("connect") && r.path().equals("/connections")),
         "the log holds both APIs' requests");
+    assertEquals(3, fake.requests().stream().filter(r -> r.api().equals("platform") && created.id().equals(r.connectionId())).count(),
+        "the add-on's requests carry its id, the connection id");
   }
 
   @Test
@@ -258,6 +261,8 @@ class PlatformApiTest {
     PlatformApiException e = assertThrows(PlatformApiException.class, () -> api.list(APP));
     assertEquals(429, e.status());
     assertEquals("rate_limit", e.errorId());
+    assertEquals("GET /apps/{app}/addons: 429 rate_limit: Your account reached the API rate limit Please wait a few minutes before "
+        + "making new requests", e.getMessage(), "one line");
     assertTrue(e.isTransient());
     assertEquals(0, api.usage().remaining());
     Instant until = clock.instant().plusSeconds(80);
@@ -291,7 +296,22 @@ class PlatformApiTest {
   // ---- secrets and hosts ------------------------------------------------------------------
 
   @Test
-  void theTokenIsInNoExceptionNoRequestLogAndNoBudgetKey() {
+  void theTokenIsInNoExceptionNoLogNoRequestLogAndNoBudgetKey() {
+    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.classic.Level level = root.getLevel();
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs = new ch.qos.logback.core.read.ListAppender<>();
+    logs.start();
+    root.addAppender(logs);
+    root.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    try {
+      secretsStayOut(logs);
+    } finally {
+      root.detachAppender(logs);
+      root.setLevel(level);
+    }
+  }
+
+  private void secretsStayOut(ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs) {
     List<String> errors = new ArrayList<>();
     platform.setRemaining(USER, 0);
     errors.add(assertThrows(PlatformApiException.class, () -> api.list(APP)).getMessage());
@@ -308,6 +328,8 @@ class PlatformApiTest {
     texts.addAll(metrics);
     fake.close();
     texts.add(assertThrows(PlatformApiException.class, () -> api.list(APP)).getMessage());
+    logs.list.forEach(e -> texts.add(e.getFormattedMessage()
+        + (e.getThrowableProxy() == null ? "" : ch.qos.logback.classic.spi.ThrowableProxyUtil.asString(e.getThrowableProxy()))));
     assertEquals(6, errors.size());
     assertEquals(List.of(), texts.stream().filter(t -> t.contains(TOKEN) || t.contains("7f3a9c")).toList(), texts.toString());
   }
