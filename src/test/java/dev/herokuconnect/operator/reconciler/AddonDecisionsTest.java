@@ -104,6 +104,13 @@ class AddonDecisionsTest {
     return s;
   }
 
+  static AddonStatus intentOnly() {
+    AddonStatus s = new AddonStatus();
+    s.setCreateRequestedName("hc-crm-sales-1a2b3c4d");
+    s.setCreateRequestedAt("2026-12-01T08:00:00Z");
+    return s;
+  }
+
   @Test
   void deleteOnlyWhatThisObjectCreated() {
     AddonSpec delete = new AddonSpec("herokuconnect:demo", DeletionPolicy.Delete);
@@ -118,7 +125,10 @@ class AddonDecisionsTest {
         new Case("Delete on an add-on of unknown origin (bound before spec.addon): never deleted", delete, recorded(null), MANAGE,
             Fate.NOT_CREATED_HERE, "AddonKept"),
         new Case("Delete on its own add-on, observe-only: not sent", delete, recorded(true), OBSERVE, Fate.OBSERVE_ONLY, "AddonKept"),
-        new Case("Delete on the add-on it created: deleted", delete, recorded(true), MANAGE, Fate.DELETE, null))) {
+        new Case("Delete on the add-on it created: deleted", delete, recorded(true), MANAGE, Fate.DELETE, null),
+        new Case("Delete after a create whose answer was never recorded: its intent names it, and it is this object's",
+            delete, intentOnly(), MANAGE, Fate.DELETE, null),
+        new Case("Orphan after such a create: left, and said", orphan, intentOnly(), MANAGE, Fate.ORPHAN, "AddonOrphaned"))) {
       Fate f = AddonDecisions.fate(c.spec(), c.recorded(), c.m());
       assertEquals(c.fate(), f, c.reason());
       var note = AddonDecisions.fateNote(f, c.recorded(), "acme-new");

@@ -123,6 +123,19 @@ class AddonLoopTest extends LoopWorldCase {
   }
 
   @Test
+  void deletedRightAfterSuchACrashItsAddonGoesByTheRecordedName() {
+    w.applyConnection(withAddon("{plan: herokuconnect:demo, deletionPolicy: Delete}"));
+    w.fake.loseAnswerOfNext("POST", "/apps/acme-new/addons");
+    w.crashingPass("sales", 0);
+    assertEquals(1, addons(APP).size());
+    String name = w.connection("sales").getStatus().getAddon().getCreateRequestedName();
+    assertNull(w.connection("sales").getStatus().getAddon().getId(), "only the intent is recorded");
+    assertTrue(w.deleteConnection("sales"));
+    assertEquals(1, platform("DELETE", "/apps/acme-new/addons/" + name), "deleted by the intent's name: " + w.fake.requests());
+    assertTrue(addons(APP).isEmpty(), "nothing left behind");
+  }
+
+  @Test
   void aCrashBeforeTheCreateLeftSendsItOnce() {
     w.applyConnection(withAddon("{plan: herokuconnect:demo}"));
     w.crashingPass("sales", 1); // dies right after the intent's write: the POST never left

@@ -142,18 +142,32 @@ public final class AddonDecisions {
     DELETE
   }
 
-  /** The one rule for deleting an add-on: policy Delete, created by this object (status says so), and a writing object. */
+  /**
+   * The one rule for deleting an add-on: policy Delete, created by this object (status says so),
+   * and a writing object. A create whose answer was never recorded (only its intent is) counts as
+   * created by this object: the name carries its uid, and the DELETE goes by that name.
+   */
   public static Fate fate(AddonSpec spec, AddonStatus recorded, Management management) {
-    if (spec == null || recorded == null || recorded.getId() == null) return Fate.NOT_MANAGED;
+    if (spec == null || target(recorded) == null) return Fate.NOT_MANAGED;
+    boolean ours = recorded.createdByThis() || recorded.getId() == null; // no id: only the intent is recorded
     return switch (spec.getDeletionPolicy()) {
       case Orphan -> Fate.ORPHAN;
-      case Delete -> !recorded.createdByThis() ? Fate.NOT_CREATED_HERE : management.observeOnly() ? Fate.OBSERVE_ONLY : Fate.DELETE;
+      case Delete -> !ours ? Fate.NOT_CREATED_HERE : management.observeOnly() ? Fate.OBSERVE_ONLY : Fate.DELETE;
     };
+  }
+
+  /** What a DELETE names: the recorded id, else the create intent's name; null when neither is recorded. */
+  public static String target(AddonStatus recorded) {
+    if (recorded == null) return null;
+    if (recorded.getId() != null && !recorded.getId().isBlank()) return recorded.getId();
+    String intent = recorded.getCreateRequestedName();
+    return intent == null || intent.isBlank() ? null : intent;
   }
 
   /** The Event that says what happened to the add-on (null: nothing to say). */
   public static Events.Note fateNote(Fate fate, AddonStatus recorded, String app) {
-    String which = recorded == null ? null : "add-on " + recorded.getName() + " (" + recorded.getId() + ") on app " + app;
+    String which = recorded == null ? null : "add-on " + (recorded.getName() != null ? recorded.getName()
+        : recorded.getCreateRequestedName()) + " (" + target(recorded) + ") on app " + app;
     return switch (fate) {
       case NOT_MANAGED, DELETE -> null; // DELETE: the step's result says how it went
       case ORPHAN -> Events.Note.normal("AddonOrphaned", "left " + which + " in place (spec.addon.deletionPolicy: Orphan)");

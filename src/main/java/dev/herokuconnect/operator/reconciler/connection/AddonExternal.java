@@ -190,7 +190,8 @@ final class AddonExternal {
     HerokuConnection c = ctx.resource();
     AddonStatus rec = ctx.status().getAddon();
     String app = c.getSpec().getAppName();
-    String which = "add-on " + rec.getName() + " (" + rec.getId() + ") on app " + app;
+    String target = AddonDecisions.target(rec); // the id, or the create intent's name when its answer was never recorded
+    String which = "add-on " + (rec.getName() != null ? rec.getName() : rec.getCreateRequestedName()) + " (" + target + ") on app " + app;
     if (token.isEmpty()) {
       ctx.warning(c, "DeleteFailed", "cannot delete " + which + ": no token (" + Connector.credentialsHint(c) + "); or set "
           + "spec.addon.deletionPolicy: Orphan to leave it");
@@ -198,7 +199,7 @@ final class AddonExternal {
     }
     PlatformApi api = connector.platform(token.get());
     try {
-      api.delete(app, rec.getId());
+      api.delete(app, target);
       ctx.normal(c, "AddonDeleted", "deleted " + which + " (spec.addon.deletionPolicy: Delete); its sync configuration went with it");
       return Optional.empty();
     } catch (PlatformThrottled t) {
@@ -225,7 +226,7 @@ final class AddonExternal {
 
   /** status.addon.platformRateLimit: the account's Platform budget as last seen (as status.rateLimit shows the Connect one). */
   static void showBudget(HerokuConnectionStatus status, PlatformBudgetUsage u) {
-    if (u == null) return;
+    if (u == null || u.seenAt() == null && u.throttledUntil() == null) return; // nothing seen by this process: status keeps its record
     PlatformRateLimitStatus p = new PlatformRateLimitStatus();
     p.setHourlyLimit(PlatformBudget.HOURLY_LIMIT);
     p.setRemaining(u.remaining());
