@@ -221,6 +221,15 @@ class AddonLoopTest extends LoopWorldCase {
   }
 
   @Test
+  void withAPinnedConnectionIdTheOperatorRefusesWhereCelIsNotEnforced() {
+    w.applyConnection(withAddon("{plan: herokuconnect:demo}") + "  connectionId: 11111111-1111-4111-8111-111111111111\n");
+    HerokuConnection c = w.reconcileConnection("sales");
+    assertTrue(has(c, Conditions.STALLED, Reasons.INVALID_SPEC), c.getStatus().getConditions().toString());
+    assertTrue(message(c, Conditions.STALLED).contains("set one of the two"), message(c, Conditions.STALLED));
+    assertTrue(w.fake.requests().isEmpty(), "nothing sent: " + w.fake.requests());
+  }
+
+  @Test
   void observeOnlyNeverCreatesAndSaysWhatItWould() {
     w.applyConnection(withAddon("{plan: herokuconnect:demo}").replace("metadata: {name: sales, namespace: crm}",
         "metadata: {name: sales, namespace: crm, annotations: {herokuconnect.dev/reconcile-policy: observe}}"));

@@ -101,11 +101,11 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
     String secretName = c.getSpec().getCredentials().getSecretRef().getName();
     Optional<Secret> secret = secrets.get(c.getMetadata().getNamespace(), secretName);
     if (pass.management().writes()) credentials.hold(c, secret, status);
+    String both = AddonRules.refusal(c.getSpec()); // spec.addon with a pinned connectionId (CEL refuses it where enforced)
+    if (both != null) return ConnectionObservation.stopped(Outcome.stalled(Reasons.INVALID_SPEC, both, (Duration) null));
     AddonDecisions.Facts addon = null; // with spec.addon: the add-on first (without a token, the connector says what is missing)
     Optional<ApiToken> token = secret.flatMap(s -> Connector.tokenIn(s, c));
     if (c.getSpec().getAddon() != null && token.isPresent()) {
-      String both = AddonRules.refusal(c.getSpec());
-      if (both != null) return ConnectionObservation.stopped(Outcome.stalled(Reasons.INVALID_SPEC, both, (Duration) null));
       AddonExternal.Seen seen = addons.observe(ctx, token.get());
       if (seen.stop() != null) return ConnectionObservation.stopped(seen.stop());
       addon = seen.facts();
