@@ -104,7 +104,7 @@ final class AddonExternal {
           // the derived name carries this object's uid: only this object creates an add-on of that name
           boolean ours = a.name() != null && a.name().equals(AddonNames.of(c));
           rec.setCreatedByThis(ours);
-          ctx.normal(c, "AddonFound", "using add-on " + a.name() + " (" + a.id() + ") found on app " + a.app()
+          ctx.normal(c, "AddonFound", "using add-on " + a.name() + " (" + a.id() + ") found on app " + c.getSpec().getAppName()
               + (ours ? ", created by this HerokuConnection" : ": not created by this HerokuConnection, so it is never deleted"));
         }
         case RECORDED, CREATED, NONE -> {
