@@ -72,6 +72,8 @@ final class DemoCommand {
       double seconds = (System.nanoTime() - started) / 1e9;
       summary(sb, ready, seconds);
       if (List.of(args).contains("--status")) printStatuses(sb);
+      int delete = List.of(args).indexOf("--delete");
+      if (ready && delete >= 0 && delete + 1 < args.length) return deleteAll(sb, args[delete + 1]) ? 0 : 1;
       return ready ? 0 : 1;
     }
   }
@@ -144,7 +146,12 @@ final class DemoCommand {
   }
 
   private static void printEvents(Sandbox sb, Set<String> seen) {
-    List<Event> events = sb.client().v1().events().inNamespace(NAMESPACE).list().getItems();
+    printEvents(sb, seen, e -> true);
+  }
+
+  private static void printEvents(Sandbox sb, Set<String> seen, java.util.function.Predicate<Event> which) {
+    List<Event> events = new ArrayList<>(sb.client().v1().events().inNamespace(NAMESPACE).list().getItems());
+    events.removeIf(which.negate());
     events.sort((a, b) -> String.valueOf(a.getMetadata().getCreationTimestamp()).compareTo(String.valueOf(b.getMetadata().getCreationTimestamp())));
     for (Event e : events) {
       if (seen.add(e.getMetadata().getName())) {
@@ -183,6 +190,30 @@ final class DemoCommand {
       byEndpoint.merge(r.method() + " " + path + (r.query() != null && r.query().contains("deep") ? "?deep=true" : ""), 1L, Long::sum);
     }
     return byEndpoint;
+  }
+
+  /**
+   * Deletes the HerokuMappings and the HerokuConnection, spec.addon.deletionPolicy set to
+   * {@code policy} first, and prints what the deletion sent to either API.
+   */
+  private static boolean deleteAll(Sandbox sb, String policy) throws Exception {
+    int from = sb.fake().requests().size();
+    sb.client().resources(HerokuConnection.class).inNamespace(NAMESPACE).withName("sales").edit(c -> {
+      c.getSpec().getAddon().setDeletionPolicy(dev.herokuconnect.operator.crd.AddonSpec.DeletionPolicy.valueOf(policy));
+      return c;
+    });
+    System.out.println("\nDeleting the HerokuMappings and the HerokuConnection (spec.addon.deletionPolicy: " + policy + ")...");
+    sb.client().resources(HerokuMapping.class).inNamespace(NAMESPACE).delete();
+    sb.client().resources(HerokuConnection.class).inNamespace(NAMESPACE).delete();
+    Set<String> seen = new HashSet<>();
+    boolean gone = Sandbox.await(DEADLINE, () -> sb.client().resources(HerokuConnection.class).inNamespace(NAMESPACE).list()
+        .getItems().isEmpty() && sb.client().resources(HerokuMapping.class).inNamespace(NAMESPACE).list().getItems().isEmpty());
+    printEvents(sb, seen, e -> List.of("AddonDeleted", "AddonOrphaned", "AddonKept", "Deleted", "DeleteFailed").contains(e.getReason()));
+    List<FakeConnectApi.RecordedRequest> sent = sb.fake().requests().subList(from, sb.fake().requests().size());
+    System.out.println(gone ? "All deleted. The deletion sent:" : "Not all deleted after " + DEADLINE.toSeconds() + " s. Sent so far:");
+    sent.stream().filter(FakeConnectApi.RecordedRequest::isWrite).forEach(r -> System.out.printf("  %-8s %s%n", r.api(), r));
+    System.out.println("and " + sent.stream().filter(r -> !r.isWrite()).count() + " reads.");
+    return gone;
   }
 
   private static void printStatuses(Sandbox sb) {
