@@ -68,7 +68,10 @@ public final class HerokuConnectOperator implements AutoCloseable {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     KubernetesRequestMetrics.of(client).ifPresent(requests -> requests.bindTo(registry));
     ApiBudget budget = new ApiBudget(config.dailyBudget(), clock, new PrometheusApiMetrics(registry));
-    Controllers controllers = new Controllers(client, config, clock, budget, Controllers.http(config, budget, clock));
+    // the Platform API's own budget (spec.addon), separate from the Connect one, with its metrics
+    var platform = new dev.herokuconnect.operator.platform.PlatformBudget(clock,
+        new dev.herokuconnect.operator.health.PrometheusPlatformMetrics(registry));
+    Controllers controllers = new Controllers(client, config, clock, budget, Controllers.http(config, budget, platform, clock));
     // Per-object series, computed when Prometheus scrapes from the caches, the snapshots and the budget: no API request.
     registry.getPrometheusRegistry().register(
         new ObjectMetrics(controllers.directory(), controllers.snapshots(), budget, leadership::leading, clock));

@@ -33,10 +33,12 @@ import java.util.stream.Stream;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code demo}: the operator doing its main job with no cluster and no Heroku account. It
- * applies examples/ to an in-process Kubernetes API, lets the operator drive the fake Connect
- * API, opens the Salesforce authorization URL when the operator asks for it, and prints the
- * objects as they converge.
+ * {@code demo}: the operator doing its main job with no cluster and no Heroku account, from an app
+ * without the Heroku Connect add-on (the Connect API tutorial's steps 2 to 8). It applies
+ * examples/ (whose HerokuConnection has spec.addon) to an in-process Kubernetes API, lets the
+ * operator create the add-on through the fake Platform API and drive the fake Connect API, opens
+ * the Salesforce authorization URL when the operator asks for it, prints the objects as they
+ * converge, and at the end the request log of both APIs.
  */
 final class DemoCommand {
   static final String TOKEN = "demo-token-not-a-real-secret";
@@ -53,10 +55,11 @@ final class DemoCommand {
     try (Sandbox sb = new Sandbox()) {
       FakeConnectApi fake = sb.fake();
       fake.addToken(TOKEN, "demo@example.com");
-      String connectionId = fake.addConnection(APP, "herokuconnect-demo-42");
+      fake.platform().addApp(APP); // the app exists; its Heroku Connect add-on does not (spec.addon creates it)
       fake.setSyncTiming(Duration.ofSeconds(1), Duration.ofSeconds(2));
       OperatorConfig config = sb.config().withIntervals(Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(5));
-      System.out.println("Fake Heroku Connect API on " + fake.baseUrl() + " with app '" + APP + "' (add-on " + connectionId + ")");
+      System.out.println("Fake Heroku Platform API and Connect API on " + fake.baseUrl() + " with app '" + APP
+          + "' and no Heroku Connect add-on yet");
       System.out.println("In-process Kubernetes API on " + sb.client().getMasterUrl());
       sb.startOperator(config);
       for (ExampleFile f : examples(args)) {
@@ -69,6 +72,8 @@ final class DemoCommand {
       double seconds = (System.nanoTime() - started) / 1e9;
       summary(sb, ready, seconds);
       if (List.of(args).contains("--status")) printStatuses(sb);
+      int delete = List.of(args).indexOf("--delete");
+      if (ready && delete >= 0 && delete + 1 < args.length) return deleteAll(sb, args[delete + 1]) ? 0 : 1;
       return ready ? 0 : 1;
     }
   }
@@ -141,7 +146,12 @@ final class DemoCommand {
   }
 
   private static void printEvents(Sandbox sb, Set<String> seen) {
-    List<Event> events = sb.client().v1().events().inNamespace(NAMESPACE).list().getItems();
+    printEvents(sb, seen, e -> true);
+  }
+
+  private static void printEvents(Sandbox sb, Set<String> seen, java.util.function.Predicate<Event> which) {
+    List<Event> events = new ArrayList<>(sb.client().v1().events().inNamespace(NAMESPACE).list().getItems());
+    events.removeIf(which.negate());
     events.sort((a, b) -> String.valueOf(a.getMetadata().getCreationTimestamp()).compareTo(String.valueOf(b.getMetadata().getCreationTimestamp())));
     for (Event e : events) {
       if (seen.add(e.getMetadata().getName())) {
@@ -154,17 +164,56 @@ final class DemoCommand {
   private static void summary(Sandbox sb, boolean ready, double seconds) {
     List<FakeConnectApi.RecordedRequest> requests = sb.fake().requests().stream()
         .filter(r -> !r.path().startsWith("/oauth/")).toList(); // that one was the "person", not the operator
-    Map<String, Long> byEndpoint = new TreeMap<>();
-    for (FakeConnectApi.RecordedRequest r : requests) {
-      String path = r.path().replaceAll("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "{id}");
-      byEndpoint.merge(r.method() + " " + path + (r.query() != null && r.query().contains("deep") ? "?deep=true" : ""), 1L, Long::sum);
-    }
     System.out.println(ready
         ? String.format("All objects Ready in %.1f s.", seconds)
         : String.format("Not all objects were Ready after %.0f s; see the table above.", seconds));
-    System.out.println("Heroku Connect API requests: " + requests.size() + " (of a daily budget of "
+    System.out.println("\nRequest log, both APIs, in order:");
+    long start = requests.isEmpty() ? 0 : requests.get(0).at().toEpochMilli();
+    for (FakeConnectApi.RecordedRequest r : requests) {
+      System.out.printf("  %+7.1f s  %-8s %s%n", (r.at().toEpochMilli() - start) / 1000.0, r.api(), r);
+    }
+    List<FakeConnectApi.RecordedRequest> platform = requests.stream().filter(r -> r.api().equals("platform")).toList();
+    List<FakeConnectApi.RecordedRequest> connect = requests.stream().filter(r -> !r.api().equals("platform")).toList();
+    System.out.println("\nHeroku Platform API requests: " + platform.size() + " (of the account's "
+        + dev.herokuconnect.operator.platform.PlatformBudget.HOURLY_LIMIT + " per hour)");
+    byEndpoint(platform).forEach((k, v) -> System.out.printf("  %4d  %s%n", v, k));
+    System.out.println("Heroku Connect API requests: " + connect.size() + " (of a daily budget of "
         + sb.operator().budget().dailyBudget() + " per connection)");
-    byEndpoint.forEach((k, v) -> System.out.printf("  %4d  %s%n", v, k));
+    byEndpoint(connect).forEach((k, v) -> System.out.printf("  %4d  %s%n", v, k));
+  }
+
+  private static Map<String, Long> byEndpoint(List<FakeConnectApi.RecordedRequest> requests) {
+    Map<String, Long> byEndpoint = new TreeMap<>();
+    for (FakeConnectApi.RecordedRequest r : requests) {
+      String path = r.path().replaceAll("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "{id}")
+          .replaceAll("/addons/[^/]+$", "/addons/{id}");
+      byEndpoint.merge(r.method() + " " + path + (r.query() != null && r.query().contains("deep") ? "?deep=true" : ""), 1L, Long::sum);
+    }
+    return byEndpoint;
+  }
+
+  /**
+   * Deletes the HerokuMappings and the HerokuConnection, spec.addon.deletionPolicy set to
+   * {@code policy} first, and prints what the deletion sent to either API.
+   */
+  private static boolean deleteAll(Sandbox sb, String policy) throws Exception {
+    int from = sb.fake().requests().size();
+    sb.client().resources(HerokuConnection.class).inNamespace(NAMESPACE).withName("sales").edit(c -> {
+      c.getSpec().getAddon().setDeletionPolicy(dev.herokuconnect.operator.crd.AddonSpec.DeletionPolicy.valueOf(policy));
+      return c;
+    });
+    System.out.println("\nDeleting the HerokuMappings and the HerokuConnection (spec.addon.deletionPolicy: " + policy + ")...");
+    sb.client().resources(HerokuMapping.class).inNamespace(NAMESPACE).delete();
+    sb.client().resources(HerokuConnection.class).inNamespace(NAMESPACE).delete();
+    Set<String> seen = new HashSet<>();
+    boolean gone = Sandbox.await(DEADLINE, () -> sb.client().resources(HerokuConnection.class).inNamespace(NAMESPACE).list()
+        .getItems().isEmpty() && sb.client().resources(HerokuMapping.class).inNamespace(NAMESPACE).list().getItems().isEmpty());
+    printEvents(sb, seen, e -> List.of("AddonDeleted", "AddonOrphaned", "AddonKept", "Deleted", "DeleteFailed").contains(e.getReason()));
+    List<FakeConnectApi.RecordedRequest> sent = sb.fake().requests().subList(from, sb.fake().requests().size());
+    System.out.println(gone ? "All deleted. The deletion sent:" : "Not all deleted after " + DEADLINE.toSeconds() + " s. Sent so far:");
+    sent.stream().filter(FakeConnectApi.RecordedRequest::isWrite).forEach(r -> System.out.printf("  %-8s %s%n", r.api(), r));
+    System.out.println("and " + sent.stream().filter(r -> !r.isWrite()).count() + " reads.");
+    return gone;
   }
 
   private static void printStatuses(Sandbox sb) {

@@ -95,18 +95,25 @@ public final class Main implements Callable<Integer> {
   /** demo's options live here, so that the runtime jar, which has no demo, still parses and documents them. */
   @Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = Cli.VersionProvider.class,
       description = {
-          "Starts an in-process Kubernetes API and a fake Heroku Connect API with the app 'acme-crm', applies the "
-              + "manifests in examples/ (or DIR), runs the operator, completes the Salesforce authorization when asked, "
-              + "and prints the objects until all are Ready. No cluster, no Heroku account.",
+          "Starts an in-process Kubernetes API and the fake Heroku Platform and Connect APIs with the app 'acme-crm' "
+              + "and no Heroku Connect add-on, applies the manifests in examples/ (or DIR), runs the operator (which "
+              + "creates the add-on: spec.addon), completes the Salesforce authorization when asked, prints the objects "
+              + "until all are Ready, then the request log of both APIs. No cluster, no Heroku account.",
           "Only in heroku-connect-operator.jar, not in the image's jar.", ""})
   static final class Demo implements Callable<Integer> {
     private final Cli.Io io;
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--examples", paramLabel = "DIR", description = "the manifests to apply (default: examples/, else the jar's copy)")
     Path examples;
 
     @Option(names = "--status", description = "print the status of every object at the end")
     boolean status;
+
+    @Option(names = "--delete", paramLabel = "Orphan|Delete",
+        description = "at the end, delete the HerokuMappings and the HerokuConnection with spec.addon.deletionPolicy set to "
+            + "this, and print what the deletion sent")
+    String delete;
 
     Demo(Cli.Io io) {
       this.io = io;
@@ -117,6 +124,13 @@ public final class Main implements Callable<Integer> {
       List<String> args = new ArrayList<>();
       if (examples != null) args.addAll(List.of("--examples", examples.toString()));
       if (status) args.add("--status");
+      if (delete != null) {
+        if (!List.of("Orphan", "Delete").contains(delete)) {
+          throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--delete is Orphan or Delete, not '"
+              + delete + "'");
+        }
+        args.addAll(List.of("--delete", delete));
+      }
       return demo(args.toArray(String[]::new), io);
     }
   }

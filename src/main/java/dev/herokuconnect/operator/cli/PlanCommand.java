@@ -20,6 +20,13 @@ import dev.herokuconnect.operator.crd.HerokuConnectionStatus;
 import dev.herokuconnect.operator.crd.HerokuMapping;
 import dev.herokuconnect.operator.crd.HerokuMappingSpec;
 import dev.herokuconnect.operator.crd.HerokuMappingStatus;
+import dev.herokuconnect.operator.platform.PlatformApi;
+import dev.herokuconnect.operator.platform.PlatformApiException;
+import dev.herokuconnect.operator.platform.PlatformBudget;
+import dev.herokuconnect.operator.platform.PlatformThrottled;
+import dev.herokuconnect.operator.reconciler.cluster.Connector;
+import dev.herokuconnect.operator.reconciler.connection.AddonDecisions;
+import dev.herokuconnect.operator.reconciler.connection.AddonLookup;
 import dev.herokuconnect.operator.reconciler.connection.ConnectionDecisions;
 import dev.herokuconnect.operator.reconciler.loop.Management;
 import dev.herokuconnect.operator.reconciler.loop.Outcome;
@@ -73,7 +80,10 @@ import picocli.CommandLine.Spec;
         "                    nothing  in step with the remote mapping (or observe-only)",
         "                    wait     a write is due, but the connection must be set up and authorized first",
         "                    blocked  only a person can fix it (e.g. an immutable field changed)",
-        "  HerokuConnection  update   db_key/schema_name would be PATCHed, pause/resume/restart sent",
+        "  HerokuConnection  create   spec.addon: the app has no Heroku Connect add-on: POST one (Platform API)",
+        "                    update   db_key/schema_name would be PATCHed, pause/resume/restart sent, the",
+        "                             add-on's plan changed (spec.addon.plan)",
+        "                    wait     spec.addon: the add-on is provisioning",
         "                    nothing  in step",
         "",
         "Manifests with status (kubectl get hmap,hconn -o yaml) are planned exactly as the operator sees them: "
@@ -84,7 +94,8 @@ import picocli.CommandLine.Spec;
         "It sends no write to Heroku Connect: discovery only searches the app's add-ons (GET "
             + "{discovery}/connections?app=), never links the token's user (a write), then reads each connection once "
             + "(GET /connections/{id}?deep=true); a connection with spec.connectionId and spec.apiUrl is read without "
-            + "a search.",
+            + "a search. With spec.addon it first reads the app's add-ons from the Platform API (GET /apps/{app}/addons, "
+            + "HEROKU_PLATFORM_API_URL, default https://api.heroku.com).",
         "",
         "Token: HEROKU_API_KEY, or --token-file FILE. The token is sent only to the hosts in HEROKU_CONNECT_API_HOSTS "
             + "(default *.heroku.com), as by the operator: a manifest's apiUrl elsewhere is an error, and nothing is "
@@ -158,8 +169,9 @@ public final class PlanCommand implements Callable<Integer> {
           : env.getOrDefault(OperatorConfig.DISCOVERY_URL, OperatorConfig.DEFAULT_DISCOVERY_URL);
       // Manifests may come from anyone (a pull request): their apiUrl gets the operator's rule.
       HostAllowlist hosts = OperatorConfig.apiHosts(env);
-      Result result = plan(read, new ConnectHttp(token, RequestGate.OPEN, ConnectHttp.Options.defaults().withHosts(hosts),
-          Clock.systemUTC()), discovery);
+      ConnectHttp http = new ConnectHttp(token, RequestGate.OPEN, ConnectHttp.Options.defaults().withHosts(hosts), Clock.systemUTC());
+      String platformUrl = env.getOrDefault(PlatformApi.URL_SETTING, PlatformApi.DEFAULT_URL);
+      Result result = plan(read, http, discovery, () -> new PlatformApi(http, platformUrl, new PlatformBudget(Clock.systemUTC())));
       String text = switch (format) {
         case "json" -> result.json();
         case "yaml" -> result.yaml();
@@ -208,15 +220,15 @@ public final class PlanCommand implements Callable<Integer> {
 
   /** One HerokuConnection's plan. */
   record ConnectionPlan(String namespace, String name, String source, String connectionId, String resourceName,
-                        String state, boolean observeOnly, String action, List<String> steps, List<String> changes,
-                        List<String> notes) {}
+                        String state, boolean observeOnly, String action, List<String> steps, List<String> creates,
+                        List<String> changes, List<String> notes) {}
 
   /** One HerokuMapping's plan. */
   record MappingPlan(String namespace, String name, String source, String connection, String objectName, String action,
                      List<String> steps, String remoteMappingId, List<String> differences, List<String> notes) {}
 
   record Summary(int create, int update, int adopt, int nothing, int waiting, int blocked, int connectionsToUpdate,
-                 boolean changes) {}
+                 int addonsToCreate, boolean changes) {}
 
   record Result(List<ConnectionPlan> connections, List<MappingPlan> mappings, Summary summary) {
     boolean changes() { return summary.changes(); }
@@ -242,8 +254,10 @@ public final class PlanCommand implements Callable<Integer> {
       StringBuilder b = new StringBuilder();
       for (ConnectionPlan c : connections) {
         b.append("HerokuConnection ").append(c.namespace()).append('/').append(c.name()).append(": ").append(c.action()).append('\n');
-        b.append("    add-on ").append(c.resourceName() == null ? "" : c.resourceName() + " ").append(c.connectionId())
+        b.append("    add-on ").append(c.resourceName() == null ? "" : c.resourceName() + " ")
+            .append(c.connectionId() == null ? "(none yet)" : c.connectionId())
             .append(", state ").append(c.state()).append(c.observeOnly() ? ", observe-only" : "").append('\n');
+        c.creates().forEach(l -> b.append("  + ").append(l).append('\n'));
         c.changes().forEach(l -> b.append("  ~ ").append(l).append('\n'));
         c.notes().forEach(l -> b.append("    ").append(l).append('\n'));
       }
@@ -265,24 +279,44 @@ public final class PlanCommand implements Callable<Integer> {
       if (s.waiting() > 0) b.append(", ").append(s.waiting()).append(" waiting");
       if (s.blocked() > 0) b.append(", ").append(s.blocked()).append(" blocked");
       b.append("; ").append(s.connectionsToUpdate()).append(s.connectionsToUpdate() == 1 ? " connection" : " connections")
-          .append(" to update. Nothing was written.\n");
+          .append(" to update");
+      if (s.addonsToCreate() > 0) b.append(", ").append(s.addonsToCreate()).append(s.addonsToCreate() == 1 ? " add-on" : " add-ons")
+          .append(" to create");
+      b.append(". Nothing was written.\n");
       return b.toString();
     }
   }
 
   private record Reached(Item<HerokuConnection> item, ConnectionFinder.Found found) {}
 
-  static Result plan(PlanManifests.Read read, ConnectHttp http, String discovery) {
+  static Result plan(PlanManifests.Read read, ConnectHttp http, String discovery,
+                     java.util.function.Supplier<PlatformApi> platform) {
     ConnectionFinder finder = new ConnectionFinder(http, discovery, RequestGate.Priority.USER);
     // discovery: search only (find(..., false) never links the token's user: that is a write)
     List<Reached> reached = new ArrayList<>();
     Map<String, Reached> byAddon = new LinkedHashMap<>();
+    List<ConnectionPlan> addonsFirst = new ArrayList<>(); // spec.addon's add-on is not usable yet: the connection is not read
+    List<MappingPlan> waiting = new ArrayList<>();
+    Map<String, AddonDecisions.Facts> addons = new LinkedHashMap<>();
     for (Item<HerokuConnection> c : read.connections()) {
       HerokuConnectionSpec spec = c.object().getSpec();
+      AddonDecisions.Facts addon = spec.getAddon() == null ? null : addonFacts(c, platform.get());
+      if (addon != null && !addon.usable()) {
+        addonsFirst.add(planAddonFirst(c, addon));
+        for (Item<HerokuMapping> m : read.mappings()) {
+          if (m.namespace().equals(c.namespace()) && m.object().getSpec().getConnectionRef().getName().equals(c.name())) {
+            waiting.add(new MappingPlan(m.namespace(), m.name(), m.source().toString(), c.name(), m.object().getSpec().getObjectName(),
+                "wait", List.of(), null, List.of("create, once the add-on exists and is set up"),
+                List.of("HerokuConnection " + c.ref() + " gets its add-on first (spec.addon)")));
+          }
+        }
+        continue;
+      }
+      if (addon != null) addons.put(c.ref(), addon);
       ConnectionFinder.Found found;
       try {
-        found = finder.find(new ConnectionFinder.Query(spec.getAppName(), spec.getResourceName(), spec.getConnectionId(),
-            spec.getApiUrl()), false);
+        found = finder.find(new ConnectionFinder.Query(spec.getAppName(), spec.getResourceName(),
+            addon != null ? addon.addon().id() : spec.getConnectionId(), spec.getApiUrl()), false);
       } catch (ConnectionFinder.NotFound e) {
         throw new PlanError("HerokuConnection " + c.ref() + " (" + c.source() + "): " + notFoundMessage(e, spec.getAppName()));
       } catch (ConnectApiException | IllegalArgumentException e) { // IllegalArgumentException: an unusable URL
@@ -297,8 +331,8 @@ public final class PlanCommand implements Callable<Integer> {
       }
       reached.add(r);
     }
-    List<ConnectionPlan> connections = new ArrayList<>();
-    List<MappingPlan> mappings = new ArrayList<>();
+    List<ConnectionPlan> connections = new ArrayList<>(addonsFirst);
+    List<MappingPlan> mappings = new ArrayList<>(waiting);
     for (Reached r : reached) {
       Item<HerokuConnection> c = r.item();
       Connection remote;
@@ -316,7 +350,7 @@ public final class PlanCommand implements Callable<Integer> {
         }
       }
       try {
-        connections.add(planConnection(c, r.found(), remote, api, refs));
+        connections.add(planConnection(c, r.found(), remote, api, refs, addons.get(c.ref())));
       } catch (ConnectApiException e) {
         throw new PlanError("HerokuConnection " + c.ref() + " (" + c.source() + "): " + e.getMessage());
       }
@@ -327,6 +361,50 @@ public final class PlanCommand implements Callable<Integer> {
       }
     }
     return new Result(connections, mappings, summarize(connections, mappings));
+  }
+
+  /** spec.addon's add-on as the operator finds it (AddonLookup: reads only), or why plan cannot. */
+  private static AddonDecisions.Facts addonFacts(Item<HerokuConnection> c, PlatformApi platform) {
+    HerokuConnection o = c.object();
+    HerokuConnectionStatus status = o.getStatus() == null ? new HerokuConnectionStatus() : o.getStatus();
+    try {
+      return AddonLookup.facts(o, AddonLookup.find(platform, o, status), Management.of(o));
+    } catch (PlatformApiException e) {
+      throw new PlanError("HerokuConnection " + c.ref() + " (" + c.source() + "): " + AddonDecisions.refused(e, "reading the add-ons "
+          + "of app " + o.getSpec().getAppName(), o.getSpec().getAppName(), o.getSpec().getAddon().getPlan(),
+          Connector.credentialsHint(o)).message());
+    } catch (PlatformThrottled e) {
+      throw new PlanError("HerokuConnection " + c.ref() + " (" + c.source() + "): " + e.getMessage());
+    }
+  }
+
+  /**
+   * A connection whose add-on spec.addon must create (or is waiting for): the add-on's step as the
+   * operator decides it ({@link AddonDecisions#beforeConnecting}), and what follows for any new
+   * add-on (NEW: database and schema set; Salesforce authorized by a person).
+   */
+  private static ConnectionPlan planAddonFirst(Item<HerokuConnection> item, AddonDecisions.Facts f) {
+    HerokuConnection c = item.object();
+    ConnectionDecisions.Plan p = AddonDecisions.beforeConnecting(f);
+    String create = "add-on " + f.wantPlan() + " on " + f.app() + " (named " + f.nameToCreate() + ", POST /apps/" + f.app() + "/addons)";
+    var db = c.getSpec().getDatabase();
+    String then = "then, as on any new add-on: db_key " + db.getConfigVar() + " and schema_name " + db.getSchema()
+        + " set (PATCH /connections/{id}), and Salesforce authorized by a person (status.authorizationUrl)";
+    String state = f.addon() == null ? "(no add-on)" : f.addon().state().apiName();
+    String id = f.addon() == null ? null : f.addon().id();
+    String name = f.addon() == null ? null : f.addon().name();
+    boolean observe = f.management().observeOnly();
+    if (p.steps().contains(ConnectionDecisions.Step.CREATE_ADDON)) {
+      return new ConnectionPlan(item.namespace(), item.name(), item.source().toString(), id, name, state, observe, "create",
+          List.of("create_addon", "configure_database"), List.of(create), List.of(), List.of(then));
+    }
+    if (p.withheld().contains(ConnectionDecisions.Step.CREATE_ADDON)) {
+      return new ConnectionPlan(item.namespace(), item.name(), item.source().toString(), id, name, state, observe, "nothing",
+          List.of(), List.of(), List.of(), List.of("observe-only, not created: " + create));
+    }
+    String action = p.stop() != null && p.stop().kind() == Outcome.Kind.STALLED ? "blocked" : "wait";
+    return new ConnectionPlan(item.namespace(), item.name(), item.source().toString(), id, name, state, observe, action,
+        List.of(), List.of(), List.of(), List.of(p.stop() == null ? "" : p.stop().message()));
   }
 
   /** observe-only's advice does not fit a plan, which never links either. */
@@ -340,7 +418,7 @@ public final class PlanCommand implements Callable<Integer> {
   }
 
   private static ConnectionPlan planConnection(Item<HerokuConnection> item, ConnectionFinder.Found found, Connection remote,
-                                               ConnectionApi api, Map<String, String> refs) {
+                                               ConnectionApi api, Map<String, String> refs, AddonDecisions.Facts addon) {
     HerokuConnection c = item.object();
     HerokuConnectionSpec spec = c.getSpec();
     HerokuConnectionStatus status = c.getStatus() == null ? new HerokuConnectionStatus() : c.getStatus();
@@ -352,6 +430,16 @@ public final class PlanCommand implements Callable<Integer> {
     List<String> changes = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     List<String> database = new ArrayList<>();
+    if (addon != null) { // spec.addon's step goes first, as the operator sends it (AddonDecisions.then)
+      ConnectionDecisions.Plan a = AddonDecisions.plan(addon);
+      String line = "add-on plan: remote " + addon.addon().plan() + ", spec " + addon.wantPlan() + " (PATCH /apps/" + addon.app()
+          + "/addons/{id})";
+      if (a.steps().contains(ConnectionDecisions.Step.CHANGE_ADDON_PLAN)) {
+        steps.add("change_addon_plan");
+        changes.add(line);
+      }
+      if (a.withheld().contains(ConnectionDecisions.Step.CHANGE_ADDON_PLAN)) notes.add("observe-only, not changed: " + line);
+    }
     if (!Objects.equals(remote.dbKey(), spec.getDatabase().getConfigVar())) {
       database.add("db_key: remote " + orUnset(remote.dbKey()) + ", spec " + spec.getDatabase().getConfigVar());
     }
@@ -381,6 +469,9 @@ public final class PlanCommand implements Callable<Integer> {
         case PREVIEW_API_VERSION, PAUSE_FOR_API_VERSION, CHANGE_API_VERSION, RESUME_AFTER_API_VERSION -> {
           // the Salesforce API version change: planApiVersion reads its preview and shows its steps
         }
+        case CREATE_ADDON, CHANGE_ADDON_PLAN -> {
+          // spec.addon's steps: shown above, from AddonDecisions
+        }
       }
     }
     for (ConnectionDecisions.Step s : plan.then()) { // the decisions' own "after the writes", not a second reading of the spec
@@ -406,7 +497,7 @@ public final class PlanCommand implements Callable<Integer> {
       notes.add("mappings_summary_state is " + remote.mappingsSummaryState() + ": see the HerokuMappings");
     }
     return new ConnectionPlan(item.namespace(), item.name(), item.source().toString(), found.connectionId(), found.resourceName(),
-        remote.state(), management.observeOnly(), changes.isEmpty() ? "nothing" : "update", steps, changes, notes);
+        remote.state(), management.observeOnly(), changes.isEmpty() ? "nothing" : "update", steps, List.of(), changes, notes);
   }
 
   /**
@@ -524,9 +615,11 @@ public final class PlanCommand implements Callable<Integer> {
     int update = n.getOrDefault("update", 0);
     int waiting = n.getOrDefault("wait", 0);
     int blocked = n.getOrDefault("blocked", 0);
-    boolean changes = create + update + waiting + blocked + connectionUpdates > 0 || reloads;
+    int addons = (int) connections.stream().filter(c -> c.action().equals("create")).count();
+    boolean connectionsWait = connections.stream().anyMatch(c -> c.action().equals("wait") || c.action().equals("blocked"));
+    boolean changes = create + update + waiting + blocked + connectionUpdates + addons > 0 || reloads || connectionsWait;
     return new Summary(create, update, n.getOrDefault("adopt", 0), n.getOrDefault("nothing", 0), waiting, blocked,
-        connectionUpdates, changes);
+        connectionUpdates, addons, changes);
   }
 
   private static String orUnset(String v) {

@@ -99,7 +99,9 @@ public final class ConnectionFinder {
     String app = q.app();
     DiscoveryApi discovery = new DiscoveryApi(http, discoveryUrl, priority);
     List<AddonRef> visible = discovery.search(app, null);
-    if (!visible.isEmpty() || !mayLink) {
+    // an add-on asked for by id (spec.addon's, just created) and not visible yet: the user is not linked to it yet
+    boolean wantedVisible = q.connectionIdOrNull() == null || visible.stream().anyMatch(a -> q.connectionIdOrNull().equals(a.id()));
+    if ((!visible.isEmpty() && wantedVisible) || !mayLink) {
       if (visible.isEmpty()) {
         throw new NotFound("app '" + app + "' has no Heroku Connect add-on visible to this token, and observe-only does not "
             + "link the token's user to the app (a write): link it once (heroku connect:info -a " + app + ") or switch to manage", false, true);

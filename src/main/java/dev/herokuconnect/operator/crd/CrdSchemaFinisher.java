@@ -126,7 +126,7 @@ public final class CrdSchemaFinisher {
       "lastTransitionTime", "When status last changed (RFC 3339); it does not move while status stays the same.",
       "reason", "Why, in one CamelCase word, e.g. Synced, Progressing, Paused, RateLimited, Throttled, "
           + "NeedsSalesforceAuthorization, ConnectionNotReady, ConnectionNotFound, InvalidSpec, Unauthorized, "
-          + "RemoteError, Conflict (README, \"Conditions and what to do\").",
+          + "RemoteError, Conflict, ProvisioningAddon (README, \"Conditions and what to do\").",
       "message", "What happened and what to do, for a person; empty when there is nothing to say.");
 
   /**

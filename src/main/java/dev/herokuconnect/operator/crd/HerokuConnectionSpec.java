@@ -5,8 +5,10 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 
 @JsonClassDescription("What the connection should be: which add-on (appName, optionally resourceName, or a pinned connectionId and apiUrl), the Heroku API token to use, the database and schema to write to, how to authorize Salesforce, and whether it is paused.")
+@ValidationRule(value = AddonRules.CEL_NOT_PINNED, message = AddonRules.NOT_PINNED)
 public class HerokuConnectionSpec {
   /** Heroku app name or UUID that holds the Heroku Connect add-on. */
   @Required
@@ -61,6 +63,15 @@ public class HerokuConnectionSpec {
       + "the operator retries until it is), false resumes it (POST actions/resume). Default false. "
       + "May change at any time; while paused, Ready is False with reason Paused.")
   private boolean paused;
+
+  @JsonPropertyDescription("The Heroku Connect add-on itself, through the Heroku Platform API. Optional; without it the "
+      + "add-on must exist and is found by discovery. With it, when discovery finds no add-on on spec.appName (or none named "
+      + "spec.resourceName), the operator creates one (POST /apps/{app}/addons) with this plan, waits until it is "
+      + "provisioned and carries on; a plan change is applied to the add-on. Not with spec.connectionId (CEL).")
+  private AddonSpec addon;
+
+  public AddonSpec getAddon() { return addon; }
+  public void setAddon(AddonSpec addon) { this.addon = addon; }
 
   public String getAppName() { return appName; }
   public void setAppName(String appName) { this.appName = appName; }

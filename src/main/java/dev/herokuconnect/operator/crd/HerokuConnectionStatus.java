@@ -109,6 +109,13 @@ public class HerokuConnectionStatus extends ConditionedStatus implements Validat
   @JsonPropertyDescription("The last validation run and its findings.")
   private ValidationStatus validation;
 
+  @JsonPropertyDescription("The add-on spec.addon manages, as the Platform API last showed it; whether this object created "
+      + "it; the create intent; the Platform API budget.")
+  private AddonStatus addon;
+
+  public AddonStatus getAddon() { return addon; }
+  public void setAddon(AddonStatus v) { this.addon = v; }
+
   public String getApiVersion() { return apiVersion; }
   public void setApiVersion(String v) { this.apiVersion = v; }
   public ApiVersionChangeStatus getApiVersionChange() { return apiVersionChange; }

@@ -23,6 +23,8 @@ public final class Patterns {
   public static final String SALESFORCE_API_VERSION = "^([0-9]{2,3}\\.0)?$";
   public static final String DOMAIN = "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+)?$";
   public static final String URL = "^(https?://\\S+)?$";
+  /** A Heroku Connect plan as the Platform API names plans (addon_service:plan), e.g. herokuconnect:demo. */
+  public static final String ADDON_PLAN = "^herokuconnect:[a-z0-9][a-z0-9-]{0,49}$";
   /** A key of a Secret's data. */
   public static final String SECRET_KEY = "^[-._a-zA-Z0-9]+$";
 
@@ -42,6 +44,7 @@ public final class Patterns {
       Map.entry(SALESFORCE_API_VERSION, "a Salesforce API version such as 52.0"),
       Map.entry(DOMAIN, "a lower-case DNS name"),
       Map.entry(URL, "an http(s) URL"),
+      Map.entry(ADDON_PLAN, "a Heroku Connect plan such as herokuconnect:demo"),
       Map.entry(SECRET_KEY, "a Secret key (letters, digits, '-', '_' and '.')"));
 
   /** The words for {@code regex}, or null. */

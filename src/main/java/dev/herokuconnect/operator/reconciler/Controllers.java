@@ -1,6 +1,8 @@
 package dev.herokuconnect.operator.reconciler;
 
 import dev.herokuconnect.operator.config.OperatorConfig;
+import dev.herokuconnect.operator.platform.PlatformApis;
+import dev.herokuconnect.operator.platform.PlatformBudget;
 import dev.herokuconnect.operator.ratelimit.ApiBudget;
 import dev.herokuconnect.operator.reconciler.cluster.Connector;
 import dev.herokuconnect.operator.reconciler.cluster.Directory;
@@ -66,7 +68,13 @@ public final class Controllers {
 
   /** The HTTP clients for the configured discovery URL, sending the token only to the configured hosts. */
   public static Connector.Clients http(OperatorConfig config, ApiBudget budget, Clock clock) {
-    return new HttpClients(budget, config.discoveryUrl(), config.apiHosts(), config.methodOverride(), clock);
+    return http(config, budget, new PlatformBudget(clock), clock);
+  }
+
+  /** The same, the Platform API paid from {@code platform} (the process's one Platform budget, seen by the metrics). */
+  public static Connector.Clients http(OperatorConfig config, ApiBudget budget, PlatformBudget platform, Clock clock) {
+    return new HttpClients(budget, config.discoveryUrl(), config.apiHosts(), config.methodOverride(), clock,
+        new PlatformApis(config.platformApiUrl(), config.apiHosts(), platform, clock));
   }
 
   public ConnectionReconciler connections() { return connections; }

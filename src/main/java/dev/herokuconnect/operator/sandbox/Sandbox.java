@@ -112,12 +112,13 @@ public final class Sandbox implements AutoCloseable {
   public HerokuConnectOperator operator() { return operator; }
 
   /**
-   * The process settings that point the operator at the fake: discovery on it, and the token
+   * The process settings that point the operator at the fake: discovery and the Platform API on it, and the token
    * allowed only to its host (its loopback address, by that name: "localhost" stays outside).
    */
   public Map<String, String> connectEnv() {
     return Map.of(OperatorConfig.DISCOVERY_URL, fake.baseUrl(),
-        dev.herokuconnect.operator.connect.HostAllowlist.SETTING, fake.host());
+        dev.herokuconnect.operator.connect.HostAllowlist.SETTING, fake.host(),
+        dev.herokuconnect.operator.platform.PlatformApi.URL_SETTING, fake.baseUrl()); // the fake also plays api.heroku.com
   }
 
   /** Operator settings for the sandbox: {@link #connectEnv()}, quick intervals, no health or metrics port. */

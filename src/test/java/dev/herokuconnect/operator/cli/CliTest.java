@@ -164,6 +164,9 @@ class CliTest {
   @Test
   void demoUsageError() {
     assertEquals(Cli.USAGE, cli("demo", "--examples").code());
+    Run bad = cli("demo", "--delete", "Destroy");
+    assertEquals(Cli.USAGE, bad.code(), "a policy that is not one is a usage error, before anything starts");
+    assertTrue(bad.err().contains("--delete is Orphan or Delete, not 'Destroy'"), bad.err());
   }
 
   // ---- completion -------------------------------------------------------------------------
@@ -177,7 +180,7 @@ class CliTest {
         script);
     for (String c : COMMANDS) assertTrue(script.contains("_picocli_heroku-connect-operator_" + c + "()"), c);
     for (String flag : List.of("--exit-code", "--filename", "--output-file", "--token-file", "--from-file", "--deletion-policy",
-        "--observe", "--examples", "--status", "--help", "--version")) {
+        "--observe", "--examples", "--status", "--delete", "--help", "--version")) {
       assertTrue(script.contains(flag), flag);
     }
   }

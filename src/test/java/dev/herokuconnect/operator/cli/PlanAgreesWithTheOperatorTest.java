@@ -78,6 +78,16 @@ class PlanAgreesWithTheOperatorTest {
             f.declareFieldChange("Account", "Name", "62.0", FakeConnectApi.FieldChange.removed());
           }, connection("").replace("paused: false", "paused: false\n  salesforce: {apiVersion: '62.0'}")
               + mapping("account", "Account", 600, "")),
+      new Row("spec.addon on an app without the add-on: + add-on, then the new connection's setup",
+          (f, id) -> f.platform().addApp("acme-new"),
+          connection("").replace("appName: acme-crm", "appName: acme-new") + "  addon: {plan: herokuconnect:demo}\n"),
+      new Row("spec.addon with another plan than the add-on's: ~ its plan, in place",
+          (f, id) -> {}, connection("") + "  addon: {plan: herokuconnect:enterprise}\n"),
+      new Row("spec.addon, observe-only, on an app without the add-on: nothing",
+          (f, id) -> f.platform().addApp("acme-new"),
+          connection("").replace("appName: acme-crm", "appName: acme-new").replace("metadata: {name: sales, namespace: crm}",
+              "metadata: {name: sales, namespace: crm, annotations: {herokuconnect.dev/reconcile-policy: observe}}")
+              + "  addon: {plan: herokuconnect:demo}\n"),
       new Row("observe-only with drift: nothing",
           (f, id) -> f.dashboardCreate(id, "Account", PlanCommandTest.config("read_only", List.of("Id", "Name", "SystemModstamp"), 300)),
           connection("").replace("metadata: {name: sales, namespace: crm}",
@@ -137,9 +147,15 @@ class PlanAgreesWithTheOperatorTest {
     fake.mappings(connectionId).forEach(m -> objectById.put(m.id(), m.objectName()));
     TreeSet<String> writes = new TreeSet<>();
     for (RecordedRequest r : fake.requests()) {
-      if (!r.isWrite() || r.status() >= 300 || r.path().startsWith("/auth/")) continue;
+      // linking the user and asking for an authorization URL change nothing plan shows as a write (it notes them)
+      if (!r.isWrite() || r.status() >= 300 || r.path().startsWith("/auth/") || r.path().endsWith("/authorize_url")) continue;
       String p = r.path();
-      if (r.method().equals("POST") && p.endsWith("/connections/" + connectionId + "/mappings")) {
+      if (r.api().equals("platform")) { // spec.addon's add-on
+        writes.add("connection/sales " + (r.method().equals("POST") ? "create_addon" : r.method().equals("PATCH") ? "change_addon_plan"
+            : "unexpected " + r));
+      } else if (r.method().equals("PATCH") && p.matches(".*/connections/[^/]+") && !p.endsWith("/connections/" + connectionId)) {
+        writes.add("connection/sales configure_database"); // the add-on spec.addon created: a new connection id
+      } else if (r.method().equals("POST") && p.endsWith("/connections/" + connectionId + "/mappings")) {
         writes.add("mapping/" + body(r).path("object_name").asText() + " create");
       } else if (r.method().equals("PUT") && p.contains("/mappings/")) {
         writes.add("mapping/" + objectById.get(p.substring(p.lastIndexOf('/') + 1)) + " update");
@@ -176,7 +192,8 @@ class PlanAgreesWithTheOperatorTest {
       return Conditions.isTrue(status, Conditions.READY) || Conditions.find(status, Conditions.RECONCILING)
           .map(x -> "Observing".equals(x.getReason()) && "True".equals(x.getStatus())).orElse(false)
           || Conditions.find(status, Conditions.READY).map(x -> "Paused".equals(x.getReason())).orElse(false)
-          || Conditions.isTrueWith(status, Conditions.STALLED, "ApiVersionChangeBlocked"); // as far as it goes without a person
+          || Conditions.isTrueWith(status, Conditions.STALLED, "ApiVersionChangeBlocked") // as far as it goes without a person
+          || Conditions.isTrueWith(status, Conditions.STALLED, "NeedsSalesforceAuthorization"); // a new add-on, set up
     });
   }
 }

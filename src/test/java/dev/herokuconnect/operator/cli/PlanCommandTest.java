@@ -185,6 +185,28 @@ class PlanCommandTest {
 
   /** Issue 18: a newer spec.salesforce.apiVersion is planned with the API's schema-diff, for one extra read, and blocked as the operator would. */
   @Test
+  void anAddonToCreateIsAWriteAndAPlanChangeAnUpdateAndOnlyPlatformReadsAreSent() throws Exception {
+    fake.platform().addApp("acme-new");
+    Path file = dir.resolve("addon.yaml");
+    Files.writeString(file, connection("sales", "DATABASE_URL", false).replace("appName: acme-crm", "appName: acme-new")
+        + "  addon: {plan: herokuconnect:demo}\n---\n" + connection("crm-main", "DATABASE_URL", false)
+        + "  addon: {plan: herokuconnect:enterprise}\n---\n" + mapping("account", "Account", List.of("Id", "Name"), 600, ""));
+    Map<String, String> env = new HashMap<>(Map.of("HEROKU_API_KEY", TOKEN, "HEROKU_PLATFORM_API_URL", fake.baseUrl()));
+    Run r = plan(env, "-f", file.toString(), "--discovery-url", fake.baseUrl(), "--exit-code");
+    assertEquals(2, r.code(), r.out() + r.err());
+    String out = r.out();
+    assertTrue(out.contains("HerokuConnection crm/sales: create\n    add-on (none yet), state (no add-on)\n"
+        + "  + add-on herokuconnect:demo on acme-new (named hc-crm-sales-"), out);
+    assertTrue(out.contains("HerokuMapping crm/account (Account on sales): wait\n"), out);
+    assertTrue(out.contains("HerokuConnection crm/crm-main: update\n"), out);
+    assertTrue(out.contains("  ~ add-on plan: remote herokuconnect:demo, spec herokuconnect:enterprise (PATCH /apps/acme-crm/addons/{id})"),
+        out);
+    assertTrue(out.contains(", 1 add-on to create. Nothing was written.\n"), out);
+    assertTrue(fake.requests().stream().noneMatch(RecordedRequest::isWrite), "plan sends no write: " + requests());
+    assertTrue(fake.requests().stream().anyMatch(q -> q.api().equals("platform")), "the add-ons were read: " + requests());
+  }
+
+  @Test
   void aSalesforceApiVersionChangeIsPlannedWithItsSchemaDiffForOneExtraRead() throws Exception {
     fake.setApiVersion(connectionId, "52.0");
     fake.declareFieldChange("Account", "Name", "62.0", FakeConnectApi.FieldChange.removed());

@@ -217,6 +217,35 @@ class CrdSchemaTest {
     }
   }
 
+  static JsonNode withAddon(String plan, String policy, String pinned) {
+    return edit(CONNECTION, s -> {
+      ObjectNode addon = s.putObject("addon");
+      if (plan != null) addon.put("plan", plan);
+      if (policy != null) addon.put("deletionPolicy", policy);
+      if (pinned != null) s.put("connectionId", pinned);
+    });
+  }
+
+  /** spec.addon (crd/AddonSpec, crd/AddonRules): the plan's pattern, the policy's enum, and the CEL rule against a pinned id. */
+  @Test
+  void addonSpecIsCheckedAtApply() {
+    record Case(String reason, JsonNode object, String error) {}
+    for (Case c : List.of(
+        new Case("a Connect plan, the default policy", withAddon("herokuconnect:demo", null, null), null),
+        new Case("a Connect plan, Delete", withAddon("herokuconnect:enterprise", "Delete", null), null),
+        new Case("another service's plan", withAddon("heroku-postgresql:mini", null, null), "herokuconnect"),
+        new Case("a plan without its service", withAddon("demo", null, null), "herokuconnect"),
+        new Case("no plan", withAddon(null, "Orphan", null), "plan"),
+        new Case("a policy that is not one", withAddon("herokuconnect:demo", "Destroy", null), "enumeration"),
+        new Case("with a pinned connectionId", withAddon("herokuconnect:demo", null, "11111111-1111-4111-8111-111111111111"),
+            "set one of the two"),
+        new Case("with an empty connectionId", withAddon("herokuconnect:demo", null, ""), null))) {
+      List<String> errors = connections.validate(c.object(), null);
+      if (c.error() == null) assertEquals(List.of(), errors, c.reason());
+      else assertTrue(errors.stream().anyMatch(e -> e.contains(c.error())), c.reason() + ": " + errors);
+    }
+  }
+
   @Test
   void aResolvedConnectionKeepsItsAddon() {
     String id = "11111111-1111-4111-8111-111111111111";

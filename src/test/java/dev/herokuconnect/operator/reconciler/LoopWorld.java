@@ -95,6 +95,7 @@ final class LoopWorld implements AutoCloseable {
     Map<String, String> all = new java.util.HashMap<>(env);
     all.put(OperatorConfig.DISCOVERY_URL, fake.baseUrl());
     all.put(HostAllowlist.SETTING, fake.host());
+    all.put(dev.herokuconnect.operator.platform.PlatformApi.URL_SETTING, fake.baseUrl()); // the fake also plays api.heroku.com
     OperatorConfig config = OperatorConfig.fromEnv(all).withIntervals(Duration.ofMinutes(10), Duration.ofSeconds(10), Duration.ofMinutes(5));
     this.config = settings.apply(config); // a case's own settings, if any (LoopWorld(settings))
     wire();
@@ -162,8 +163,9 @@ final class LoopWorld implements AutoCloseable {
   void crashingPass(String name, int channelWrites) {
     HerokuConnection c = connection(name);
     var json = new io.fabric8.kubernetes.client.utils.KubernetesSerialization();
-    com.fasterxml.jackson.databind.node.ObjectNode persisted = json.convertValue(c.getStatus(),
-        com.fasterxml.jackson.databind.node.ObjectNode.class);
+    com.fasterxml.jackson.databind.node.ObjectNode persisted = c.getStatus() == null // a new object has none yet
+        ? com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+        : json.convertValue(c.getStatus(), com.fasterxml.jackson.databind.node.ObjectNode.class);
     int from = channelPatches.size();
     dieAfterChannelWrites = channelWrites;
     loop.reconcile(c, connections); // the pass ends where it dies (its status is never written)

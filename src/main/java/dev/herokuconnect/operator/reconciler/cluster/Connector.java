@@ -37,6 +37,9 @@ public final class Connector {
     ConnectionApi region(ApiToken token, String apiRoot, HostAllowlist.Source source, String connectionId);
 
     ConnectionFinder.Found find(ApiToken token, ConnectionFinder.Query query, Priority priority, boolean mayLink);
+
+    /** The Platform API client for a token (spec.addon), paid from the Platform budget, never the Connect one. */
+    dev.herokuconnect.operator.platform.PlatformApi platform(ApiToken token);
   }
 
   /** Where Secrets are read (the connection controller's informer, or a plain GET). */
@@ -72,6 +75,14 @@ public final class Connector {
    * {@code mayLink}). {@code secret} is what the caller read, or empty.
    */
   public Result connect(HerokuConnection c, Optional<Secret> secret, Priority priority, boolean mayLink) {
+    return connect(c, secret, priority, mayLink, null);
+  }
+
+  /**
+   * As {@link #connect(HerokuConnection, Optional, Priority, boolean)}, for the add-on spec.addon
+   * manages: {@code addonId} (its id is the connection id) is what discovery looks for.
+   */
+  public Result connect(HerokuConnection c, Optional<Secret> secret, Priority priority, boolean mayLink, String addonId) {
     restoreBudget(c);
     Optional<ApiToken> token = secret.flatMap(s -> tokenIn(s, c));
     if (token.isEmpty()) {
@@ -83,7 +94,7 @@ public final class Connector {
       HerokuConnectionSpec spec = c.getSpec();
       try {
         ConnectionFinder.Found found = clients.find(token.get(), new ConnectionFinder.Query(spec.getAppName(),
-            spec.getResourceName(), spec.getConnectionId(), spec.getApiUrl()), priority, mayLink);
+            spec.getResourceName(), addonId != null ? addonId : spec.getConnectionId(), spec.getApiUrl()), priority, mayLink);
         where = new Where(found.connectionId(), found.apiRoot(), found.resourceName(), rootSource(spec, "region_url"));
       } catch (ConnectionFinder.NotFound e) {
         return Result.failed(Outcome.stalled(e.ambiguous() ? Reasons.CONNECTION_AMBIGUOUS : Reasons.CONNECTION_NOT_FOUND,
@@ -177,7 +188,13 @@ public final class Connector {
         rl.getReserved() == null ? rl.getUsed() : rl.getReserved(), parse(rl.getThrottledUntil()));
   }
 
-  static Optional<ApiToken> tokenIn(Secret secret, HerokuConnection c) {
+  /** The Platform API client for {@code token}. */
+  public dev.herokuconnect.operator.platform.PlatformApi platform(ApiToken token) {
+    return clients.platform(token);
+  }
+
+  /** The token in the Secret under spec.credentials.secretRef.key, if any. */
+  public static Optional<ApiToken> tokenIn(Secret secret, HerokuConnection c) {
     String key = c.getSpec().getCredentials().getSecretRef().getKey();
     String encoded = secret.getData() == null ? null : secret.getData().get(key);
     String value = encoded == null ? null : new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);

@@ -8,11 +8,16 @@ import dev.herokuconnect.operator.connect.ConnectionFinder;
 import dev.herokuconnect.operator.connect.HostAllowlist;
 import dev.herokuconnect.operator.connect.RequestGate.Priority;
 import dev.herokuconnect.operator.connect.RequestGate;
+import dev.herokuconnect.operator.platform.PlatformApi;
+import dev.herokuconnect.operator.platform.PlatformApis;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The Connect API over HTTP: one HTTP client per token (a rotated token gets a new one), paid from the budget. */
+/**
+ * The Connect API over HTTP: one HTTP client per token (a rotated token gets a new one), paid from
+ * the budget; and the Platform API's clients (spec.addon), paid from the Platform budget.
+ */
 public final class HttpClients implements Connector.Clients {
   private final RequestGate gate;
   private final String discoveryUrl;
@@ -20,9 +25,12 @@ public final class HttpClients implements Connector.Clients {
   private final boolean methodOverride;
   private final Clock clock;
   private final Map<ApiToken, ConnectHttp> clients = new ConcurrentHashMap<>();
+  private final PlatformApis platform;
 
-  public HttpClients(RequestGate gate, String discoveryUrl, HostAllowlist hosts, boolean methodOverride, Clock clock) {
+  public HttpClients(RequestGate gate, String discoveryUrl, HostAllowlist hosts, boolean methodOverride, Clock clock,
+                     PlatformApis platform) {
     this.gate = gate;
+    this.platform = platform;
     this.discoveryUrl = discoveryUrl;
     this.hosts = hosts;
     this.methodOverride = methodOverride;
@@ -44,5 +52,10 @@ public final class HttpClients implements Connector.Clients {
   @Override
   public ConnectionFinder.Found find(ApiToken token, ConnectionFinder.Query query, Priority priority, boolean mayLink) {
     return new ConnectionFinder(http(token), discoveryUrl, priority).find(query, mayLink);
+  }
+
+  @Override
+  public PlatformApi platform(ApiToken token) {
+    return platform.forToken(token);
   }
 }

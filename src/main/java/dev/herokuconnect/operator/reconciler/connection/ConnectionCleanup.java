@@ -4,6 +4,7 @@ import dev.herokuconnect.operator.crd.HerokuConnection;
 import dev.herokuconnect.operator.crd.HerokuConnectionStatus;
 import dev.herokuconnect.operator.reconciler.connection.ConnectionDecisions.DeletionStep;
 import dev.herokuconnect.operator.reconciler.loop.Cleanup;
+import dev.herokuconnect.operator.reconciler.loop.Events;
 import dev.herokuconnect.operator.reconciler.loop.ManagedLoop;
 import dev.herokuconnect.operator.reconciler.loop.Reconcile;
 import java.util.List;
@@ -11,13 +12,18 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Deleting a HerokuConnection: the add-on itself is never deleted (the API cannot). Observe the
- * HerokuMappings still bound to it, decide ({@link ConnectionDecisions#deletion}: wait for them, so
- * their cleanup can reach the API), then release the credentials Secret.
+ * Deleting a HerokuConnection. Observe the HerokuMappings still bound to it and what becomes of the
+ * add-on, decide ({@link ConnectionDecisions#deletion}: wait for them, so their cleanup can reach
+ * the API), then delete the add-on when spec.addon says so and this object created it
+ * ({@link AddonDecisions#fate}; never otherwise: the Connect API cannot), then release the
+ * credentials Secret.
  */
 final class ConnectionCleanup implements Cleanup<HerokuConnection, HerokuConnectionStatus, ConnectionCleanup.Observed, DeletionStep> {
-  /** The HerokuMappings still bound to it, and whether a Salesforce API version change holds its add-on paused. */
-  record Observed(List<String> mappings, boolean resumeFirst) {}
+  /**
+   * The HerokuMappings still bound to it, whether a Salesforce API version change holds its add-on
+   * paused, and what becomes of the add-on (spec.addon) with the Event that says so.
+   */
+  record Observed(List<String> mappings, boolean resumeFirst, AddonDecisions.Fate addon, Events.Note addonNote) {}
 
   private final CredentialsGuard credentials;
   private final Consumer<HerokuConnection> forget;
@@ -41,21 +47,25 @@ final class ConnectionCleanup implements Cleanup<HerokuConnection, HerokuConnect
     var change = ctx.status().getApiVersionChange();
     boolean holds = change != null && Boolean.TRUE.equals(change.getPausedByChange())
         && List.of(ApiVersionDecisions.PAUSING, ApiVersionDecisions.CHANGING, ApiVersionDecisions.RESUMING).contains(change.getPhase());
-    return new Observed(mappingsOf.apply(ctx.resource()), holds && ctx.management().writes() && !ctx.resource().getSpec().isPaused());
+    HerokuConnection c = ctx.resource();
+    AddonDecisions.Fate fate = AddonDecisions.fate(c.getSpec().getAddon(), ctx.status().getAddon(), ctx.management());
+    return new Observed(mappingsOf.apply(c), holds && ctx.management().writes() && !c.getSpec().isPaused(), fate,
+        AddonDecisions.fateNote(fate, ctx.status().getAddon(), c.getSpec().getAppName()));
   }
 
   @Override
   public ConnectionDecisions.Deletion decide(Observed o) {
-    return ConnectionDecisions.deletion(o.mappings(), o.resumeFirst());
+    return ConnectionDecisions.deletion(o.mappings(), o.resumeFirst(), o.addon(), o.addonNote());
   }
 
   @Override
   public ManagedLoop.Deletion act(DeletionStep step, Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, Observed seen) {
-    return switch (step) { // exhaustive: only these two write (ConnectionDecisions.Deletion#finish)
+    return switch (step) { // exhaustive: only these three write (ConnectionDecisions.Deletion#finish)
       case RESUME_THEN_RELEASE -> {
         external.resumeWhatTheChangePaused(ctx); // a failure is the loop's to report and retry, the finalizer staying
         yield releaseCredentials(ctx);
       }
+      case DELETE_ADDON_THEN_RELEASE -> external.deleteAddon(ctx).orElseGet(() -> releaseCredentials(ctx)); // the token first
       case RELEASE_CREDENTIALS -> releaseCredentials(ctx);
       case WAIT_FOR_MAPPINGS -> throw new IllegalStateException(step + " sends nothing");
     };

@@ -33,7 +33,9 @@ public final class ConnectionDecisions {
     /** The change of the Salesforce API version ({@link ApiVersionDecisions}): GET schema-diff, then pause, change, resume. */
     PREVIEW_API_VERSION, PAUSE_FOR_API_VERSION, CHANGE_API_VERSION, RESUME_AFTER_API_VERSION,
     /** The connection's notifications (NotificationDecisions decides them, Notifications sends them). */
-    READ_NOTIFICATIONS, ACKNOWLEDGE_NOTIFICATIONS, FORGET_NOTIFICATIONS;
+    READ_NOTIFICATIONS, ACKNOWLEDGE_NOTIFICATIONS, FORGET_NOTIFICATIONS,
+    /** The add-on itself, through the Platform API (AddonDecisions decides them, AddonExternal sends them). */
+    CREATE_ADDON, CHANGE_ADDON_PLAN;
 
     /**
      * Whether only a read shows what the step left, so the pass reads the connection again before
@@ -48,6 +50,7 @@ public final class ConnectionDecisions {
         case CONFIGURE_DATABASE, RESTART, PAUSE, RESUME, CHANGE_API_VERSION, RESUME_AFTER_API_VERSION -> true;
         case ASK_AUTHORIZATION_URL, PREVIEW_API_VERSION, PAUSE_FOR_API_VERSION -> false;
         case READ_NOTIFICATIONS, ACKNOWLEDGE_NOTIFICATIONS, FORGET_NOTIFICATIONS -> false; // the connection's state is untouched
+        case CREATE_ADDON, CHANGE_ADDON_PLAN -> false; // the Platform API's answer is the add-on as it left it
       };
     }
 
@@ -212,15 +215,18 @@ public final class ConnectionDecisions {
         + " (status.rateLimit.throttledUntil)", wait);
   }
 
-  /** What deleting a HerokuConnection does: the add-on itself is never deleted (the API cannot). */
-  public enum DeletionStep { WAIT_FOR_MAPPINGS, RESUME_THEN_RELEASE, RELEASE_CREDENTIALS }
+  /**
+   * What deleting a HerokuConnection does: the Connect API cannot delete an add-on; the Platform API
+   * deletes one this object created when spec.addon.deletionPolicy is Delete ({@link AddonDecisions#fate}).
+   */
+  public enum DeletionStep { WAIT_FOR_MAPPINGS, RESUME_THEN_RELEASE, DELETE_ADDON_THEN_RELEASE, RELEASE_CREDENTIALS }
 
   public record Deletion(DeletionStep step, Events.Note event) implements Cleanup.Verdict<DeletionStep> {
     @Override
     public Cleanup.Finish finish() {
       return switch (step) {
         case WAIT_FOR_MAPPINGS -> Cleanup.Finish.POLL; // their cleanups run meanwhile: look again after the settling interval
-        case RESUME_THEN_RELEASE, RELEASE_CREDENTIALS -> Cleanup.Finish.ACT;
+        case RESUME_THEN_RELEASE, DELETE_ADDON_THEN_RELEASE, RELEASE_CREDENTIALS -> Cleanup.Finish.ACT;
       };
     }
   }
@@ -239,12 +245,25 @@ public final class ConnectionDecisions {
    * left paused that nobody asked to pause.
    */
   public static Deletion deletion(List<String> mappingsUsingIt, boolean resumeFirst) {
+    return deletion(mappingsUsingIt, resumeFirst, AddonDecisions.Fate.NOT_MANAGED, null);
+  }
+
+  /**
+   * With the add-on's fate ({@link AddonDecisions#fate}) and its Event: the add-on goes only once
+   * no HerokuMapping uses it (their cleanups reach the API through it), and before the
+   * credentials are released (the DELETE needs the token); a deleted add-on needs no resume.
+   */
+  public static Deletion deletion(List<String> mappingsUsingIt, boolean resumeFirst, AddonDecisions.Fate addon, Events.Note addonNote) {
     if (!mappingsUsingIt.isEmpty()) {
       return new Deletion(DeletionStep.WAIT_FOR_MAPPINGS, Events.Note.normal(Reasons.DELETING, "waiting for "
           + mappingsUsingIt.size() + " HerokuMapping(s) that use this connection to be deleted: " + String.join(", ", mappingsUsingIt)));
     }
-    if (resumeFirst) return new Deletion(DeletionStep.RESUME_THEN_RELEASE, null); // the resume's result says how it went
-    return new Deletion(DeletionStep.RELEASE_CREDENTIALS, null);
+    return switch (addon) {
+      case DELETE -> new Deletion(DeletionStep.DELETE_ADDON_THEN_RELEASE, null); // the DELETE's result says how it went
+      case NOT_MANAGED, ORPHAN, NOT_CREATED_HERE, OBSERVE_ONLY -> resumeFirst
+          ? new Deletion(DeletionStep.RESUME_THEN_RELEASE, addonNote) // the resume's result says how it went
+          : new Deletion(DeletionStep.RELEASE_CREDENTIALS, addonNote);
+    };
   }
 
   static String restartMessage(Request r) {

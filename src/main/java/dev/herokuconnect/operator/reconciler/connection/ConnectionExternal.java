@@ -5,6 +5,8 @@ import dev.herokuconnect.operator.connect.ConnectionApi;
 import dev.herokuconnect.operator.connect.Model;
 import dev.herokuconnect.operator.connect.Model.Connection;
 import dev.herokuconnect.operator.connect.RequestGate.Priority;
+import dev.herokuconnect.operator.connect.ApiToken;
+import dev.herokuconnect.operator.crd.AddonRules;
 import dev.herokuconnect.operator.crd.ApiVersions;
 import dev.herokuconnect.operator.crd.ConnectionIdentity;
 import dev.herokuconnect.operator.crd.HerokuConnection;
@@ -42,7 +44,8 @@ import java.util.Optional;
  * The HerokuConnection's external client: {@link #observe} finds the add-on (token, discovery,
  * ownership, the budget) and reads it from the shared snapshot into a
  * {@link ConnectionObservation}, showing in status what was read (whatever the writes then meet);
- * {@link #act} sends one decided step. The add-on itself is never created or deleted: the API cannot.
+ * {@link #act} sends one decided step. The Connect API cannot create or delete an add-on: with
+ * spec.addon, the Platform API does ({@link AddonExternal}), the add-on observed before the connection.
  */
 final class ConnectionExternal implements ExternalClient<HerokuConnection, HerokuConnectionStatus, ConnectionObservation, Step> {
   private final Directory directory;
@@ -56,6 +59,7 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
   private final AuthorizationUrls urls;
   private final ApiVersionChanges versions;
   private final Notifications notifications;
+  private final AddonExternal addons;
   private volatile Connector.Secrets secrets = (ns, name) -> Optional.empty();
 
   ConnectionExternal(Directory directory, Connector connector, SnapshotCache snapshots, ApiBudget budget,
@@ -71,6 +75,7 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
     this.urls = urls;
     this.versions = new ApiVersionChanges(directory, actions, clock);
     this.notifications = new Notifications(intervals, clock, actions);
+    this.addons = new AddonExternal(connector, actions, clock);
   }
 
   void useSecrets(Connector.Secrets secrets) {
@@ -96,7 +101,18 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
     String secretName = c.getSpec().getCredentials().getSecretRef().getName();
     Optional<Secret> secret = secrets.get(c.getMetadata().getNamespace(), secretName);
     if (pass.management().writes()) credentials.hold(c, secret, status);
-    Connector.Result r = connector.connect(c, secret, pass.priority(), pass.management().writes()); // USER while anything is asked
+    String both = AddonRules.refusal(c.getSpec()); // spec.addon with a pinned connectionId (CEL refuses it where enforced)
+    if (both != null) return ConnectionObservation.stopped(Outcome.stalled(Reasons.INVALID_SPEC, both, (Duration) null));
+    AddonDecisions.Facts addon = null; // with spec.addon: the add-on first (without a token, the connector says what is missing)
+    Optional<ApiToken> token = secret.flatMap(s -> Connector.tokenIn(s, c));
+    if (c.getSpec().getAddon() != null && token.isPresent()) {
+      AddonExternal.Seen seen = addons.observe(ctx, token.get());
+      if (seen.stop() != null) return ConnectionObservation.stopped(seen.stop());
+      addon = seen.facts();
+      if (!addon.usable()) return ConnectionObservation.addonOnly(addon);
+    }
+    Connector.Result r = connector.connect(c, secret, pass.priority(), pass.management().writes(), // USER while anything is asked
+        addon == null ? null : addon.addon().id());
     if (!r.ok()) return ConnectionObservation.stopped(r.problem());
     Connector.Connected where = r.connected();
     String id = where.connectionId();
@@ -117,7 +133,7 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
     }
     String conflictOwner = owner.map(Ownership.Claimant::ref).orElse(null);
     if (remote == null) return ConnectionObservation.stopped(ConnectionDecisions.conflict(conflictOwner)); // a non-owner, before any read
-    return seen(ctx, where, conflictOwner, remote);
+    return seen(ctx, where, conflictOwner, remote).withAddon(addon);
   }
 
   /**
@@ -141,7 +157,7 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
     fillStatus(status, remote); // what was read, whatever the writes below meet
     urls.show(c, status, remote.state());
     return new ConnectionObservation(null, where, conflictOwner, remote,
-        ConnectionDecisions.facts(c, status, ctx.management(), conflictOwner, remote), notifications.facts(ctx, remote.state()));
+        ConnectionDecisions.facts(c, status, ctx.management(), conflictOwner, remote), notifications.facts(ctx, remote.state()), null);
   }
 
   /** After writes: a read taken after them. */
@@ -149,7 +165,7 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
     Connector.Connected where = o.where();
     Connection now = snapshots.get(where.connectionId(), where.api(), Freshness.now(Priority.USER).takenAfter(clock.instant()))
         .connection();
-    return seen(ctx, where, o.conflictOwner(), now);
+    return seen(ctx, where, o.conflictOwner(), now).withAddon(o.addon());
   }
 
   /** The connection from the shared snapshot: fresh for a spec change or a request; nothing is sent for a non-owner. */
@@ -184,6 +200,7 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
   @Override
   public ConnectionObservation act(Step step, Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, ConnectionObservation o) {
     HerokuConnection c = ctx.resource();
+    if (step == Step.CREATE_ADDON || step == Step.CHANGE_ADDON_PLAN) return addons.act(step, ctx, o, token(c).orElseThrow());
     HerokuConnectionStatus status = ctx.status();
     HerokuConnectionSpec spec = c.getSpec();
     ConnectionApi api = o.where().api().withPriority(Priority.USER);
@@ -239,10 +256,23 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
         notifications.act(step, ctx, o);
         yield o.remote();
       }
+      case CREATE_ADDON, CHANGE_ADDON_PLAN -> throw new IllegalStateException(step + " is the add-on's step (AddonExternal)");
     };
     urls.show(c, status, remote.state());
     return new ConnectionObservation(null, o.where(), o.conflictOwner(), remote,
-        ConnectionDecisions.facts(c, status, ctx.management(), o.conflictOwner(), remote), notifications.facts(ctx, remote.state()));
+        ConnectionDecisions.facts(c, status, ctx.management(), o.conflictOwner(), remote), notifications.facts(ctx, remote.state()),
+        o.addon());
+  }
+
+  /** The token, as the connection's Secret holds it now (the observation read it a moment ago). */
+  private Optional<ApiToken> token(HerokuConnection c) {
+    return secrets.get(c.getMetadata().getNamespace(), c.getSpec().getCredentials().getSecretRef().getName())
+        .flatMap(s -> Connector.tokenIn(s, c));
+  }
+
+  /** The cleanup's DELETE of the add-on this object created: empty once it is gone, else how the cleanup waits. */
+  Optional<ManagedLoop.Deletion> deleteAddon(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx) {
+    return addons.delete(ctx, token(ctx.resource()));
   }
 
   /**

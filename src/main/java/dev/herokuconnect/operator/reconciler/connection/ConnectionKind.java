@@ -94,8 +94,10 @@ public final class ConnectionKind implements Kind<HerokuConnection, HerokuConnec
 
   @Override
   public ConnectionDecisions.Plan decide(ConnectionObservation o) {
-    return o.stop() != null ? ConnectionDecisions.stopped(o.stop())
-        : NotificationDecisions.with(ConnectionDecisions.plan(o.facts()), o.notices()); // the notification steps after the connection's
+    if (o.stop() != null) return ConnectionDecisions.stopped(o.stop());
+    if (!o.exists()) return AddonDecisions.beforeConnecting(o.addon()); // spec.addon's add-on, not usable yet: the connection is unread
+    ConnectionDecisions.Plan connection = NotificationDecisions.with(ConnectionDecisions.plan(o.facts()), o.notices()); // notifications last
+    return o.addon() == null ? connection : AddonDecisions.then(AddonDecisions.plan(o.addon()), connection);
   }
 
   @Override

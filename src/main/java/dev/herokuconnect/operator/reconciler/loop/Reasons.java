@@ -27,6 +27,8 @@ public final class Reasons {
   public static final String CHANGING_API_VERSION = "ChangingApiVersion";
   /** The previewed change of the Salesforce API version may not go on: fields dropped, or unsafe changes not accepted. */
   public static final String API_VERSION_CHANGE_BLOCKED = "ApiVersionChangeBlocked";
+  /** The add-on spec.addon asked for is being created or provisioned (Platform API): the operator looks again with backoff. */
+  public static final String PROVISIONING_ADDON = "ProvisioningAddon";
   public static final String WAITING_FOR_SNAPSHOT = "WaitingForSnapshot";
 
   private Reasons() {}

@@ -1,0 +1,243 @@
+package dev.herokuconnect.operator.reconciler.connection;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.herokuconnect.operator.connect.ApiToken;
+import dev.herokuconnect.operator.crd.AddonStatus;
+import dev.herokuconnect.operator.crd.HerokuConnection;
+import dev.herokuconnect.operator.crd.HerokuConnectionStatus;
+import dev.herokuconnect.operator.crd.PlatformRateLimitStatus;
+import dev.herokuconnect.operator.platform.Addon;
+import dev.herokuconnect.operator.platform.AddonState;
+import dev.herokuconnect.operator.platform.PlatformApi;
+import dev.herokuconnect.operator.platform.PlatformApiException;
+import dev.herokuconnect.operator.platform.PlatformBudget;
+import dev.herokuconnect.operator.platform.PlatformBudgetUsage;
+import dev.herokuconnect.operator.platform.PlatformThrottled;
+import dev.herokuconnect.operator.reconciler.cluster.Connector;
+import dev.herokuconnect.operator.reconciler.connection.AddonDecisions.Found;
+import dev.herokuconnect.operator.reconciler.connection.ConnectionDecisions.Step;
+import dev.herokuconnect.operator.reconciler.loop.ActionLedger;
+import dev.herokuconnect.operator.reconciler.loop.ManagedLoop;
+import dev.herokuconnect.operator.reconciler.loop.Outcome;
+import dev.herokuconnect.operator.reconciler.loop.Reconcile;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The add-on of a HerokuConnection with spec.addon, through the Platform API: {@link #observe}
+ * finds it ({@link AddonLookup}; without a request while status shows it settled) and records it
+ * in status.addon; {@link #act} sends the one step
+ * {@link AddonDecisions} chose (the create with its intent recorded first, a plan change);
+ * {@link #delete} is the cleanup's. Every failure of the Platform API ends as an outcome
+ * ({@link AddonDecisions#refused}, {@link AddonDecisions#throttled}); the account's budget is
+ * shown in status.addon.platformRateLimit after each use.
+ */
+final class AddonExternal {
+  /** What was seen, or the outcome that stops the pass. */
+  record Seen(AddonDecisions.Facts facts, Outcome stop) {}
+
+  private final Connector connector;
+  private final ActionLedger actions;
+  private final Clock clock;
+
+  AddonExternal(Connector connector, ActionLedger actions, Clock clock) {
+    this.connector = connector;
+    this.actions = actions;
+    this.clock = clock;
+  }
+
+  Seen observe(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, ApiToken token) {
+    HerokuConnection c = ctx.resource();
+    HerokuConnectionStatus status = ctx.status();
+    AddonStatus rec = status.getAddon();
+    String app = c.getSpec().getAppName();
+    PlatformApi api = connector.platform(token);
+    try {
+      String known = AddonLookup.recordedId(status);
+      if (known != null && !needsRead(ctx, rec)) {
+        return seen(ctx, new AddonLookup.Lookup(recorded(rec, app), Found.RECORDED, List.of(), known));
+      }
+      return seen(ctx, AddonLookup.find(api, c, status));
+    } catch (PlatformThrottled t) {
+      return new Seen(null, AddonDecisions.throttled(t, clock.instant()));
+    } catch (PlatformApiException e) {
+      return new Seen(null, failed(e, api, "reading the add-ons of app " + app, c));
+    } finally {
+      showBudget(status, api.usage());
+    }
+  }
+
+  /**
+   * Whether the add-on must be read now: not settled as status shows it (no id, not provisioned,
+   * another plan than the spec's, no connection yet), or the spec changed, or a refresh was asked
+   * for. Otherwise status is what the Platform API last said (a Platform request saved per pass).
+   */
+  private static boolean needsRead(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, AddonStatus rec) {
+    String want = ctx.resource().getSpec().getAddon().getPlan();
+    return rec == null || blank(rec.getId()) || !AddonState.PROVISIONED.apiName().equals(rec.getState())
+        || !Objects.equals(want, rec.getPlan()) || blank(ctx.status().getConnectionId())
+        || ctx.pass().specChanged() || ctx.pass().refreshRequested();
+  }
+
+  private static Addon recorded(AddonStatus rec, String app) {
+    return new Addon(rec.getId(), rec.getName(), AddonState.valueOf(rec.getState().toUpperCase(Locale.ROOT)), rec.getPlan(),
+        AddonDecisions.SERVICE, app);
+  }
+
+  /** The facts, and status.addon as found; who created it is recorded once, when it is first found. */
+  private Seen seen(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, AddonLookup.Lookup l) {
+    HerokuConnection c = ctx.resource();
+    Addon a = l.addon();
+    if (a != null) {
+      AddonStatus rec = record(ctx.status(), a);
+      switch (l.found()) { // exhaustive: who created it, as far as this object can know
+        case BY_INTENT -> {
+          rec.setCreatedByThis(true);
+          // a crash between the POST and the status write, or a pass on a copy older than that write: never a second create
+          ctx.normal(c, "AddonAdopted", "found add-on " + a.name() + " (" + a.id() + ") by the name this HerokuConnection "
+              + "created it under (status.addon.createRequestedName): adopted as its own, not created again");
+        }
+        case LISTED -> {
+          // the derived name carries this object's uid: only this object creates an add-on of that name
+          boolean ours = a.name() != null && a.name().equals(AddonNames.of(c));
+          rec.setCreatedByThis(ours);
+          ctx.normal(c, "AddonFound", "using add-on " + a.name() + " (" + a.id() + ") found on app " + c.getSpec().getAppName()
+              + (ours ? ", created by this HerokuConnection" : ": not created by this HerokuConnection, so it is never deleted"));
+        }
+        case RECORDED, CREATED, NONE -> {
+          if (rec.getCreatedByThis() == null) rec.setCreatedByThis(false); // bound before spec.addon was set: found, not created
+        }
+      }
+    }
+    return new Seen(AddonLookup.facts(c, l, ctx.management()), null);
+  }
+
+  private static AddonStatus record(HerokuConnectionStatus status, Addon a) {
+    AddonStatus rec = status.getAddon() == null ? new AddonStatus() : status.getAddon();
+    rec.setId(a.id());
+    rec.setName(a.name());
+    rec.setPlan(a.plan());
+    rec.setState(a.state().apiName());
+    status.setAddon(rec);
+    return rec;
+  }
+
+  /** Sends the add-on's step; the observation it leaves (or one that stops the pass, for a refusal). */
+  ConnectionObservation act(Step step, Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, ConnectionObservation o,
+                            ApiToken token) {
+    HerokuConnection c = ctx.resource();
+    AddonDecisions.Facts f = o.addon();
+    PlatformApi api = connector.platform(token);
+    String app = f.app();
+    String doing = "";
+    try {
+      Addon now = switch (step) { // exhaustive: the connection's steps are ConnectionExternal's
+        case CREATE_ADDON -> {
+          doing = "creating add-on " + f.wantPlan() + " named " + f.nameToCreate() + " on app " + app;
+          yield create(ctx, api, f);
+        }
+        case CHANGE_ADDON_PLAN -> {
+          doing = "changing the plan of " + f.describe() + " to " + f.wantPlan();
+          Addon changed = api.changePlan(app, f.addon().id(), f.wantPlan());
+          record(ctx.status(), changed);
+          ctx.normal(c, "AddonPlanChanged", "changed the plan of " + f.describe() + " from " + f.addon().plan() + " to "
+              + changed.plan() + " (spec.addon.plan)");
+          yield changed;
+        }
+        case CONFIGURE_DATABASE, RESTART, PAUSE, RESUME, ASK_AUTHORIZATION_URL, PREVIEW_API_VERSION, PAUSE_FOR_API_VERSION,
+            CHANGE_API_VERSION, RESUME_AFTER_API_VERSION, READ_NOTIFICATIONS, ACKNOWLEDGE_NOTIFICATIONS, FORGET_NOTIFICATIONS ->
+            throw new IllegalStateException(step + " is the connection's step, not the add-on's");
+      };
+      Found how = step == Step.CREATE_ADDON ? Found.CREATED : f.found();
+      return o.withAddon(AddonLookup.facts(c, new AddonLookup.Lookup(now, how, List.of(), f.recordedId()), ctx.management()));
+    } catch (PlatformThrottled t) {
+      return ConnectionObservation.stopped(AddonDecisions.throttled(t, clock.instant()));
+    } catch (PlatformApiException e) {
+      return ConnectionObservation.stopped(failed(e, api, doing, c));
+    } finally {
+      showBudget(ctx.status(), api.usage());
+    }
+  }
+
+  /**
+   * POST /apps/{app}/addons, its intent (the name, when) made durable in status first, so that a
+   * pass after a crash between the POST and the status write looks the add-on up by that name.
+   */
+  private Addon create(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, PlatformApi api, AddonDecisions.Facts f) {
+    HerokuConnection c = ctx.resource();
+    String at = ctx.now().toString();
+    actions.recordBeforeSending(c, "addon", JsonNodeFactory.instance.objectNode()
+        .put("createRequestedName", f.nameToCreate()).put("createRequestedAt", at));
+    AddonStatus rec = ctx.status().getAddon() == null ? new AddonStatus() : ctx.status().getAddon();
+    rec.setCreateRequestedName(f.nameToCreate());
+    rec.setCreateRequestedAt(at);
+    ctx.status().setAddon(rec);
+    Addon a = api.create(f.app(), f.wantPlan(), f.nameToCreate());
+    record(ctx.status(), a).setCreatedByThis(true);
+    ctx.normal(c, "AddonCreated", "created add-on " + a.name() + " (" + a.id() + ") with plan " + a.plan() + " on app " + f.app()
+        + " (POST /apps/" + f.app() + "/addons); it is " + a.state().apiName());
+    return a;
+  }
+
+  /**
+   * DELETE /apps/{app}/addons/{id} of the add-on this object created (the cleanup decided so):
+   * empty when it is gone (a 404 included), else how the cleanup waits.
+   */
+  Optional<ManagedLoop.Deletion> delete(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, Optional<ApiToken> token) {
+    HerokuConnection c = ctx.resource();
+    AddonStatus rec = ctx.status().getAddon();
+    String app = c.getSpec().getAppName();
+    String target = AddonDecisions.target(rec); // the id, or the create intent's name when its answer was never recorded
+    String which = "add-on " + (rec.getName() != null ? rec.getName() : rec.getCreateRequestedName()) + " (" + target + ") on app " + app;
+    if (token.isEmpty()) {
+      ctx.warning(c, "DeleteFailed", "cannot delete " + which + ": no token (" + Connector.credentialsHint(c) + "); or set "
+          + "spec.addon.deletionPolicy: Orphan to leave it");
+      return Optional.of(ManagedLoop.Deletion.retry());
+    }
+    PlatformApi api = connector.platform(token.get());
+    try {
+      api.delete(app, target);
+      ctx.normal(c, "AddonDeleted", "deleted " + which + " (spec.addon.deletionPolicy: Delete); its sync configuration went with it");
+      return Optional.empty();
+    } catch (PlatformThrottled t) {
+      return Optional.of(new ManagedLoop.Deletion(false, ManagedLoop.until(clock.instant(), t.until()), null, null));
+    } catch (PlatformApiException e) {
+      if (e.status() == 404) {
+        ctx.normal(c, "AddonDeleted", which + " was already gone (404)");
+        return Optional.empty();
+      }
+      ctx.warning(c, "DeleteFailed", AddonDecisions.refused(e, "deleting " + which, app, rec.getPlan(), Connector.credentialsHint(c))
+          .message() + "; the finalizer stays and the operator tries again (or set spec.addon.deletionPolicy: Orphan)");
+      return Optional.of(ManagedLoop.Deletion.retry());
+    } finally {
+      showBudget(ctx.status(), api.usage());
+    }
+  }
+
+  /** An error answer as an outcome: a 429 waits as long as the budget holds the account; anything else says what to fix. */
+  private Outcome failed(PlatformApiException e, PlatformApi api, String doing, HerokuConnection c) {
+    java.time.Instant until = api.usage().throttledUntil();
+    if (e.status() == 429 && until != null) return AddonDecisions.throttled(until, clock.instant());
+    return AddonDecisions.refused(e, doing, c.getSpec().getAppName(), c.getSpec().getAddon().getPlan(), Connector.credentialsHint(c));
+  }
+
+  /** status.addon.platformRateLimit: the account's Platform budget as last seen (as status.rateLimit shows the Connect one). */
+  static void showBudget(HerokuConnectionStatus status, PlatformBudgetUsage u) {
+    if (u == null || u.seenAt() == null && u.throttledUntil() == null) return; // nothing seen by this process: status keeps its record
+    PlatformRateLimitStatus p = new PlatformRateLimitStatus();
+    p.setHourlyLimit(PlatformBudget.HOURLY_LIMIT);
+    p.setRemaining(u.remaining());
+    p.setSeenAt(u.seenAt() == null ? null : u.seenAt().toString());
+    p.setThrottledUntil(u.throttledUntil() == null ? null : u.throttledUntil().toString());
+    AddonStatus rec = status.getAddon() == null ? new AddonStatus() : status.getAddon();
+    rec.setPlatformRateLimit(p);
+    status.setAddon(rec);
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+}
