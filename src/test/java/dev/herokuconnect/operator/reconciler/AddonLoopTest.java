@@ -107,6 +107,21 @@ class AddonLoopTest extends LoopWorldCase {
   }
 
   @Test
+  void aPassOnACopyOlderThanTheCreatesStatusWriteIsNoAdoption() {
+    w.applyConnection(withAddon("{plan: herokuconnect:demo}"));
+    HerokuConnection c = w.connection("sales");
+    w.loop.reconcile(c, w.connections);
+    // what a cache that has not caught up serves: the intent (written before the POST), not the answer
+    HerokuConnection stale = new io.fabric8.kubernetes.client.utils.KubernetesSerialization().clone(c);
+    stale.getStatus().getAddon().setId(null);
+    stale.getStatus().getAddon().setCreatedByThis(null);
+    w.loop.reconcile(stale, w.connections);
+    assertEquals(1, platform("POST", "/apps/acme-new/addons"), "no second create");
+    assertTrue(stale.getStatus().getAddon().createdByThis(), "still its own");
+    assertFalse(w.hasEvent("sales", "AddonAdopted"), "this process created it: no adoption to report: " + w.events);
+  }
+
+  @Test
   void aCrashBetweenTheCreateAndTheStatusWriteAdoptsTheAddonInsteadOfCreatingASecond() {
     w.applyConnection(withAddon("{plan: herokuconnect:demo, deletionPolicy: Delete}"));
     w.fake.loseAnswerOfNext("POST", "/apps/acme-new/addons"); // the add-on is created; its answer never comes back

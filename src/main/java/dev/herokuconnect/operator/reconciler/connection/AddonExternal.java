@@ -42,6 +42,13 @@ final class AddonExternal {
   private final Connector connector;
   private final ActionLedger actions;
   private final Clock clock;
+  /**
+   * The add-ons this process created, by the creating object's uid. A pass can read a copy of the
+   * object older than its own status write (the cache has not caught up): it then finds the
+   * add-on by the intent's name, as a pass after a crash would. Only the second is an adoption
+   * worth an Event; a new process starts empty, so after a crash the Event is sent.
+   */
+  private final java.util.Map<String, String> createdHere = new java.util.concurrent.ConcurrentHashMap<>();
 
   AddonExternal(Connector connector, ActionLedger actions, Clock clock) {
     this.connector = connector;
@@ -97,7 +104,7 @@ final class AddonExternal {
         case BY_INTENT -> {
           rec.setCreatedByThis(true);
           // a crash between the POST and the status write, or a pass on a copy older than that write: never a second create
-          ctx.normal(c, "AddonAdopted", "found add-on " + a.name() + " (" + a.id() + ") by the name this HerokuConnection "
+          if (!a.id().equals(createdHere.get(c.getMetadata().getUid()))) ctx.normal(c, "AddonAdopted", "found add-on " + a.name() + " (" + a.id() + ") by the name this HerokuConnection "
               + "created it under (status.addon.createRequestedName): adopted as its own, not created again");
         }
         case LISTED -> {
@@ -113,6 +120,11 @@ final class AddonExternal {
       }
     }
     return new Seen(AddonLookup.facts(c, l, ctx.management()), null);
+  }
+
+  /** The object is gone (its cleanup finished): nothing is kept for it. */
+  void forget(HerokuConnection c) {
+    createdHere.remove(c.getMetadata().getUid());
   }
 
   private static AddonStatus record(HerokuConnectionStatus status, Addon a) {
@@ -176,6 +188,7 @@ final class AddonExternal {
     rec.setCreateRequestedAt(at);
     ctx.status().setAddon(rec);
     Addon a = api.create(f.app(), f.wantPlan(), f.nameToCreate());
+    createdHere.put(c.getMetadata().getUid(), a.id());
     record(ctx.status(), a).setCreatedByThis(true);
     ctx.normal(c, "AddonCreated", "created add-on " + a.name() + " (" + a.id() + ") with plan " + a.plan() + " on app " + f.app()
         + " (POST /apps/" + f.app() + "/addons); it is " + a.state().apiName());

@@ -180,6 +180,11 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
     return snapshots.get(id, where.api(), Freshness.within(maxAge, pass.priority())).connection();
   }
 
+  /** The connection's cleanup is done: what the add-on's client kept for it goes. */
+  void forget(HerokuConnection c) {
+    addons.forget(c);
+  }
+
   /** 404 for the connection: unbound (a destroyed add-on binds nothing, so a fixed spec is followed), and terminal. */
   private Outcome gone(HerokuConnection c, HerokuConnectionStatus status, String id) {
     boolean pinned = c.getSpec().getConnectionId() != null && !c.getSpec().getConnectionId().isBlank();

@@ -213,6 +213,7 @@ public final class ConnectionKind implements Kind<HerokuConnection, HerokuConnec
     String uid = c.getMetadata().getUid();
     connector.forget(c);
     urls.forget(c);
+    external.forget(c);
     String id = Directory.connectionIdOf(c);
     if (id != null && directory.connectionsUsing(id).stream().allMatch(o -> uid.equals(o.getMetadata().getUid()))) {
       snapshots.forget(id);
