@@ -131,6 +131,13 @@ class MetricsChartTest {
     assertEquals("{\"insecureSkipVerify\":true}", own.path("tlsConfig").toString(), "the values' tlsConfig replaces the default");
     assertFalse(own.has("authorization"));
 
+    // prometheusRule.job names the job the alerts select: the ServiceMonitor's scrapes must carry it too
+    // (its own job is the Service's name), or every alert selects nothing, as the PodMonitor's do.
+    JsonNode jobbed = Helm.find(Helm.template("metrics.serviceMonitor.enabled=true", "prometheusRule.job=hco"), "ServiceMonitor", null)
+        .path("spec").path("endpoints").get(0);
+    assertEquals("[{\"targetLabel\":\"job\",\"replacement\":\"hco\"}]", jobbed.path("relabelings").toString(),
+        "follows prometheusRule.job");
+
     Helm.Result noService = Helm.run("template", "hco", Helm.CHART.toString(), "--set", "metrics.serviceMonitor.enabled=true",
         "--set", "metrics.service.enabled=false");
     assertNotEquals(0, noService.exitCode());
