@@ -66,6 +66,7 @@ public final class HerokuConnectOperator implements AutoCloseable {
                                             boolean exitOnLostLease) throws IOException {
     Leadership leadership = config.leaderElection() ? Leadership.electing(NO_LEASE_HOLDER_LIMIT) : Leadership.off();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    JvmProcessMetrics.configure(registry); // before any meter: Micrometer warns of a filter configured later
     KubernetesRequestMetrics.of(client).ifPresent(requests -> requests.bindTo(registry));
     ApiBudget budget = new ApiBudget(config.dailyBudget(), clock, new PrometheusApiMetrics(registry));
     Controllers controllers = new Controllers(client, config, clock, budget, Controllers.http(config, budget, clock));
