@@ -251,6 +251,15 @@ class MetricsServerTest {
     assertEquals(200, send(trusting, get("https://127.0.0.1:" + port + "/metrics")).statusCode());
   }
 
+  /** README and TlsFiles: "RSA, EC or Ed25519". */
+  @Test
+  void anEd25519KeyServesToo() throws Exception {
+    TestCertificates certs = TestCertificates.generate(dir, "Ed25519");
+    int port = start(new MetricsAccess(null, certs.certFile(), certs.keyFile())).port();
+    HttpClient trusting = HttpClient.newBuilder().sslContext(certs.clientContext()).build();
+    assertEquals(200, send(trusting, get("https://127.0.0.1:" + port + "/metrics")).statusCode());
+  }
+
   @Test
   void badTlsFilesStopTheStartNamingTheSettingAndThePath() throws Exception {
     TestCertificates rsa = TestCertificates.generate(dir, "RSA");
