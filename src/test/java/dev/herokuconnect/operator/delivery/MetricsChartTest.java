@@ -174,6 +174,33 @@ class MetricsChartTest {
         "follows prometheusRule.job");
   }
 
+  /** Secret keys YAML would read as a number or a boolean ("2024", "true") stay strings in both monitors' secret references. */
+  @Test
+  void secretKeysThatLookLikeNumbersStayStringsInTheMonitors(@TempDir Path dir) throws Exception {
+    Path values = Files.writeString(dir.resolve("keys.yaml"), """
+        metrics:
+          tls: {enabled: true, secretName: metrics-cert, caKey: "true"}
+          bearerToken: {enabled: true, secretName: scrape-token, key: "2024"}
+          serviceMonitor: {enabled: true}
+          podMonitor: {enabled: true}
+        """);
+    Helm.Result r = Helm.run("template", "hco", Helm.CHART.toString(), "--namespace", "ops", "-f", values.toString());
+    assertEquals(0, r.exitCode(), r.output());
+    var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+    List<JsonNode> docs = new ArrayList<>();
+    try (var parser = new com.fasterxml.jackson.dataformat.yaml.YAMLFactory().createParser(r.output())) {
+      yaml.readValues(parser, JsonNode.class).forEachRemaining(n -> { if (n != null && n.has("kind")) docs.add(n); });
+    }
+    for (String kind : List.of("ServiceMonitor", "PodMonitor")) {
+      JsonNode monitor = Helm.find(docs, kind, null);
+      JsonNode ep = monitor.path("spec").path(kind.equals("ServiceMonitor") ? "endpoints" : "podMetricsEndpoints").get(0);
+      JsonNode ca = ep.path("tlsConfig").path("ca").path("secret").path("key");
+      JsonNode token = ep.path("authorization").path("credentials").path("key");
+      assertTrue(ca.isTextual() && ca.asText().equals("true"), kind + " tlsConfig CA key: " + ca);
+      assertTrue(token.isTextual() && token.asText().equals("2024"), kind + " bearer token key: " + token);
+    }
+  }
+
   @Test
   void theSchemaRefusesBadMonitorAndProtectionValues(@TempDir Path dir) throws Exception {
     Path bad = dir.resolve("bad.yaml");
