@@ -145,7 +145,7 @@ tlsConfig:
   ca:
     secret:
       name: {{ include "hco.metricsTlsSecret" $root }}
-      key: {{ $v.tls.caKey }}
+      key: {{ $v.tls.caKey | quote }}
   serverName: {{ printf "%s.%s.svc" (include "hco.metricsService" $root) $root.Release.Namespace }}
   {{- end }}
 {{- end }}
@@ -154,7 +154,7 @@ authorization:
   type: Bearer
   credentials:
     name: {{ include "hco.metricsTokenSecret" $root }}
-    key: {{ $v.bearerToken.key }}
+    key: {{ $v.bearerToken.key | quote }}
 {{- end }}
 {{- if or .job $m.relabelings }}
 relabelings:

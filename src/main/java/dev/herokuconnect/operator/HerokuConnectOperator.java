@@ -66,6 +66,7 @@ public final class HerokuConnectOperator implements AutoCloseable {
                                             boolean exitOnLostLease) throws IOException {
     Leadership leadership = config.leaderElection() ? Leadership.electing(NO_LEASE_HOLDER_LIMIT) : Leadership.off();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    JvmProcessMetrics.configure(registry); // before any meter: Micrometer warns of a filter configured later
     KubernetesRequestMetrics.of(client).ifPresent(requests -> requests.bindTo(registry));
     ApiBudget budget = new ApiBudget(config.dailyBudget(), clock, new PrometheusApiMetrics(registry));
     // the Platform API's own budget (spec.addon), separate from the Connect one, with its metrics

@@ -30,8 +30,17 @@ public final class JvmProcessMetrics implements AutoCloseable {
     this.gc = gc;
   }
 
-  public static JvmProcessMetrics bindTo(MeterRegistry registry) {
+  /**
+   * The process names' filters, on a registry no meter is registered in yet: Micrometer warns of a
+   * filter configured later (it does not apply to the meters already there). Call before
+   * {@link #bindTo}.
+   */
+  public static void configure(MeterRegistry registry) {
     registry.config().meterFilter(CONVENTIONAL_PROCESS_NAMES).meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"));
+  }
+
+  /** Binds the figures to a registry {@link #configure configured} at its creation. */
+  public static JvmProcessMetrics bindTo(MeterRegistry registry) {
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ClassLoaderMetrics().bindTo(registry);

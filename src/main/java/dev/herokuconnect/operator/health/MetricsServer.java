@@ -16,7 +16,9 @@ import java.util.concurrent.Executors;
  * by default, OpenMetrics for {@code Accept: application/openmetrics-text}), gzips for
  * {@code Accept-Encoding: gzip}, and filters by {@code name[]=}. Optionally HTTPS and a bearer
  * token ({@link MetricsAccess}). Besides /metrics the exporter answers {@code /-/healthy} (its own,
- * always 200); every other path answers 404 (the probes are on {@link HealthServer}'s port).
+ * always 200). The JDK server matches a context by prefix and the exporter's handlers do not check
+ * the path, so {@code /metrics/x} answers as /metrics; the authenticator guards every context.
+ * Every other path answers 404 (the probes are on {@link HealthServer}'s port).
  */
 public final class MetricsServer implements AutoCloseable {
   /** Scrapes served at once: Prometheus' replicas (typically two) and a person with curl. */

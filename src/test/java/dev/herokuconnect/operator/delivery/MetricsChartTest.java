@@ -131,6 +131,13 @@ class MetricsChartTest {
     assertEquals("{\"insecureSkipVerify\":true}", own.path("tlsConfig").toString(), "the values' tlsConfig replaces the default");
     assertFalse(own.has("authorization"));
 
+    // prometheusRule.job names the job the alerts select: the ServiceMonitor's scrapes must carry it too
+    // (its own job is the Service's name), or every alert selects nothing, as the PodMonitor's do.
+    JsonNode jobbed = Helm.find(Helm.template("metrics.serviceMonitor.enabled=true", "prometheusRule.job=hco"), "ServiceMonitor", null)
+        .path("spec").path("endpoints").get(0);
+    assertEquals("[{\"targetLabel\":\"job\",\"replacement\":\"hco\"}]", jobbed.path("relabelings").toString(),
+        "follows prometheusRule.job");
+
     Helm.Result noService = Helm.run("template", "hco", Helm.CHART.toString(), "--set", "metrics.serviceMonitor.enabled=true",
         "--set", "metrics.service.enabled=false");
     assertNotEquals(0, noService.exitCode());
@@ -165,6 +172,33 @@ class MetricsChartTest {
     JsonNode job = Helm.find(Helm.template("metrics.podMonitor.enabled=true", "prometheusRule.job=hco"), "PodMonitor", null);
     assertEquals("hco", job.path("spec").path("podMetricsEndpoints").get(0).path("relabelings").get(0).path("replacement").asText(),
         "follows prometheusRule.job");
+  }
+
+  /** Secret keys YAML would read as a number or a boolean ("2024", "true") stay strings in both monitors' secret references. */
+  @Test
+  void secretKeysThatLookLikeNumbersStayStringsInTheMonitors(@TempDir Path dir) throws Exception {
+    Path values = Files.writeString(dir.resolve("keys.yaml"), """
+        metrics:
+          tls: {enabled: true, secretName: metrics-cert, caKey: "true"}
+          bearerToken: {enabled: true, secretName: scrape-token, key: "2024"}
+          serviceMonitor: {enabled: true}
+          podMonitor: {enabled: true}
+        """);
+    Helm.Result r = Helm.run("template", "hco", Helm.CHART.toString(), "--namespace", "ops", "-f", values.toString());
+    assertEquals(0, r.exitCode(), r.output());
+    var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+    List<JsonNode> docs = new ArrayList<>();
+    try (var parser = new com.fasterxml.jackson.dataformat.yaml.YAMLFactory().createParser(r.output())) {
+      yaml.readValues(parser, JsonNode.class).forEachRemaining(n -> { if (n != null && n.has("kind")) docs.add(n); });
+    }
+    for (String kind : List.of("ServiceMonitor", "PodMonitor")) {
+      JsonNode monitor = Helm.find(docs, kind, null);
+      JsonNode ep = monitor.path("spec").path(kind.equals("ServiceMonitor") ? "endpoints" : "podMetricsEndpoints").get(0);
+      JsonNode ca = ep.path("tlsConfig").path("ca").path("secret").path("key");
+      JsonNode token = ep.path("authorization").path("credentials").path("key");
+      assertTrue(ca.isTextual() && ca.asText().equals("true"), kind + " tlsConfig CA key: " + ca);
+      assertTrue(token.isTextual() && token.asText().equals("2024"), kind + " bearer token key: " + token);
+    }
   }
 
   @Test

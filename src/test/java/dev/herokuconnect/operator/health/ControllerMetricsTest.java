@@ -93,6 +93,27 @@ class ControllerMetricsTest {
     }
   }
 
+  /**
+   * The registry's meter filters (the conventional process_* names) are in place before any meter
+   * is registered: Micrometer warns at every start otherwise, and a filter configured late does
+   * not apply to the meters registered before it.
+   */
+  @Test
+  void anOperatorStartsWithoutMicrometersLateFilterWarning() throws Exception {
+    ch.qos.logback.classic.Logger micrometer = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.micrometer");
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs = new ch.qos.logback.core.read.ListAppender<>();
+    logs.start();
+    micrometer.addAppender(logs);
+    try (MetricsWorld w = new MetricsWorld(Duration.ofSeconds(30))) {
+      assertTrue(w.scrape().contains("process_open_fds"), "the process binders are bound");
+    } finally {
+      micrometer.detachAppender(logs);
+    }
+    List<String> warnings = logs.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
+        .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+    assertEquals(List.of(), warnings, "Micrometer's warnings during an operator's start");
+  }
+
   /** A status write the API server refuses (403, as RBAC without herokumappings/status would) fails the reconcile: result="error". */
   @Test
   void aReconcileWhoseStatusWriteIsRefusedCountsAsAnError() throws Exception {

@@ -91,6 +91,26 @@ class MetricsServerTest {
     }
   }
 
+  /**
+   * The JDK server matches a context by prefix, and the exporter's handlers do not check the path:
+   * /metricsx and /metrics/x serve the metrics too (README says so). What matters is that the
+   * token guards them all, so no path variation reads the metrics without it.
+   */
+  @Test
+  void pathsStartingLikeMetricsServeItButNeverWithoutTheToken() throws Exception {
+    Path token = Files.writeString(dir.resolve("token"), TOKEN);
+    String base = "http://127.0.0.1:" + start(new MetricsAccess(token, null, null)).port();
+    for (String path : List.of("/metrics", "/metricsx", "/metrics/x", "/metrics?name[]=" + SERIES, "/-/healthy", "/-/healthyx", "/", "/x")) {
+      assertEquals(401, send(http, get(base + path)).statusCode(), path + " without the token");
+    }
+    for (String path : List.of("/metricsx", "/metrics/x")) {
+      HttpResponse<String> r = send(http, get(base + path).header("Authorization", "Bearer " + TOKEN));
+      assertEquals(200, r.statusCode(), path);
+      assertTrue(r.body().contains(SERIES), path + " serves the metrics: " + r.body());
+    }
+    assertEquals(404, send(http, get(base + "/x").header("Authorization", "Bearer " + TOKEN)).statusCode());
+  }
+
   @Test
   void gzipWhenAsked() throws Exception {
     String url = "http://127.0.0.1:" + start(MetricsAccess.OPEN).port() + "/metrics";
@@ -226,6 +246,15 @@ class MetricsServerTest {
   @Test
   void anEcKeyServesToo() throws Exception {
     TestCertificates certs = TestCertificates.generate(dir, "EC");
+    int port = start(new MetricsAccess(null, certs.certFile(), certs.keyFile())).port();
+    HttpClient trusting = HttpClient.newBuilder().sslContext(certs.clientContext()).build();
+    assertEquals(200, send(trusting, get("https://127.0.0.1:" + port + "/metrics")).statusCode());
+  }
+
+  /** README and TlsFiles: "RSA, EC or Ed25519". */
+  @Test
+  void anEd25519KeyServesToo() throws Exception {
+    TestCertificates certs = TestCertificates.generate(dir, "Ed25519");
     int port = start(new MetricsAccess(null, certs.certFile(), certs.keyFile())).port();
     HttpClient trusting = HttpClient.newBuilder().sslContext(certs.clientContext()).build();
     assertEquals(200, send(trusting, get("https://127.0.0.1:" + port + "/metrics")).statusCode());

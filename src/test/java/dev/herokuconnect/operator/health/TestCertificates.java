@@ -21,12 +21,12 @@ import javax.net.ssl.TrustManagerFactory;
 record TestCertificates(Path certFile, Path keyFile, X509Certificate certificate, PrivateKey key) {
   private static final char[] STORE_PASSWORD = "test-store".toCharArray();
 
-  /** {@code keyAlgorithm}: RSA or EC. */
+  /** {@code keyAlgorithm}: RSA, EC or Ed25519. */
   static TestCertificates generate(Path dir, String keyAlgorithm) throws Exception {
     Path store = dir.resolve(keyAlgorithm + ".p12");
     String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
     Process p = new ProcessBuilder(List.of(keytool, "-genkeypair", "-alias", "metrics", "-keyalg", keyAlgorithm,
-        "-keysize", keyAlgorithm.equals("EC") ? "256" : "2048", "-dname", "CN=heroku-connect-operator-metrics",
+        "-keysize", switch (keyAlgorithm) { case "EC" -> "256"; case "Ed25519" -> "255"; default -> "2048"; }, "-dname", "CN=heroku-connect-operator-metrics",
         "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12",
         "-keystore", store.toString(), "-storepass", new String(STORE_PASSWORD), "-keypass", new String(STORE_PASSWORD)))
         .redirectErrorStream(true).start();
