@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -38,10 +37,34 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class HealthServer implements AutoCloseable {
   /**
-   * Threads answering probes: the kubelet's three probes may meet, and one slow answer (a
-   * throttled JVM) must not hold the others back until their timeouts.
+   * Threads answering one port at most, each created when needed and gone after 30 s idle. The
+   * JDK's server reads a request's headers on these threads, so a client that sends half a
+   * request holds one until {@link #MAX_REQUEST_SECONDS}: with three, three such connections from
+   * any pod left the kubelet's probes unanswered (and the pod restarted). 32 keeps the probes
+   * answered unless a client holds 32 connections open at once; NetworkPolicy (the chart's
+   * {@code networkPolicy.enabled}) keeps other pods away altogether.
    */
-  static final int THREADS = 3;
+  static final int THREADS = 32;
+  /** How long a request's line and headers may take to arrive before the JDK's server drops the connection. */
+  static final long MAX_REQUEST_SECONDS = 10;
+  static final String MAX_REQUEST_TIME = "sun.net.httpserver.maxReqTime";
+
+  /**
+   * Bounds how long a request may take to arrive ({@value #MAX_REQUEST_TIME}, seconds; the JDK's
+   * default is no bound, and the Prometheus exporter sets 60 s when its class loads unless set).
+   * The JDK reads it once, when its first server in the process starts: call before any.
+   */
+  static void boundRequestTime() {
+    if (System.getProperty(MAX_REQUEST_TIME) == null) System.setProperty(MAX_REQUEST_TIME, Long.toString(MAX_REQUEST_SECONDS));
+  }
+
+  /** A server's threads: up to {@link #THREADS}, named, daemon, none while idle. */
+  static ExecutorService threads(String name) {
+    java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(THREADS, THREADS, 30,
+        java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), daemonThreads(name));
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -53,13 +76,14 @@ public final class HealthServer implements AutoCloseable {
 
   /** Throws {@link StartupFailure} naming the port and HEALTH_PORT when the port is taken. */
   public static HealthServer start(int port, Operator operator, Leadership leadership) throws IOException {
+    boundRequestTime();
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(port), 0);
     } catch (BindException e) {
       throw StartupFailure.portInUse(OperatorConfig.HEALTH_PORT, port, e);
     }
-    ExecutorService executor = Executors.newFixedThreadPool(THREADS, daemonThreads("health"));
+    ExecutorService executor = threads("health");
     server.setExecutor(executor);
     server.createContext("/healthz", exactly("/healthz", ex -> {
       String problem = liveness(operator.getRuntimeInfo(), leadership);

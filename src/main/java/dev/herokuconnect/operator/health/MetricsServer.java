@@ -8,7 +8,6 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.net.BindException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * /metrics on its own port ({@value OperatorConfig#METRICS_PORT}, as controller-runtime's metrics
@@ -21,9 +20,6 @@ import java.util.concurrent.Executors;
  * Every other path answers 404 (the probes are on {@link HealthServer}'s port).
  */
 public final class MetricsServer implements AutoCloseable {
-  /** Scrapes served at once: Prometheus' replicas (typically two) and a person with curl. */
-  static final int THREADS = 3;
-
   private final HTTPServer server;
 
   private MetricsServer(HTTPServer server) {
@@ -35,13 +31,14 @@ public final class MetricsServer implements AutoCloseable {
    * path), then binds. Throws {@link StartupFailure} naming METRICS_PORT when the port is taken.
    */
   public static MetricsServer start(int port, PrometheusRegistry registry, MetricsAccess access) throws IOException {
+    HealthServer.boundRequestTime(); // before the exporter's class sets its own 60 s
     HTTPServer.Builder builder = HTTPServer.builder()
         .port(port)
         .registry(registry)
         .defaultHandler(HealthServer::notFound);
     if (access.bearer()) builder.authenticator(BearerTokenCheck.of(access.bearerTokenFile()));
     if (access.tls()) builder.httpsConfigurator(new HttpsConfigurator(TlsFiles.serverContext(access.tlsCertFile(), access.tlsKeyFile())));
-    ExecutorService executor = Executors.newFixedThreadPool(THREADS, HealthServer.daemonThreads("metrics"));
+    ExecutorService executor = HealthServer.threads("metrics");
     try {
       return new MetricsServer(builder.executorService(executor).buildAndStart());
     } catch (BindException e) {

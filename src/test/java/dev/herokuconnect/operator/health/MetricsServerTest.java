@@ -126,11 +126,11 @@ class MetricsServerTest {
 
   /**
    * Scrapes are answered side by side: a collector that lets no scrape finish until {@link
-   * MetricsServer#THREADS} of them are inside it at once (a single thread would time out).
+   * HealthServer#THREADS} of them are inside it at once (a single thread would time out).
    */
   @Test
   void concurrentScrapesAreServedSideBySide() throws Exception {
-    CountDownLatch together = new CountDownLatch(MetricsServer.THREADS);
+    CountDownLatch together = new CountDownLatch(HealthServer.THREADS);
     registry.getPrometheusRegistry().register((MultiCollector) () -> {
       together.countDown();
       try {
@@ -142,7 +142,7 @@ class MetricsServerTest {
     });
     String url = "http://127.0.0.1:" + start(MetricsAccess.OPEN).port() + "/metrics";
     List<CompletableFuture<HttpResponse<String>>> scrapes = new ArrayList<>();
-    for (int i = 0; i < 4 * MetricsServer.THREADS; i++) {
+    for (int i = 0; i < 4 * HealthServer.THREADS; i++) {
       scrapes.add(http.sendAsync(get(url).build(), HttpResponse.BodyHandlers.ofString()));
     }
     for (CompletableFuture<HttpResponse<String>> s : scrapes) {
