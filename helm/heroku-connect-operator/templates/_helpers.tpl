@@ -144,7 +144,7 @@ tlsConfig:
   {{- else }}
   ca:
     secret:
-      name: {{ include "hco.metricsTlsSecret" $root }}
+      name: {{ include "hco.metricsTlsSecret" $root | quote }}
       key: {{ $v.tls.caKey | quote }}
   serverName: {{ printf "%s.%s.svc" (include "hco.metricsService" $root) $root.Release.Namespace }}
   {{- end }}
@@ -153,7 +153,7 @@ tlsConfig:
 authorization:
   type: Bearer
   credentials:
-    name: {{ include "hco.metricsTokenSecret" $root }}
+    name: {{ include "hco.metricsTokenSecret" $root | quote }}
     key: {{ $v.bearerToken.key | quote }}
 {{- end }}
 {{- if or .job $m.relabelings }}
