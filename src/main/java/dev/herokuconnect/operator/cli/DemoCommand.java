@@ -142,7 +142,7 @@ final class DemoCommand {
 
   private static String[] row(String kind, String name, String object, String state, Condition ready) {
     return new String[] {kind, name, object, state == null ? "<pending>" : state,
-        ready == null ? "Unknown" : ready.getStatus(), ready == null ? "" : ready.getReason()};
+        ready == null ? "Unknown" : ready.getStatus(), ready == null ? "" : ready.getReason() + " " + ready.getMessage() + " @" + ready.getLastTransitionTime()};
   }
 
   private static void printEvents(Sandbox sb, Set<String> seen) {

@@ -216,6 +216,7 @@ public final class ConnectHttp {
     } catch (SocketTimeoutException e) {
       throw new ConnectApiException.Transport(call.endpoint(), call.endpoint() + ": timed out", e);
     } catch (IOException e) {
+      System.err.println("ROUNDTRIP IOE " + call.endpoint() + " at " + java.time.Instant.now()); e.printStackTrace();
       throw new ConnectApiException.Transport(call.endpoint(),
           call.endpoint() + ": no answer (" + e.getClass().getSimpleName() + ")", e);
     } finally {

@@ -60,6 +60,8 @@ final class LoopWorld implements AutoCloseable {
   /** The operator process: built anew by {@link #restart()}, as a new process starts (the cluster and the fake stay). */
   Connector connector;
   ManagedLoop loop;
+  /** The process's intervals, as the loop uses them. */
+  Intervals intervals;
   MappingKind mappings;
   ConnectionKind connections;
   ApiBudget budget;
@@ -109,6 +111,7 @@ final class LoopWorld implements AutoCloseable {
     ApiBudget budget = new ApiBudget(config.dailyBudget(), clock);
     this.budget = budget; // for cases that spend from it, as another part of the process would
     Intervals intervals = new Intervals(config, budget.dailyBudget());
+    this.intervals = intervals;
     Events sink = new Events() {
       @Override public void normal(HasMetadata o, String reason, String message) { events.add(o.getMetadata().getName() + " " + reason + ": " + message); }
       @Override public void warning(HasMetadata o, String reason, String message) { events.add(o.getMetadata().getName() + " !" + reason + ": " + message); }

@@ -146,6 +146,27 @@ class MappingLoopTest extends LoopWorldCase {
   }
 
   @Test
+  void aWriteStartsTheBackoffOverSoWhatItLeftIsLookedAtSoon() {
+    w.fake.forceConnectionState(w.connectionId, "NEED_AUTHENTICATION"); // not Ready for a while: the mapping waits, backing off
+    w.clock.advance(Duration.ofMinutes(11));
+    w.reconcileConnection("sales");
+    w.apply("account", "Account", "");
+    long waited = 0;
+    for (int i = 0; i < 6; i++) waited = w.loop.reconcile(w.mapping("account"), w.mappings).getScheduleDelay().orElseThrow();
+    assertEquals(0, w.count("POST", "/mappings"), "nothing sent while the connection is not Ready");
+    w.fake.forceConnectionState(w.connectionId, "IDLE");
+    w.clock.advance(Duration.ofMinutes(11));
+    w.reconcileConnection("sales");
+    long created = w.loop.reconcile(w.mapping("account"), w.mappings).getScheduleDelay().orElseThrow();
+    assertEquals(1, w.count("POST", "/mappings"), "created");
+    System.out.printf("requeue after six waits: %d ms; after the create: %d ms%n", waited, created);
+    // the create's pass leaves an INITIAL mapping: it is looked at after the settling interval, not after
+    // the backoff the waiting built up (which kept a demo's mappings unread for 30 s)
+    assertEquals(w.intervals.real(w.intervals.settling()).toMillis(), created, "waited " + waited + " ms before");
+    assertTrue(waited > created * 4, waited + " vs " + created);
+  }
+
+  @Test
   void aMappingWaitsForAConnectionThatIsMissingWithoutARequest() {
     w.cluster.remove("HerokuConnection/crm/sales");
     w.apply("account", "Account", "");

@@ -138,6 +138,8 @@ public final class ManagedLoop {
     if (!actedOn(outcome, stoppedBy)) status.setObservedGeneration(observed); // the spec stays pending (conditions say why)
     UpdateControl<R> control = before.equals(JSON.convertValue(status, JsonNode.class))
         ? UpdateControl.noUpdate() : UpdateControl.patchStatus(r);
+    // A write starts a new situation: what it left is looked at soon, whatever backoff the waiting before it had built up.
+    if (ctx.wrote()) backoff.reset(r.getMetadata().getUid());
     Duration again = delay(r, outcome);
     return again == null ? control : control.rescheduleAfter(intervals.real(again));
   }
@@ -164,6 +166,7 @@ public final class ManagedLoop {
     for (int round = 1; round <= ROUNDS && !decided.steps().isEmpty(); round++) {
       List<T> steps = decided.steps();
       for (T step : steps) {
+        if (step.writes()) ctx.sentAWrite(); // before the step: one that fails may have changed the remote too
         seen = external.act(step, ctx, seen);
         done.add(step);
       }

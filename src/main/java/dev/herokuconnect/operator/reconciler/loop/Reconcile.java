@@ -17,6 +17,7 @@ public final class Reconcile<R extends CustomResource<?, S>, S extends Condition
   private final R resource;
   private final ManagedLoop.Pass pass;
   private final List<Note> notes = new ArrayList<>();
+  private boolean wrote;
 
   public Reconcile(R resource, ManagedLoop.Pass pass) {
     this.resource = resource;
@@ -49,4 +50,9 @@ public final class Reconcile<R extends CustomResource<?, S>, S extends Condition
   }
 
   public List<Note> notes() { return List.copyOf(notes); }
+
+  /** A step that changes the remote state was sent in this pass (the loop's backoff starts over). */
+  void sentAWrite() { wrote = true; }
+
+  boolean wrote() { return wrote; }
 }
