@@ -203,6 +203,25 @@ public final class ConnectHttp {
     throw failure(call, status, text);
   }
 
+  /**
+   * The request, and for a GET that got no answer at all, once more on a new connection. Retries
+   * are off in the client (a POST must never go twice), but a pooled keep-alive connection the
+   * server has closed meanwhile fails a request before it is sent ("unexpected end of stream"),
+   * and a GET may safely go again: without this a refresh after an idle spell ended in RemoteError.
+   * A timeout is not retried (the request may be under way; the next pass reads again).
+   */
+  private Response send(Request request) throws IOException {
+    try {
+      return http.newCall(request).execute();
+    } catch (SocketTimeoutException e) {
+      throw e;
+    } catch (IOException e) {
+      if (!"GET".equals(request.method())) throw e;
+      http.connectionPool().evictAll(); // the other idle connections are as likely closed: the retry opens a new one
+      return http.newCall(request).execute();
+    }
+  }
+
   /** The allowlist, the gate, the request and its answer read (bounded); the gate hears how it ended. */
   private RawReply roundTrip(Call call, Request request) {
     // The last line of defence: callers check earlier with a better message, but no path may skip it.
@@ -210,7 +229,7 @@ public final class ConnectHttp {
     options.hosts().require(call.url(), HostAllowlist.Source.answer(call.endpoint()));
     gate.admit(call.budgetKey(), call.endpoint(), call.priority());
     int status = 0;
-    try (Response response = http.newCall(request).execute()) {
+    try (Response response = send(request)) {
       status = response.code();
       return new RawReply(status, response.headers(), readLimited(call, response.body()));
     } catch (SocketTimeoutException e) {
