@@ -107,6 +107,8 @@ class FieldBoundsOneSourceTest {
       row(C, "spec.salesforce.domain", "a DNS name for a custom login domain", "example.my.salesforce.com", "Example.My.Salesforce.com"),
       row(C, "spec.salesforce.apiVersion", "Salesforce API versions are NN.0", "52.0", "v52"),
       row(C, "spec.salesforce.redirectUrl", "where a browser is sent: http(s) only", "https://example.com/done", "ftp://example.com"),
+      row(C, "spec.addon.plan", "a plan of the Heroku Connect add-on service (POST /apps/{app}/addons)", "herokuconnect:demo",
+          "heroku-postgresql:mini"),
 
       row(M, "spec.connectionRef", "a mapping lives on a connection"),
       row(M, "spec.connectionRef.name", "a HerokuConnection's name, same namespace (no '/')", "sales", "other/sales"),
