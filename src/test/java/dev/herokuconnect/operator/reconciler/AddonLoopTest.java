@@ -214,6 +214,22 @@ class AddonLoopTest extends LoopWorldCase {
   }
 
   @Test
+  void aHerokuConnectionThatDoesNotOwnTheAddonItCreatedDeletesNothingRemote() {
+    // an older HerokuConnection for the same app, without spec.addon: it finds the add-on once there, and owns it
+    w.applyConnection(LoopWorld.connectionNamed("owner", APP));
+    w.reconcileConnection(LoopWorld.NS, "owner");
+    HerokuConnection c = created("{plan: herokuconnect:demo, deletionPolicy: Delete}");
+    String id = c.getStatus().getAddon().getId();
+    assertTrue(c.getStatus().getAddon().createdByThis());
+    w.untilConnection(LoopWorld.NS, "owner", x -> id.equals(x.getStatus().getConnectionId()));
+    c = w.reconcileConnection("sales");
+    assertTrue(has(c, Conditions.STALLED, Reasons.CONFLICT), c.getStatus().getConditions().toString());
+    assertTrue(w.deleteConnection("sales"));
+    assertEquals(0, platform("DELETE", "/apps/"), "a claimant that does not own the add-on deletes nothing remote (contract, Ownership)");
+    assertEquals(1, addons(APP).size(), "the owner's add-on stays");
+  }
+
+  @Test
   void badInputStallsWithTheApiMessageAndTheFieldToFix() {
     record Case(String reason, String manifest, Runnable arrange, String condition, List<String> says) {}
     for (Case k : List.of(
