@@ -213,6 +213,38 @@ class AddonLoopTest extends LoopWorldCase {
     assertEquals(1, addons("acme-crm").size());
   }
 
+  /** A person's `heroku addons:create herokuconnect --name {name} -a {app}` (over HTTP, not through the operator). */
+  void createdByHand(String app, String name) {
+    try {
+      var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(w.fake.baseUrl() + "/apps/" + app + "/addons"))
+          .header("Authorization", "Bearer " + LoopWorld.TOKEN).header("Accept", "application/vnd.heroku+json; version=3")
+          .header("Content-Type", "application/json")
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"plan\": \"herokuconnect:demo\", \"name\": \"" + name + "\"}")).build();
+      var answer = java.net.http.HttpClient.newHttpClient().send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(201, answer.statusCode(), answer.body());
+    } catch (java.io.IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void aCreateTheApiRefusedLeavesNoIntentThatAdoptsAnAddonSomeoneElseCreatesUnderThatName() {
+    w.applyConnection(withAddon("{plan: herokuconnect:nope, deletionPolicy: Delete}") + "  resourceName: crm-sync\n");
+    HerokuConnection c = w.reconcileConnection("sales");
+    assertTrue(has(c, Conditions.STALLED, Reasons.INVALID_SPEC), c.getStatus().getConditions().toString()); // 422: nothing created
+    assertTrue(w.statusWrites.contains("sales {\"addon\":{\"createRequestedName\":null,\"createRequestedAt\":null}}"),
+        "the intent is withdrawn as durably as it was written (the loop's status write is a diff against a copy without it): "
+        + w.statusWrites);
+    createdByHand(APP, "crm-sync"); // a person then creates the add-on under that name
+    w.applyConnection(withAddon("{plan: herokuconnect:demo, deletionPolicy: Delete}") + "  resourceName: crm-sync\n");
+    c = until(x -> has(x, Conditions.STALLED, Reasons.NEEDS_SALESFORCE_AUTHORIZATION));
+    assertFalse(c.getStatus().getAddon().createdByThis(), "found, not created by this object: " + w.events);
+    assertFalse(w.hasEvent("sales", "AddonAdopted"), w.events.toString());
+    assertTrue(w.deleteConnection("sales"));
+    assertEquals(0, platform("DELETE", "/apps/"), "an add-on this object did not create is never deleted");
+    assertEquals(1, addons(APP).size());
+  }
+
   @Test
   void aHerokuConnectionThatDoesNotOwnTheAddonItCreatedDeletesNothingRemote() {
     // an older HerokuConnection for the same app, without spec.addon: it finds the add-on once there, and owns it

@@ -175,19 +175,47 @@ final class AddonExternal {
   }
 
   /**
+   * A create that was never sent, or that the API refused, made nothing: its intent goes (durably,
+   * as it came), so that an add-on someone else creates later under that name (a person, another
+   * HerokuConnection: spec.resourceName is anyone's to choose) is found as theirs, never adopted as
+   * this object's and deleted with it. Only a create whose answer never came keeps its intent.
+   * {@code recordedBefore}: the copy this pass began with had an intent, so the loop's status write
+   * (a diff against that copy) removes it; otherwise only this pass wrote it, and it is removed here.
+   */
+  private void withdrawIntent(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, boolean recordedBefore) {
+    AddonStatus rec = ctx.status().getAddon();
+    if (!recordedBefore) {
+      actions.recordBeforeSending(ctx.resource(), "addon", JsonNodeFactory.instance.objectNode()
+          .putNull("createRequestedName").putNull("createRequestedAt")); // a merge patch's null removes the field
+    }
+    rec.setCreateRequestedName(null);
+    rec.setCreateRequestedAt(null);
+  }
+
+  /**
    * POST /apps/{app}/addons, its intent (the name, when) made durable in status first, so that a
    * pass after a crash between the POST and the status write looks the add-on up by that name.
    */
   private Addon create(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, PlatformApi api, AddonDecisions.Facts f) {
     HerokuConnection c = ctx.resource();
     String at = ctx.now().toString();
+    boolean recordedBefore = ctx.status().getAddon() != null && ctx.status().getAddon().getCreateRequestedName() != null;
     actions.recordBeforeSending(c, "addon", JsonNodeFactory.instance.objectNode()
         .put("createRequestedName", f.nameToCreate()).put("createRequestedAt", at));
     AddonStatus rec = ctx.status().getAddon() == null ? new AddonStatus() : ctx.status().getAddon();
     rec.setCreateRequestedName(f.nameToCreate());
     rec.setCreateRequestedAt(at);
     ctx.status().setAddon(rec);
-    Addon a = api.create(f.app(), f.wantPlan(), f.nameToCreate());
+    Addon a;
+    try {
+      a = api.create(f.app(), f.wantPlan(), f.nameToCreate());
+    } catch (PlatformThrottled notSent) {
+      withdrawIntent(ctx, recordedBefore);
+      throw notSent;
+    } catch (PlatformApiException e) {
+      if (e.refusedOutright()) withdrawIntent(ctx, recordedBefore);
+      throw e;
+    }
     createdHere.put(c.getMetadata().getUid(), a.id());
     record(ctx.status(), a).setCreatedByThis(true);
     ctx.normal(c, "AddonCreated", "created add-on " + a.name() + " (" + a.id() + ") with plan " + a.plan() + " on app " + f.app()
