@@ -48,6 +48,16 @@ public final class PlatformApiException extends RuntimeException {
   public String resource() { return resource; }
 
   /**
+   * The API has no such add-on: a 404 not_found about the add-on, not about the app ({@code
+   * "resource": "app"}, "Couldn't find that app.": the app renamed, gone or out of the token's
+   * sight, where the add-on may well live on). Without a resource, the message decides.
+   */
+  public boolean addonNotFound() {
+    if (status != 404 || !"not_found".equals(errorId)) return false;
+    return resource != null ? !resource.equals("app") : !String.valueOf(apiMessage).contains("that app");
+  }
+
+  /**
    * True when the API answered and refused the request (a 4xx other than 408): it did nothing, so a
    * create refused so created nothing. No answer, a 408 or a 5xx may have come after the work was done.
    */

@@ -262,6 +262,19 @@ class AddonLoopTest extends LoopWorldCase {
   }
 
   @Test
+  void aDeleteAnsweredCouldNotFindThatAppIsNotTheAddonGone() {
+    HerokuConnection c = created("{plan: herokuconnect:demo, deletionPolicy: Delete}");
+    String id = c.getStatus().getAddon().getId();
+    // the app is no longer where the spec says (renamed with heroku apps:rename, or out of the token's sight): 404 about the app
+    c.getSpec().setAppName("acme-renamed");
+    assertFalse(w.deleteConnection("sales"), "the finalizer stays: the add-on was not deleted");
+    assertEquals(1, platform("DELETE", "/apps/acme-renamed/addons/" + id));
+    assertTrue(w.hasEvent("sales", "DeleteFailed"), w.events.toString());
+    assertFalse(w.events.stream().anyMatch(e -> e.contains("already gone")), w.events.toString());
+    assertEquals(List.of(id), addons(APP), "the add-on lives on");
+  }
+
+  @Test
   void badInputStallsWithTheApiMessageAndTheFieldToFix() {
     record Case(String reason, String manifest, Runnable arrange, String condition, List<String> says) {}
     for (Case k : List.of(

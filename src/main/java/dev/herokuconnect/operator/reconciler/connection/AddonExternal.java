@@ -225,7 +225,7 @@ final class AddonExternal {
 
   /**
    * DELETE /apps/{app}/addons/{id} of the add-on this object created (the cleanup decided so):
-   * empty when it is gone (a 404 included), else how the cleanup waits.
+   * empty when it is gone (a 404 of the add-on included; one of the app is not), else how the cleanup waits.
    */
   Optional<ManagedLoop.Deletion> delete(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, Optional<ApiToken> token) {
     HerokuConnection c = ctx.resource();
@@ -246,7 +246,7 @@ final class AddonExternal {
     } catch (PlatformThrottled t) {
       return Optional.of(new ManagedLoop.Deletion(false, ManagedLoop.until(clock.instant(), t.until()), null, null));
     } catch (PlatformApiException e) {
-      if (e.status() == 404) {
+      if (e.addonNotFound()) { // a 404 about the app is no proof: the add-on may live on (DeleteFailed below)
         ctx.normal(c, "AddonDeleted", which + " was already gone (404)");
         return Optional.empty();
       }
