@@ -122,6 +122,20 @@ class AddonLoopTest extends LoopWorldCase {
   }
 
   @Test
+  void aPassOnACopyOlderThanTheIntentKeepsANamedAddonItsOwn() {
+    w.applyConnection(withAddon("{plan: herokuconnect:demo, deletionPolicy: Delete}") + "  resourceName: crm-sync\n");
+    HerokuConnection c = w.connection("sales");
+    w.loop.reconcile(c, w.connections);
+    assertTrue(c.getStatus().getAddon().createdByThis());
+    // a cache further behind: not even the intent (written a moment before the POST) is in the copy
+    HerokuConnection stale = new io.fabric8.kubernetes.client.utils.KubernetesSerialization().clone(c);
+    stale.getStatus().setAddon(null);
+    w.loop.reconcile(stale, w.connections);
+    assertEquals(1, platform("POST", "/apps/acme-new/addons"), "no second create");
+    assertTrue(stale.getStatus().getAddon().createdByThis(), "this process created it: still its own, so Delete applies: " + w.events);
+  }
+
+  @Test
   void aCrashBetweenTheCreateAndTheStatusWriteAdoptsTheAddonInsteadOfCreatingASecond() {
     w.applyConnection(withAddon("{plan: herokuconnect:demo, deletionPolicy: Delete}"));
     w.fake.loseAnswerOfNext("POST", "/apps/acme-new/addons"); // the add-on is created; its answer never comes back

@@ -108,8 +108,9 @@ final class AddonExternal {
               + "created it under (status.addon.createRequestedName): adopted as its own, not created again");
         }
         case LISTED -> {
-          // the derived name carries this object's uid: only this object creates an add-on of that name
-          boolean ours = a.name() != null && a.name().equals(AddonNames.of(c));
+          // the derived name carries this object's uid: only this object creates an add-on of that name; a name from
+          // spec.resourceName is anyone's, but this process remembers what it created (a copy older than even the intent)
+          boolean ours = a.name() != null && a.name().equals(AddonNames.of(c)) || a.id().equals(createdHere.get(c.getMetadata().getUid()));
           rec.setCreatedByThis(ours);
           ctx.normal(c, "AddonFound", "using add-on " + a.name() + " (" + a.id() + ") found on app " + c.getSpec().getAppName()
               + (ours ? ", created by this HerokuConnection" : ": not created by this HerokuConnection, so it is never deleted"));
