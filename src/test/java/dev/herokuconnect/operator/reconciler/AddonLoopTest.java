@@ -136,6 +136,33 @@ class AddonLoopTest extends LoopWorldCase {
   }
 
   @Test
+  void twoHerokuConnectionsOfOneAppWhosePassesBothSawNoAddonCreateOnlyOne() {
+    // applied together (kubectl apply -f dir/): their passes run at once, and each looks before either creates
+    w.applyConnection(withAddon("{plan: herokuconnect:demo}"));
+    w.applyConnection(withAddon("{plan: herokuconnect:demo}").replace("name: sales", "name: twin"));
+    var external = w.connections.external();
+    var pass = new dev.herokuconnect.operator.reconciler.loop.ManagedLoop.Pass(
+        dev.herokuconnect.operator.reconciler.loop.Management.MANAGE, true, false, false, w.clock.instant());
+    List<dev.herokuconnect.operator.reconciler.loop.Reconcile<HerokuConnection, dev.herokuconnect.operator.crd.HerokuConnectionStatus>> ctx =
+        new java.util.ArrayList<>();
+    List<dev.herokuconnect.operator.reconciler.connection.ConnectionObservation> seen = new java.util.ArrayList<>();
+    for (String name : List.of("sales", "twin")) {
+      HerokuConnection c = w.connection(name);
+      c.setStatus(new dev.herokuconnect.operator.crd.HerokuConnectionStatus());
+      ctx.add(new dev.herokuconnect.operator.reconciler.loop.Reconcile<>(c, pass));
+      seen.add(external.observe(ctx.get(ctx.size() - 1)));
+      assertEquals(List.of(dev.herokuconnect.operator.reconciler.connection.ConnectionDecisions.Step.CREATE_ADDON),
+          w.connections.decide(seen.get(seen.size() - 1)).steps(), name + " saw no add-on");
+    }
+    for (int i = 0; i < 2; i++) {
+      external.act(dev.herokuconnect.operator.reconciler.connection.ConnectionDecisions.Step.CREATE_ADDON, ctx.get(i), seen.get(i));
+    }
+    assertEquals(1, platform("POST", "/apps/acme-new/addons"), "one create: " + w.events);
+    assertEquals(1, addons(APP).size(), "one add-on on the app");
+    assertFalse(w.connection("twin").getStatus().getAddon().createdByThis(), "the second found the first one's");
+  }
+
+  @Test
   void aCrashBetweenTheCreateAndTheStatusWriteAdoptsTheAddonInsteadOfCreatingASecond() {
     w.applyConnection(withAddon("{plan: herokuconnect:demo, deletionPolicy: Delete}"));
     w.fake.loseAnswerOfNext("POST", "/apps/acme-new/addons"); // the add-on is created; its answer never comes back

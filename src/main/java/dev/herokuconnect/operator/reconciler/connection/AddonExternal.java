@@ -147,10 +147,10 @@ final class AddonExternal {
     String app = f.app();
     String doing = "";
     try {
-      Addon now = switch (step) { // exhaustive: the connection's steps are ConnectionExternal's
+      AddonLookup.Lookup now = switch (step) { // exhaustive: the connection's steps are ConnectionExternal's
         case CREATE_ADDON -> {
           doing = "creating add-on " + f.wantPlan() + " named " + f.nameToCreate() + " on app " + app;
-          yield create(ctx, api, f);
+          yield createOnce(ctx, api, f);
         }
         case CHANGE_ADDON_PLAN -> {
           doing = "changing the plan of " + f.describe() + " to " + f.wantPlan();
@@ -158,14 +158,13 @@ final class AddonExternal {
           record(ctx.status(), changed);
           ctx.normal(c, "AddonPlanChanged", "changed the plan of " + f.describe() + " from " + f.addon().plan() + " to "
               + changed.plan() + " (spec.addon.plan)");
-          yield changed;
+          yield new AddonLookup.Lookup(changed, f.found(), List.of(), f.recordedId());
         }
         case CONFIGURE_DATABASE, RESTART, PAUSE, RESUME, ASK_AUTHORIZATION_URL, PREVIEW_API_VERSION, PAUSE_FOR_API_VERSION,
             CHANGE_API_VERSION, RESUME_AFTER_API_VERSION, READ_NOTIFICATIONS, ACKNOWLEDGE_NOTIFICATIONS, FORGET_NOTIFICATIONS ->
             throw new IllegalStateException(step + " is the connection's step, not the add-on's");
       };
-      Found how = step == Step.CREATE_ADDON ? Found.CREATED : f.found();
-      return o.withAddon(AddonLookup.facts(c, new AddonLookup.Lookup(now, how, List.of(), f.recordedId()), ctx.management()));
+      return o.withAddon(AddonLookup.facts(c, now, ctx.management()));
     } catch (PlatformThrottled t) {
       return ConnectionObservation.stopped(AddonDecisions.throttled(t, clock.instant()));
     } catch (PlatformApiException e) {
@@ -191,6 +190,27 @@ final class AddonExternal {
     }
     rec.setCreateRequestedName(null);
     rec.setCreateRequestedAt(null);
+  }
+
+  /** One create at a time per app in this process (a bounded set of locks, by the app's name). */
+  private static final Object[] CREATING = java.util.stream.IntStream.range(0, 64).mapToObj(i -> new Object()).toArray();
+
+  /**
+   * The create, unless the app has a Heroku Connect add-on by now: HerokuConnections of one app
+   * applied together run their passes at once, each looking before either creates. Under the app's
+   * lock the add-on is looked up again (what the pass's observation found is minutes old at worst,
+   * another object's create a moment old): one found is used, as found (never this object's).
+   */
+  private AddonLookup.Lookup createOnce(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, PlatformApi api,
+                                        AddonDecisions.Facts f) {
+    synchronized (CREATING[Math.floorMod(f.app().hashCode(), CREATING.length)]) {
+      AddonLookup.Lookup again = AddonLookup.find(api, ctx.resource(), ctx.status());
+      if (again.addon() != null || !again.candidates().isEmpty()) {
+        seen(ctx, again); // recorded in status as found, with its Event
+        return again;
+      }
+      return new AddonLookup.Lookup(create(ctx, api, f), Found.CREATED, List.of(), f.recordedId());
+    }
   }
 
   /**
