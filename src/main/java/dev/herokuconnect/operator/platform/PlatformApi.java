@@ -82,7 +82,7 @@ public final class PlatformApi {
       Answer a = send("GET", url("apps", app, "addons", idOrName), null, endpoint, null);
       return Optional.of(addon(endpoint, a.status(), a.body()));
     } catch (PlatformApiException e) {
-      if (e.status() == 404 && NOT_FOUND.equals(e.errorId()) && !isAboutApp(e)) return Optional.empty();
+      if (e.addonNotFound()) return Optional.empty();
       throw e;
     }
   }
@@ -112,8 +112,6 @@ public final class PlatformApi {
   }
 
   // ---- HTTP ---------------------------------------------------------------------------
-
-  private static final String NOT_FOUND = "not_found";
 
   /** A 2xx answer: status, JSON body, the Next-Range header of a 206. */
   private record Answer(int status, JsonNode body, String nextRange) {}
@@ -177,15 +175,6 @@ public final class PlatformApi {
 
   private static PlatformApiException unexpected(String endpoint, int status, String what) {
     return new PlatformApiException(endpoint, status, null, what, null);
-  }
-
-  /**
-   * A 404 about the app, not the add-on: the API names the resource ({@code "resource": "app"},
-   * "Couldn't find that app."); find() answers "no such add-on" only for the add-on. Without a
-   * resource, the message decides.
-   */
-  private static boolean isAboutApp(PlatformApiException e) {
-    return e.resource() != null ? e.resource().equals("app") : e.apiMessage().contains("that app");
   }
 
   private static Addon addon(String endpoint, int status, JsonNode n) {

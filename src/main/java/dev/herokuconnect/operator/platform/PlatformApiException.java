@@ -47,6 +47,24 @@ public final class PlatformApiException extends RuntimeException {
   /** What a not_found was about ("app", "add_on"), or null when the answer did not say. */
   public String resource() { return resource; }
 
+  /**
+   * The API has no such add-on: a 404 not_found about the add-on, not about the app ({@code
+   * "resource": "app"}, "Couldn't find that app.": the app renamed, gone or out of the token's
+   * sight, where the add-on may well live on). Without a resource, the message decides.
+   */
+  public boolean addonNotFound() {
+    if (status != 404 || !"not_found".equals(errorId)) return false;
+    return resource != null ? !resource.equals("app") : !String.valueOf(apiMessage).contains("that app");
+  }
+
+  /**
+   * True when the API answered and refused the request (a 4xx other than 408): it did nothing, so a
+   * create refused so created nothing. No answer, a 408 or a 5xx may have come after the work was done.
+   */
+  public boolean refusedOutright() {
+    return status >= 400 && status < 500 && status != 408;
+  }
+
   /** True when trying again later may succeed without anyone changing anything (no answer, 5xx, 429). */
   public boolean isTransient() {
     return status == 0 || status == 429 || status >= 500;

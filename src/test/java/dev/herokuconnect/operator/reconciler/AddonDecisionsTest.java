@@ -115,7 +115,11 @@ class AddonDecisionsTest {
   void deleteOnlyWhatThisObjectCreated() {
     AddonSpec delete = new AddonSpec("herokuconnect:demo", DeletionPolicy.Delete);
     AddonSpec orphan = new AddonSpec("herokuconnect:demo", DeletionPolicy.Orphan);
-    record Case(String reason, AddonSpec spec, AddonStatus recorded, Management m, Fate fate, String event) {}
+    record Case(String reason, AddonSpec spec, AddonStatus recorded, Management m, Fate fate, String event, String owner) {
+      Case(String reason, AddonSpec spec, AddonStatus recorded, Management m, Fate fate, String event) {
+        this(reason, spec, recorded, m, fate, event, null);
+      }
+    }
     for (Case c : List.of(
         new Case("no spec.addon: the add-on is not the object's", null, recorded(true), MANAGE, Fate.NOT_MANAGED, null),
         new Case("nothing recorded: nothing to delete", delete, null, MANAGE, Fate.NOT_MANAGED, null),
@@ -126,12 +130,14 @@ class AddonDecisionsTest {
             Fate.NOT_CREATED_HERE, "AddonKept"),
         new Case("Delete on its own add-on, observe-only: not sent", delete, recorded(true), OBSERVE, Fate.OBSERVE_ONLY, "AddonKept"),
         new Case("Delete on the add-on it created: deleted", delete, recorded(true), MANAGE, Fate.DELETE, null),
+        new Case("Delete on the add-on it created, owned by an older HerokuConnection: a non-owner deletes nothing remote",
+            delete, recorded(true), MANAGE, Fate.NOT_OWNER, "AddonKept", "crm/owner"),
         new Case("Delete after a create whose answer was never recorded: its intent names it, and it is this object's",
             delete, intentOnly(), MANAGE, Fate.DELETE, null),
         new Case("Orphan after such a create: left, and said", orphan, intentOnly(), MANAGE, Fate.ORPHAN, "AddonOrphaned"))) {
-      Fate f = AddonDecisions.fate(c.spec(), c.recorded(), c.m());
+      Fate f = AddonDecisions.fate(c.spec(), c.recorded(), c.m(), c.owner());
       assertEquals(c.fate(), f, c.reason());
-      var note = AddonDecisions.fateNote(f, c.recorded(), "acme-new");
+      var note = AddonDecisions.fateNote(f, c.recorded(), "acme-new", c.owner());
       assertEquals(c.event(), note == null ? null : note.reason(), c.reason());
     }
   }
@@ -199,6 +205,6 @@ class AddonDecisionsTest {
     assertTrue(longName.matches(AddonNames.PATTERN) && longName.length() <= 48, longName);
     c.getSpec().setResourceName("herokuconnect-mine");
     assertEquals("herokuconnect-mine", AddonNames.toCreate(c), "spec.resourceName names the add-on it finds or creates");
-    assertNull(AddonDecisions.fateNote(Fate.NOT_MANAGED, null, "acme-new"));
+    assertNull(AddonDecisions.fateNote(Fate.NOT_MANAGED, null, "acme-new", null));
   }
 }

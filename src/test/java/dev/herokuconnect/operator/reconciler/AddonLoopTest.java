@@ -122,6 +122,47 @@ class AddonLoopTest extends LoopWorldCase {
   }
 
   @Test
+  void aPassOnACopyOlderThanTheIntentKeepsANamedAddonItsOwn() {
+    w.applyConnection(withAddon("{plan: herokuconnect:demo, deletionPolicy: Delete}") + "  resourceName: crm-sync\n");
+    HerokuConnection c = w.connection("sales");
+    w.loop.reconcile(c, w.connections);
+    assertTrue(c.getStatus().getAddon().createdByThis());
+    // a cache further behind: not even the intent (written a moment before the POST) is in the copy
+    HerokuConnection stale = new io.fabric8.kubernetes.client.utils.KubernetesSerialization().clone(c);
+    stale.getStatus().setAddon(null);
+    w.loop.reconcile(stale, w.connections);
+    assertEquals(1, platform("POST", "/apps/acme-new/addons"), "no second create");
+    assertTrue(stale.getStatus().getAddon().createdByThis(), "this process created it: still its own, so Delete applies: " + w.events);
+  }
+
+  @Test
+  void twoHerokuConnectionsOfOneAppWhosePassesBothSawNoAddonCreateOnlyOne() {
+    // applied together (kubectl apply -f dir/): their passes run at once, and each looks before either creates
+    w.applyConnection(withAddon("{plan: herokuconnect:demo}"));
+    w.applyConnection(withAddon("{plan: herokuconnect:demo}").replace("name: sales", "name: twin"));
+    var external = w.connections.external();
+    var pass = new dev.herokuconnect.operator.reconciler.loop.ManagedLoop.Pass(
+        dev.herokuconnect.operator.reconciler.loop.Management.MANAGE, true, false, false, w.clock.instant());
+    List<dev.herokuconnect.operator.reconciler.loop.Reconcile<HerokuConnection, dev.herokuconnect.operator.crd.HerokuConnectionStatus>> ctx =
+        new java.util.ArrayList<>();
+    List<dev.herokuconnect.operator.reconciler.connection.ConnectionObservation> seen = new java.util.ArrayList<>();
+    for (String name : List.of("sales", "twin")) {
+      HerokuConnection c = w.connection(name);
+      c.setStatus(new dev.herokuconnect.operator.crd.HerokuConnectionStatus());
+      ctx.add(new dev.herokuconnect.operator.reconciler.loop.Reconcile<>(c, pass));
+      seen.add(external.observe(ctx.get(ctx.size() - 1)));
+      assertEquals(List.of(dev.herokuconnect.operator.reconciler.connection.ConnectionDecisions.Step.CREATE_ADDON),
+          w.connections.decide(seen.get(seen.size() - 1)).steps(), name + " saw no add-on");
+    }
+    for (int i = 0; i < 2; i++) {
+      external.act(dev.herokuconnect.operator.reconciler.connection.ConnectionDecisions.Step.CREATE_ADDON, ctx.get(i), seen.get(i));
+    }
+    assertEquals(1, platform("POST", "/apps/acme-new/addons"), "one create: " + w.events);
+    assertEquals(1, addons(APP).size(), "one add-on on the app");
+    assertFalse(w.connection("twin").getStatus().getAddon().createdByThis(), "the second found the first one's");
+  }
+
+  @Test
   void aCrashBetweenTheCreateAndTheStatusWriteAdoptsTheAddonInsteadOfCreatingASecond() {
     w.applyConnection(withAddon("{plan: herokuconnect:demo, deletionPolicy: Delete}"));
     w.fake.loseAnswerOfNext("POST", "/apps/acme-new/addons"); // the add-on is created; its answer never comes back
@@ -211,6 +252,67 @@ class AddonLoopTest extends LoopWorldCase {
     assertEquals(0, platform("DELETE", "/apps/"), "never deleted");
     assertTrue(w.hasEvent("sales", "AddonKept"));
     assertEquals(1, addons("acme-crm").size());
+  }
+
+  /** A person's `heroku addons:create herokuconnect --name {name} -a {app}` (over HTTP, not through the operator). */
+  void createdByHand(String app, String name) {
+    try {
+      var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(w.fake.baseUrl() + "/apps/" + app + "/addons"))
+          .header("Authorization", "Bearer " + LoopWorld.TOKEN).header("Accept", "application/vnd.heroku+json; version=3")
+          .header("Content-Type", "application/json")
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"plan\": \"herokuconnect:demo\", \"name\": \"" + name + "\"}")).build();
+      var answer = java.net.http.HttpClient.newHttpClient().send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(201, answer.statusCode(), answer.body());
+    } catch (java.io.IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void aCreateTheApiRefusedLeavesNoIntentThatAdoptsAnAddonSomeoneElseCreatesUnderThatName() {
+    w.applyConnection(withAddon("{plan: herokuconnect:nope, deletionPolicy: Delete}") + "  resourceName: crm-sync\n");
+    HerokuConnection c = w.reconcileConnection("sales");
+    assertTrue(has(c, Conditions.STALLED, Reasons.INVALID_SPEC), c.getStatus().getConditions().toString()); // 422: nothing created
+    assertTrue(w.statusWrites.contains("sales {\"addon\":{\"createRequestedName\":null,\"createRequestedAt\":null}}"),
+        "the intent is withdrawn as durably as it was written (the loop's status write is a diff against a copy without it): "
+        + w.statusWrites);
+    createdByHand(APP, "crm-sync"); // a person then creates the add-on under that name
+    w.applyConnection(withAddon("{plan: herokuconnect:demo, deletionPolicy: Delete}") + "  resourceName: crm-sync\n");
+    c = until(x -> has(x, Conditions.STALLED, Reasons.NEEDS_SALESFORCE_AUTHORIZATION));
+    assertFalse(c.getStatus().getAddon().createdByThis(), "found, not created by this object: " + w.events);
+    assertFalse(w.hasEvent("sales", "AddonAdopted"), w.events.toString());
+    assertTrue(w.deleteConnection("sales"));
+    assertEquals(0, platform("DELETE", "/apps/"), "an add-on this object did not create is never deleted");
+    assertEquals(1, addons(APP).size());
+  }
+
+  @Test
+  void aHerokuConnectionThatDoesNotOwnTheAddonItCreatedDeletesNothingRemote() {
+    // an older HerokuConnection for the same app, without spec.addon: it finds the add-on once there, and owns it
+    w.applyConnection(LoopWorld.connectionNamed("owner", APP));
+    w.reconcileConnection(LoopWorld.NS, "owner");
+    HerokuConnection c = created("{plan: herokuconnect:demo, deletionPolicy: Delete}");
+    String id = c.getStatus().getAddon().getId();
+    assertTrue(c.getStatus().getAddon().createdByThis());
+    w.untilConnection(LoopWorld.NS, "owner", x -> id.equals(x.getStatus().getConnectionId()));
+    c = w.reconcileConnection("sales");
+    assertTrue(has(c, Conditions.STALLED, Reasons.CONFLICT), c.getStatus().getConditions().toString());
+    assertTrue(w.deleteConnection("sales"));
+    assertEquals(0, platform("DELETE", "/apps/"), "a claimant that does not own the add-on deletes nothing remote (contract, Ownership)");
+    assertEquals(1, addons(APP).size(), "the owner's add-on stays");
+  }
+
+  @Test
+  void aDeleteAnsweredCouldNotFindThatAppIsNotTheAddonGone() {
+    HerokuConnection c = created("{plan: herokuconnect:demo, deletionPolicy: Delete}");
+    String id = c.getStatus().getAddon().getId();
+    // the app is no longer where the spec says (renamed with heroku apps:rename, or out of the token's sight): 404 about the app
+    c.getSpec().setAppName("acme-renamed");
+    assertFalse(w.deleteConnection("sales"), "the finalizer stays: the add-on was not deleted");
+    assertEquals(1, platform("DELETE", "/apps/acme-renamed/addons/" + id));
+    assertTrue(w.hasEvent("sales", "DeleteFailed"), w.events.toString());
+    assertFalse(w.events.stream().anyMatch(e -> e.contains("already gone")), w.events.toString());
+    assertEquals(List.of(id), addons(APP), "the add-on lives on");
   }
 
   @Test

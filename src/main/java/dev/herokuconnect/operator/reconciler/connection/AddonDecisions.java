@@ -136,6 +136,8 @@ public final class AddonDecisions {
     ORPHAN,
     /** deletionPolicy Delete, but this object did not create it (found or adopted): never deleted */
     NOT_CREATED_HERE,
+    /** deletionPolicy Delete on an add-on it created, but an older HerokuConnection owns it: a non-owner deletes nothing remote */
+    NOT_OWNER,
     /** deletionPolicy Delete on an add-on it created, but observe-only: not sent */
     OBSERVE_ONLY,
     /** deletionPolicy Delete, created here: DELETE /apps/{app}/addons/{id} */
@@ -144,15 +146,18 @@ public final class AddonDecisions {
 
   /**
    * The one rule for deleting an add-on: policy Delete, created by this object (status says so),
-   * and a writing object. A create whose answer was never recorded (only its intent is) counts as
-   * created by this object: the name carries its uid, and the DELETE goes by that name.
+   * owned by it ({@code owner}: the older HerokuConnection that owns it, null when this one does;
+   * the contract's Ownership: any other claimant deletes nothing remote), and a writing object. A
+   * create whose answer was never recorded (only its intent is) counts as created by this object:
+   * the name carries its uid, and the DELETE goes by that name.
    */
-  public static Fate fate(AddonSpec spec, AddonStatus recorded, Management management) {
+  public static Fate fate(AddonSpec spec, AddonStatus recorded, Management management, String owner) {
     if (spec == null || target(recorded) == null) return Fate.NOT_MANAGED;
     boolean ours = recorded.createdByThis() || recorded.getId() == null; // no id: only the intent is recorded
     return switch (spec.getDeletionPolicy()) {
       case Orphan -> Fate.ORPHAN;
-      case Delete -> !ours ? Fate.NOT_CREATED_HERE : management.observeOnly() ? Fate.OBSERVE_ONLY : Fate.DELETE;
+      case Delete -> !ours ? Fate.NOT_CREATED_HERE : owner != null ? Fate.NOT_OWNER
+          : management.observeOnly() ? Fate.OBSERVE_ONLY : Fate.DELETE;
     };
   }
 
@@ -165,7 +170,7 @@ public final class AddonDecisions {
   }
 
   /** The Event that says what happened to the add-on (null: nothing to say). */
-  public static Events.Note fateNote(Fate fate, AddonStatus recorded, String app) {
+  public static Events.Note fateNote(Fate fate, AddonStatus recorded, String app, String owner) {
     String which = recorded == null ? null : "add-on " + (recorded.getName() != null ? recorded.getName()
         : recorded.getCreateRequestedName()) + " (" + target(recorded) + ") on app " + app;
     return switch (fate) {
@@ -173,6 +178,8 @@ public final class AddonDecisions {
       case ORPHAN -> Events.Note.normal("AddonOrphaned", "left " + which + " in place (spec.addon.deletionPolicy: Orphan)");
       case NOT_CREATED_HERE -> Events.Note.normal("AddonKept", "left " + which + " in place: this HerokuConnection found it, "
           + "it did not create it (status.addon.createdByThis is false), and only an add-on it created is ever deleted");
+      case NOT_OWNER -> Events.Note.normal("AddonKept", "left " + which + " in place: HerokuConnection " + owner + " owns it "
+          + "(the oldest that stands for it), and a HerokuConnection that does not own its add-on deletes nothing remote");
       case OBSERVE_ONLY -> Events.Note.normal("AddonKept", "observe-only: " + which + " was not deleted; "
           + "spec.addon.deletionPolicy: Delete would have deleted it");
     };

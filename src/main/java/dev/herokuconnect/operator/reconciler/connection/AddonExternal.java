@@ -108,8 +108,9 @@ final class AddonExternal {
               + "created it under (status.addon.createRequestedName): adopted as its own, not created again");
         }
         case LISTED -> {
-          // the derived name carries this object's uid: only this object creates an add-on of that name
-          boolean ours = a.name() != null && a.name().equals(AddonNames.of(c));
+          // the derived name carries this object's uid: only this object creates an add-on of that name; a name from
+          // spec.resourceName is anyone's, but this process remembers what it created (a copy older than even the intent)
+          boolean ours = a.name() != null && a.name().equals(AddonNames.of(c)) || a.id().equals(createdHere.get(c.getMetadata().getUid()));
           rec.setCreatedByThis(ours);
           ctx.normal(c, "AddonFound", "using add-on " + a.name() + " (" + a.id() + ") found on app " + c.getSpec().getAppName()
               + (ours ? ", created by this HerokuConnection" : ": not created by this HerokuConnection, so it is never deleted"));
@@ -146,10 +147,10 @@ final class AddonExternal {
     String app = f.app();
     String doing = "";
     try {
-      Addon now = switch (step) { // exhaustive: the connection's steps are ConnectionExternal's
+      AddonLookup.Lookup now = switch (step) { // exhaustive: the connection's steps are ConnectionExternal's
         case CREATE_ADDON -> {
           doing = "creating add-on " + f.wantPlan() + " named " + f.nameToCreate() + " on app " + app;
-          yield create(ctx, api, f);
+          yield createOnce(ctx, api, f);
         }
         case CHANGE_ADDON_PLAN -> {
           doing = "changing the plan of " + f.describe() + " to " + f.wantPlan();
@@ -157,14 +158,13 @@ final class AddonExternal {
           record(ctx.status(), changed);
           ctx.normal(c, "AddonPlanChanged", "changed the plan of " + f.describe() + " from " + f.addon().plan() + " to "
               + changed.plan() + " (spec.addon.plan)");
-          yield changed;
+          yield new AddonLookup.Lookup(changed, f.found(), List.of(), f.recordedId());
         }
         case CONFIGURE_DATABASE, RESTART, PAUSE, RESUME, ASK_AUTHORIZATION_URL, PREVIEW_API_VERSION, PAUSE_FOR_API_VERSION,
             CHANGE_API_VERSION, RESUME_AFTER_API_VERSION, READ_NOTIFICATIONS, ACKNOWLEDGE_NOTIFICATIONS, FORGET_NOTIFICATIONS ->
             throw new IllegalStateException(step + " is the connection's step, not the add-on's");
       };
-      Found how = step == Step.CREATE_ADDON ? Found.CREATED : f.found();
-      return o.withAddon(AddonLookup.facts(c, new AddonLookup.Lookup(now, how, List.of(), f.recordedId()), ctx.management()));
+      return o.withAddon(AddonLookup.facts(c, now, ctx.management()));
     } catch (PlatformThrottled t) {
       return ConnectionObservation.stopped(AddonDecisions.throttled(t, clock.instant()));
     } catch (PlatformApiException e) {
@@ -175,19 +175,68 @@ final class AddonExternal {
   }
 
   /**
+   * A create that was never sent, or that the API refused, made nothing: its intent goes (durably,
+   * as it came), so that an add-on someone else creates later under that name (a person, another
+   * HerokuConnection: spec.resourceName is anyone's to choose) is found as theirs, never adopted as
+   * this object's and deleted with it. Only a create whose answer never came keeps its intent.
+   * {@code recordedBefore}: the copy this pass began with had an intent, so the loop's status write
+   * (a diff against that copy) removes it; otherwise only this pass wrote it, and it is removed here.
+   */
+  private void withdrawIntent(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, boolean recordedBefore) {
+    AddonStatus rec = ctx.status().getAddon();
+    if (!recordedBefore) {
+      actions.recordBeforeSending(ctx.resource(), "addon", JsonNodeFactory.instance.objectNode()
+          .putNull("createRequestedName").putNull("createRequestedAt")); // a merge patch's null removes the field
+    }
+    rec.setCreateRequestedName(null);
+    rec.setCreateRequestedAt(null);
+  }
+
+  /** One create at a time per app in this process (a bounded set of locks, by the app's name). */
+  private static final Object[] CREATING = java.util.stream.IntStream.range(0, 64).mapToObj(i -> new Object()).toArray();
+
+  /**
+   * The create, unless the app has a Heroku Connect add-on by now: HerokuConnections of one app
+   * applied together run their passes at once, each looking before either creates. Under the app's
+   * lock the add-on is looked up again (what the pass's observation found is minutes old at worst,
+   * another object's create a moment old): one found is used, as found (never this object's).
+   */
+  private AddonLookup.Lookup createOnce(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, PlatformApi api,
+                                        AddonDecisions.Facts f) {
+    synchronized (CREATING[Math.floorMod(f.app().hashCode(), CREATING.length)]) {
+      AddonLookup.Lookup again = AddonLookup.find(api, ctx.resource(), ctx.status());
+      if (again.addon() != null || !again.candidates().isEmpty()) {
+        seen(ctx, again); // recorded in status as found, with its Event
+        return again;
+      }
+      return new AddonLookup.Lookup(create(ctx, api, f), Found.CREATED, List.of(), f.recordedId());
+    }
+  }
+
+  /**
    * POST /apps/{app}/addons, its intent (the name, when) made durable in status first, so that a
    * pass after a crash between the POST and the status write looks the add-on up by that name.
    */
   private Addon create(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, PlatformApi api, AddonDecisions.Facts f) {
     HerokuConnection c = ctx.resource();
     String at = ctx.now().toString();
+    boolean recordedBefore = ctx.status().getAddon() != null && ctx.status().getAddon().getCreateRequestedName() != null;
     actions.recordBeforeSending(c, "addon", JsonNodeFactory.instance.objectNode()
         .put("createRequestedName", f.nameToCreate()).put("createRequestedAt", at));
     AddonStatus rec = ctx.status().getAddon() == null ? new AddonStatus() : ctx.status().getAddon();
     rec.setCreateRequestedName(f.nameToCreate());
     rec.setCreateRequestedAt(at);
     ctx.status().setAddon(rec);
-    Addon a = api.create(f.app(), f.wantPlan(), f.nameToCreate());
+    Addon a;
+    try {
+      a = api.create(f.app(), f.wantPlan(), f.nameToCreate());
+    } catch (PlatformThrottled notSent) {
+      withdrawIntent(ctx, recordedBefore);
+      throw notSent;
+    } catch (PlatformApiException e) {
+      if (e.refusedOutright()) withdrawIntent(ctx, recordedBefore);
+      throw e;
+    }
     createdHere.put(c.getMetadata().getUid(), a.id());
     record(ctx.status(), a).setCreatedByThis(true);
     ctx.normal(c, "AddonCreated", "created add-on " + a.name() + " (" + a.id() + ") with plan " + a.plan() + " on app " + f.app()
@@ -197,7 +246,7 @@ final class AddonExternal {
 
   /**
    * DELETE /apps/{app}/addons/{id} of the add-on this object created (the cleanup decided so):
-   * empty when it is gone (a 404 included), else how the cleanup waits.
+   * empty when it is gone (a 404 of the add-on included; one of the app is not), else how the cleanup waits.
    */
   Optional<ManagedLoop.Deletion> delete(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, Optional<ApiToken> token) {
     HerokuConnection c = ctx.resource();
@@ -218,7 +267,7 @@ final class AddonExternal {
     } catch (PlatformThrottled t) {
       return Optional.of(new ManagedLoop.Deletion(false, ManagedLoop.until(clock.instant(), t.until()), null, null));
     } catch (PlatformApiException e) {
-      if (e.status() == 404) {
+      if (e.addonNotFound()) { // a 404 about the app is no proof: the add-on may live on (DeleteFailed below)
         ctx.normal(c, "AddonDeleted", which + " was already gone (404)");
         return Optional.empty();
       }

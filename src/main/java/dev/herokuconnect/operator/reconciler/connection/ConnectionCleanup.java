@@ -48,9 +48,10 @@ final class ConnectionCleanup implements Cleanup<HerokuConnection, HerokuConnect
     boolean holds = change != null && Boolean.TRUE.equals(change.getPausedByChange())
         && List.of(ApiVersionDecisions.PAUSING, ApiVersionDecisions.CHANGING, ApiVersionDecisions.RESUMING).contains(change.getPhase());
     HerokuConnection c = ctx.resource();
-    AddonDecisions.Fate fate = AddonDecisions.fate(c.getSpec().getAddon(), ctx.status().getAddon(), ctx.management());
+    String owner = c.getSpec().getAddon() == null ? null : external.addonOwner(c);
+    AddonDecisions.Fate fate = AddonDecisions.fate(c.getSpec().getAddon(), ctx.status().getAddon(), ctx.management(), owner);
     return new Observed(mappingsOf.apply(c), holds && ctx.management().writes() && !c.getSpec().isPaused(), fate,
-        AddonDecisions.fateNote(fate, ctx.status().getAddon(), c.getSpec().getAppName()));
+        AddonDecisions.fateNote(fate, ctx.status().getAddon(), c.getSpec().getAppName(), owner));
   }
 
   @Override

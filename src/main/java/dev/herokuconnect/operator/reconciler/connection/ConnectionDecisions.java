@@ -260,7 +260,7 @@ public final class ConnectionDecisions {
     }
     return switch (addon) {
       case DELETE -> new Deletion(DeletionStep.DELETE_ADDON_THEN_RELEASE, null); // the DELETE's result says how it went
-      case NOT_MANAGED, ORPHAN, NOT_CREATED_HERE, OBSERVE_ONLY -> resumeFirst
+      case NOT_MANAGED, ORPHAN, NOT_CREATED_HERE, NOT_OWNER, OBSERVE_ONLY -> resumeFirst
           ? new Deletion(DeletionStep.RESUME_THEN_RELEASE, addonNote) // the resume's result says how it went
           : new Deletion(DeletionStep.RELEASE_CREDENTIALS, addonNote);
     };

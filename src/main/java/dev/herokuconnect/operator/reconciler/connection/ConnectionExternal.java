@@ -275,6 +275,12 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
         .flatMap(s -> Connector.tokenIn(s, c));
   }
 
+  /** The older HerokuConnection that owns {@code c}'s add-on (as the caches show it), or null when {@code c} owns it. */
+  String addonOwner(HerokuConnection c) {
+    String id = Directory.connectionIdOf(c);
+    return id == null ? null : directory.connectionConflict(c, id).map(Ownership.Claimant::ref).orElse(null);
+  }
+
   /** The cleanup's DELETE of the add-on this object created: empty once it is gone, else how the cleanup waits. */
   Optional<ManagedLoop.Deletion> deleteAddon(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx) {
     return addons.delete(ctx, token(ctx.resource()));
