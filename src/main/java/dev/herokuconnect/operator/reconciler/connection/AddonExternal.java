@@ -192,24 +192,36 @@ final class AddonExternal {
     rec.setCreateRequestedAt(null);
   }
 
+  /** When this process last sent a create for an app (under the app's lock). */
+  private final java.util.Map<String, java.time.Instant> lastCreate = new java.util.concurrent.ConcurrentHashMap<>();
+
   /** One create at a time per app in this process (a bounded set of locks, by the app's name). */
   private static final Object[] CREATING = java.util.stream.IntStream.range(0, 64).mapToObj(i -> new Object()).toArray();
 
   /**
    * The create, unless the app has a Heroku Connect add-on by now: HerokuConnections of one app
    * applied together run their passes at once, each looking before either creates. Under the app's
-   * lock the add-on is looked up again (what the pass's observation found is minutes old at worst,
-   * another object's create a moment old): one found is used, as found (never this object's).
+   * lock, when this process has sent a create for the app since this pass began, the add-on is
+   * looked up again (one request, only then): one found is used, as found (never this object's).
    */
   private AddonLookup.Lookup createOnce(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, PlatformApi api,
                                         AddonDecisions.Facts f) {
     synchronized (CREATING[Math.floorMod(f.app().hashCode(), CREATING.length)]) {
-      AddonLookup.Lookup again = AddonLookup.find(api, ctx.resource(), ctx.status());
-      if (again.addon() != null || !again.candidates().isEmpty()) {
-        seen(ctx, again); // recorded in status as found, with its Event
-        return again;
+      java.time.Instant last = lastCreate.get(f.app());
+      // A create by this process that ended before this pass began was there for its observation to see:
+      // only one since (another object's pass, at once with this one) calls for a second look.
+      if (last != null && !last.isBefore(ctx.now())) {
+        AddonLookup.Lookup again = AddonLookup.find(api, ctx.resource(), ctx.status());
+        if (again.addon() != null || !again.candidates().isEmpty()) {
+          seen(ctx, again); // recorded in status as found, with its Event
+          return again;
+        }
       }
-      return new AddonLookup.Lookup(create(ctx, api, f), Found.CREATED, List.of(), f.recordedId());
+      try {
+        return new AddonLookup.Lookup(create(ctx, api, f), Found.CREATED, List.of(), f.recordedId());
+      } finally {
+        lastCreate.put(f.app(), clock.instant()); // sent, answered or not
+      }
     }
   }
 
