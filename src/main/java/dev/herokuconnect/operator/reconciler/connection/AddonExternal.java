@@ -231,8 +231,8 @@ final class AddonExternal {
     HerokuConnection c = ctx.resource();
     String at = ctx.now().toString();
     boolean recordedBefore = ctx.status().getAddon() != null && ctx.status().getAddon().getCreateRequestedName() != null;
-    actions.recordBeforeSending(c, "addon", JsonNodeFactory.instance.objectNode().put("app", f.app())
-        .put("createRequestedName", f.nameToCreate()).put("createRequestedAt", at)); // the app: the lock and the cleanup read it
+    actions.recordBeforeSending(c, "addon", JsonNodeFactory.instance.objectNode().put("createRequestedName", f.nameToCreate())
+        .put("createRequestedAt", at).put("app", f.app())); // the app: the lock and the cleanup read it
     AddonStatus rec = ctx.status().getAddon() == null ? new AddonStatus() : ctx.status().getAddon();
     rec.setApp(f.app());
     rec.setCreateRequestedName(f.nameToCreate());
