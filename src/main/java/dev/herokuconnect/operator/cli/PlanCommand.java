@@ -440,6 +440,8 @@ public final class PlanCommand implements Callable<Integer> {
         changes.add(line);
       }
       if (a.withheld().contains(ConnectionDecisions.Step.CHANGE_ADDON_PLAN)) notes.add("observe-only, not changed: " + line);
+      String differs = AddonDecisions.planDiffers(addon); // a found add-on: the operator never changes its plan
+      if (differs != null) notes.add("not changed: " + differs);
     }
     if (!Objects.equals(remote.dbKey(), spec.getDatabase().getConfigVar())) {
       database.add("db_key: remote " + orUnset(remote.dbKey()) + ", spec " + spec.getDatabase().getConfigVar());
