@@ -133,6 +133,33 @@ class AddonDecisionsTest {
     }
   }
 
+  /** The operator's own lock before binding (ConnectionIdentity.refusal on status.addon), where CEL is not enforced. */
+  @Test
+  void anAddonRecordedBeforeBindingLocksTheAppAndTheName() {
+    AddonStatus intent = intentOnly();
+    intent.setApp("acme-new");
+    AddonStatus found = recorded(false);
+    found.setApp("acme-new");
+    record Case(String reason, AddonStatus recorded, String app, String resource, List<String> says) {}
+    for (Case c : List.of(
+        new Case("nothing recorded: the app may still be fixed", null, "acme-other", null, null),
+        new Case("status.addon without an app (only the Platform budget): nothing recorded", new AddonStatus(), "acme-other", null, null),
+        new Case("the intent recorded, the same app", intent, "acme-new", null, null),
+        new Case("the intent recorded, another app: refused, naming the field, the recorded app and what to do", intent,
+            "acme-other", null, List.of("spec.appName", "status.addon.app 'acme-new'", "'acme-other'", "set it back")),
+        new Case("the intent recorded, resourceName naming it", intent, "acme-new", "hc-crm-sales-1a2b3c4d", null),
+        new Case("the intent recorded, resourceName naming another add-on", intent, "acme-new", "shiny-2",
+            List.of("spec.resourceName", "'hc-crm-sales-1a2b3c4d'", "'shiny-2'", "delete this HerokuConnection")),
+        new Case("an add-on found and recorded, another app", found, "acme-other", null, List.of("spec.appName", ID)))) {
+      HerokuConnection conn = Serialization.unmarshal(Manifests.connection("addon: {plan: herokuconnect:demo}")
+          .replace("appName: acme-crm", "appName: " + c.app()), HerokuConnection.class);
+      conn.getSpec().setResourceName(c.resource());
+      String refused = dev.herokuconnect.operator.crd.ConnectionIdentity.refusal(c.recorded(), conn.getSpec());
+      if (c.says() == null) assertNull(refused, c.reason());
+      else for (String part : c.says()) assertTrue(refused != null && refused.contains(part), c.reason() + ": '" + part + "' in " + refused);
+    }
+  }
+
   static AddonStatus recorded(Boolean createdByThis) {
     AddonStatus s = new AddonStatus();
     s.setId(ID);
