@@ -52,11 +52,14 @@ public final class AddonLookup {
 
   /**
    * The app the add-on is on: status.addon.app once the create intent or the add-on is recorded
-   * (an edited spec.appName is refused, and never followed: the cleanup's DELETE included), else spec.appName.
+   * (an edited spec.appName is refused, and never followed: the cleanup's DELETE included), else
+   * the app of the binding (status.appName: bound before status.addon.app existed), else spec.appName.
    */
   public static String app(HerokuConnection c, HerokuConnectionStatus status) {
     AddonStatus rec = status == null ? null : status.getAddon();
-    return rec != null && !blank(rec.getApp()) ? rec.getApp() : c.getSpec().getAppName();
+    if (rec != null && !blank(rec.getApp())) return rec.getApp();
+    boolean bound = status != null && !blank(status.getConnectionId()) && !blank(status.getAppName());
+    return bound ? status.getAppName() : c.getSpec().getAppName();
   }
 
   /**
