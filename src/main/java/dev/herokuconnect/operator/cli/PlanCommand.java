@@ -368,10 +368,11 @@ public final class PlanCommand implements Callable<Integer> {
     HerokuConnection o = c.object();
     HerokuConnectionStatus status = o.getStatus() == null ? new HerokuConnectionStatus() : o.getStatus();
     try {
-      return AddonLookup.facts(o, AddonLookup.find(platform, o, status), Management.of(o));
+      AddonLookup.Lookup found = AddonLookup.find(platform, o, status);
+      return AddonLookup.facts(o, status, found, AddonLookup.createdByThis(o, status, found), Management.of(o));
     } catch (PlatformApiException e) {
       throw new PlanError("HerokuConnection " + c.ref() + " (" + c.source() + "): " + AddonDecisions.refused(e, "reading the add-ons "
-          + "of app " + o.getSpec().getAppName(), o.getSpec().getAppName(), o.getSpec().getAddon().getPlan(),
+          + "of app " + AddonLookup.app(o, status), AddonLookup.app(o, status), o.getSpec().getAddon().getPlan(),
           Connector.credentialsHint(o)).message());
     } catch (PlatformThrottled e) {
       throw new PlanError("HerokuConnection " + c.ref() + " (" + c.source() + "): " + e.getMessage());
@@ -439,6 +440,8 @@ public final class PlanCommand implements Callable<Integer> {
         changes.add(line);
       }
       if (a.withheld().contains(ConnectionDecisions.Step.CHANGE_ADDON_PLAN)) notes.add("observe-only, not changed: " + line);
+      String differs = AddonDecisions.planDiffers(addon); // a found add-on: the operator never changes its plan
+      if (differs != null) notes.add("not changed: " + differs);
     }
     if (!Objects.equals(remote.dbKey(), spec.getDatabase().getConfigVar())) {
       database.add("db_key: remote " + orUnset(remote.dbKey()) + ", spec " + spec.getDatabase().getConfigVar());

@@ -17,7 +17,8 @@ public class AddonSpec {
   @Pattern(Patterns.ADDON_PLAN)
   @JsonPropertyDescription("The Heroku Connect plan, e.g. herokuconnect:demo (-> plan of POST /apps/{app}/addons and "
       + "PATCH /apps/{app}/addons/{id}). Required. Pattern herokuconnect:<plan> (lower-case letters, digits, '-'). "
-      + "May change: the add-on's plan is changed in place (status.addon.plan, an Event).")
+      + "May change: the plan of an add-on this object created is changed in place (status.addon.plan, an Event); "
+      + "an add-on it found keeps its plan (the condition says so: set this to its plan, or heroku addons:upgrade).")
   private String plan;
 
   @Default("Orphan")

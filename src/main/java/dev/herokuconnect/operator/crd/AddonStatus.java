@@ -11,6 +11,10 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 public class AddonStatus {
   @JsonPropertyDescription("The add-on's id (-> id of GET /apps/{app}/addons/{id}); also the connection id.")
   private String id;
+  @JsonPropertyDescription("The app the add-on is on (spec.appName when the create intent or the add-on was first recorded). "
+      + "From then on spec.appName is locked to it (and spec.resourceName to the recorded name), also before status.connectionId "
+      + "is set: lookups, plan changes and the DELETE go to this app, never to an edited spec.")
+  private String app;
   @JsonPropertyDescription("The add-on's globally unique name (-> name), e.g. hc-crm-sales-1a2b3c4d.")
   private String name;
   @JsonPropertyDescription("The add-on's plan as the Platform API has it (-> plan.name), e.g. herokuconnect:demo.")
@@ -31,6 +35,8 @@ public class AddonStatus {
 
   public String getId() { return id; }
   public void setId(String id) { this.id = id; }
+  public String getApp() { return app; }
+  public void setApp(String app) { this.app = app; }
   public String getName() { return name; }
   public void setName(String name) { this.name = name; }
   public String getPlan() { return plan; }

@@ -87,6 +87,7 @@ public final class FakePlatformApi {
   private final FakeStore store;
   private final Function<String, String> userOfToken;
   private final Set<String> apps = new HashSet<>();
+  private final Set<String> hidden = new HashSet<>(); // apps the token's user no longer sees
   private final Map<String, Pending> pending = new LinkedHashMap<>();
   private final Map<String, String> plans = new HashMap<>(); // connection id -> plan; absent: DEFAULT_PLAN
   private final Set<String> forbidden = new HashSet<>();
@@ -113,6 +114,16 @@ public final class FakePlatformApi {
       apps.add(app);
     }
     return this;
+  }
+
+  /**
+   * The token's user no longer sees {@code app} (renamed with heroku apps:rename, access removed):
+   * its routes answer 404 Couldn't find that app, its add-ons live on.
+   */
+  public void hideApp(String app) {
+    synchronized (lock) {
+      hidden.add(app);
+    }
   }
 
   /**
@@ -343,7 +354,7 @@ public final class FakePlatformApi {
   }
 
   private void requireApp(String app) {
-    if (apps.contains(app) || !store.connectionsOfApp(app).isEmpty()) return;
+    if (!hidden.contains(app) && (apps.contains(app) || !store.connectionsOfApp(app).isEmpty())) return;
     throw notFound("Couldn't find that app.", "app");
   }
 

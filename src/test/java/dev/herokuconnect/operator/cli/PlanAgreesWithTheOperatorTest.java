@@ -81,7 +81,7 @@ class PlanAgreesWithTheOperatorTest {
       new Row("spec.addon on an app without the add-on: + add-on, then the new connection's setup",
           (f, id) -> f.platform().addApp("acme-new"),
           connection("").replace("appName: acme-crm", "appName: acme-new") + "  addon: {plan: herokuconnect:demo}\n"),
-      new Row("spec.addon with another plan than the add-on's: ~ its plan, in place",
+      new Row("spec.addon with another plan than the add-on found (not created by it): nothing, the operator never changes it",
           (f, id) -> {}, connection("") + "  addon: {plan: herokuconnect:enterprise}\n"),
       new Row("spec.addon, observe-only, on an app without the add-on: nothing",
           (f, id) -> f.platform().addApp("acme-new"),

@@ -185,7 +185,7 @@ class PlanCommandTest {
 
   /** Issue 18: a newer spec.salesforce.apiVersion is planned with the API's schema-diff, for one extra read, and blocked as the operator would. */
   @Test
-  void anAddonToCreateIsAWriteAndAPlanChangeAnUpdateAndOnlyPlatformReadsAreSent() throws Exception {
+  void anAddonToCreateIsAWriteAFoundAddonsOtherPlanANoteAndOnlyPlatformReadsAreSent() throws Exception {
     fake.platform().addApp("acme-new");
     Path file = dir.resolve("addon.yaml");
     Files.writeString(file, connection("sales", "DATABASE_URL", false).replace("appName: acme-crm", "appName: acme-new")
@@ -198,9 +198,10 @@ class PlanCommandTest {
     assertTrue(out.contains("HerokuConnection crm/sales: create\n    add-on (none yet), state (no add-on)\n"
         + "  + add-on herokuconnect:demo on acme-new (named hc-crm-sales-"), out);
     assertTrue(out.contains("HerokuMapping crm/account (Account on sales): wait\n"), out);
-    assertTrue(out.contains("HerokuConnection crm/crm-main: update\n"), out);
-    assertTrue(out.contains("  ~ add-on plan: remote herokuconnect:demo, spec herokuconnect:enterprise (PATCH /apps/acme-crm/addons/{id})"),
-        out);
+    // crm-main found acme-crm's add-on (it did not create it): its plan is never changed, plan says so instead
+    assertFalse(out.contains("~ add-on plan"), out);
+    assertTrue(out.contains("not changed: spec.addon.plan is herokuconnect:enterprise but add-on "), out);
+    assertTrue(out.contains("set spec.addon.plan to herokuconnect:demo, or change the plan yourself (heroku addons:upgrade "), out);
     assertTrue(out.contains(", 1 add-on to create. Nothing was written.\n"), out);
     assertTrue(fake.requests().stream().noneMatch(RecordedRequest::isWrite), "plan sends no write: " + requests());
     assertTrue(fake.requests().stream().anyMatch(q -> q.api().equals("platform")), "the add-ons were read: " + requests());

@@ -268,6 +268,46 @@ class CrdSchemaTest {
     }
   }
 
+  /** spec.addon's add-on recorded before binding: status.addon.app (and its name), no status.connectionId. */
+  static JsonNode recordedAddon(String app, String resource, String recordedApp, String recordedName) {
+    ObjectNode o = (ObjectNode) edit(CONNECTION, s -> {
+      s.put("appName", app);
+      if (resource != null) s.put("resourceName", resource);
+      s.putObject("addon").put("plan", "herokuconnect:demo");
+    });
+    ObjectNode addon = o.putObject("status").putObject("addon");
+    if (recordedApp != null) addon.put("app", recordedApp);
+    if (recordedName != null) addon.put("createRequestedName", recordedName);
+    return o;
+  }
+
+  /** The lock before binding (crd/ConnectionIdentity, status.addon.app) on the CEL engine. */
+  @Test
+  void anAddonRecordedBeforeBindingKeepsItsApp() {
+    JsonNode recorded = recordedAddon("acme-crm", null, "acme-crm", "hc-crm-sales-1a2b3c4d");
+    record Case(String reason, JsonNode now, JsonNode old, String error) {}
+    for (Case c : List.of(
+        new Case("recorded, unchanged (a status write too)", recordedAddon("acme-crm", null, "acme-crm", "hc-crm-sales-1a2b3c4d"),
+            recorded, null),
+        new Case("recorded, another app", recordedAddon("acme-other", null, "acme-crm", "hc-crm-sales-1a2b3c4d"), recorded,
+            "spec.appName is immutable once spec.addon's add-on is recorded"),
+        new Case("recorded: an edited app set back to the recorded one", recordedAddon("acme-crm", null, "acme-crm", "hc-x"),
+            recordedAddon("acme-other", null, "acme-crm", "hc-x"), null),
+        new Case("recorded, resourceName set to the recorded name", recordedAddon("acme-crm", "hc-crm-sales-1a2b3c4d", "acme-crm",
+            "hc-crm-sales-1a2b3c4d"), recorded, null),
+        new Case("recorded, resourceName naming another add-on", recordedAddon("acme-crm", "shiny-2", "acme-crm",
+            "hc-crm-sales-1a2b3c4d"), recorded, "spec.resourceName may only name spec.addon's add-on"),
+        new Case("nothing recorded (status.addon without an app): the app may be fixed",
+            recordedAddon("acme-other", null, null, null), recordedAddon("acme-crm", null, null, null), null),
+        new Case("nothing recorded (an empty app): the app may be fixed",
+            recordedAddon("acme-other", null, "", null), recordedAddon("acme-crm", null, "", null), null))) {
+      List<String> errors = connections.validate(c.now(), c.old());
+      if (c.error() == null) assertEquals(List.of(), errors, c.reason());
+      else assertTrue(errors.stream().anyMatch(e -> e.contains(c.error()) && e.contains("delete this HerokuConnection")),
+          c.reason() + ": " + errors);
+    }
+  }
+
   @Test
   void printerColumnsShortNamesAndCategory() {
     JsonNode crd = yaml(read("herokumappings.herokuconnect.dev-v1.yml"));

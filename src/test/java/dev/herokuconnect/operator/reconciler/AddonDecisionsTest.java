@@ -39,8 +39,13 @@ class AddonDecisionsTest {
     return new Addon(ID, "hc-crm-sales-1a2b3c4d", state, plan, "herokuconnect", "acme-new");
   }
 
+  /** Facts of an add-on this object created (status.addon.createdByThis). */
   static AddonDecisions.Facts facts(Addon a, Found how, List<String> candidates, String recordedId, Management m) {
-    return new AddonDecisions.Facts("acme-new", "herokuconnect:demo", "hc-crm-sales-1a2b3c4d", m, a, how, candidates, recordedId);
+    return facts(a, how, candidates, recordedId, m, true);
+  }
+
+  static AddonDecisions.Facts facts(Addon a, Found how, List<String> candidates, String recordedId, Management m, boolean created) {
+    return new AddonDecisions.Facts("acme-new", "herokuconnect:demo", "hc-crm-sales-1a2b3c4d", m, a, how, candidates, recordedId, created);
   }
 
   @Test
@@ -85,6 +90,15 @@ class AddonDecisionsTest {
             facts(addon(AddonState.PROVISIONED, "herokuconnect:enterprise"), Found.RECORDED, List.of(), ID, OBSERVE),
             new Plan(List.of(), null, List.of(), List.of(Step.CONFIGURE_DATABASE)), List.of(), List.of(),
             List.of(Step.CHANGE_ADDON_PLAN, Step.CONFIGURE_DATABASE), false),
+        new Case("another plan on an add-on found, not created here (e.g. enterprise, spec says demo): never changed, "
+            + "the connection goes on", facts(addon(AddonState.PROVISIONED, "herokuconnect:enterprise"), Found.RECORDED, List.of(),
+            ID, MANAGE, false), connection, List.of(Step.CONFIGURE_DATABASE), List.of(Step.PAUSE), List.of(), false),
+        new Case("another plan on an add-on found by listing the app: never changed",
+            facts(addon(AddonState.PROVISIONED, "herokuconnect:enterprise"), Found.LISTED, List.of(), null, MANAGE, false), connection,
+            List.of(Step.CONFIGURE_DATABASE), List.of(Step.PAUSE), List.of(), false),
+        new Case("another plan on a found add-on, observe-only: nothing withheld, manage would not change it either",
+            facts(addon(AddonState.PROVISIONED, "herokuconnect:enterprise"), Found.RECORDED, List.of(), ID, OBSERVE, false),
+            new Plan(List.of(), null, List.of(), List.of()), List.of(), List.of(), List.of(), false),
         new Case("another object owns the add-on (conflict): nothing is sent, the plan change included",
             facts(addon(AddonState.PROVISIONED, "herokuconnect:enterprise"), Found.RECORDED, List.of(), ID, MANAGE),
             ConnectionDecisions.stopped(ConnectionDecisions.conflict("crm/older")), List.of(), List.of(), List.of(), true))) {
@@ -93,6 +107,56 @@ class AddonDecisionsTest {
       assertEquals(c.then(), p.then(), c.reason());
       assertEquals(c.withheld(), p.withheld(), c.reason());
       assertEquals(c.stopped(), p.stop() != null, c.reason());
+    }
+  }
+
+  /** What the condition says about a plan the operator will not change (AddonDecisions.planDiffers). */
+  @Test
+  void aFoundAddonsOtherPlanIsReportedNotChanged() {
+    record Case(String reason, AddonDecisions.Facts facts, boolean said) {}
+    for (Case c : List.of(
+        new Case("found, another plan: said, naming both plans and what to do",
+            facts(addon(AddonState.PROVISIONED, "herokuconnect:enterprise"), Found.RECORDED, List.of(), ID, MANAGE, false), true),
+        new Case("found, the same plan: nothing to say",
+            facts(addon(AddonState.PROVISIONED, "herokuconnect:demo"), Found.LISTED, List.of(), null, MANAGE, false), false),
+        new Case("created here, another plan: the operator changes it, nothing to say",
+            facts(addon(AddonState.PROVISIONED, "herokuconnect:enterprise"), Found.RECORDED, List.of(), ID, MANAGE, true), false),
+        new Case("no add-on: nothing to say", facts(null, Found.NONE, List.of(), null, MANAGE, false), false))) {
+      String said = AddonDecisions.planDiffers(c.facts());
+      assertEquals(c.said(), said != null, c.reason() + ": " + said);
+      if (said != null) {
+        for (String part : List.of("spec.addon.plan", "herokuconnect:demo", "herokuconnect:enterprise", "heroku addons:upgrade",
+            "createdByThis")) {
+          assertTrue(said.contains(part), c.reason() + ": '" + part + "' in " + said);
+        }
+      }
+    }
+  }
+
+  /** The operator's own lock before binding (ConnectionIdentity.refusal on status.addon), where CEL is not enforced. */
+  @Test
+  void anAddonRecordedBeforeBindingLocksTheAppAndTheName() {
+    AddonStatus intent = intentOnly();
+    intent.setApp("acme-new");
+    AddonStatus found = recorded(false);
+    found.setApp("acme-new");
+    record Case(String reason, AddonStatus recorded, String app, String resource, List<String> says) {}
+    for (Case c : List.of(
+        new Case("nothing recorded: the app may still be fixed", null, "acme-other", null, null),
+        new Case("status.addon without an app (only the Platform budget): nothing recorded", new AddonStatus(), "acme-other", null, null),
+        new Case("the intent recorded, the same app", intent, "acme-new", null, null),
+        new Case("the intent recorded, another app: refused, naming the field, the recorded app and what to do", intent,
+            "acme-other", null, List.of("spec.appName", "status.addon.app 'acme-new'", "'acme-other'", "set it back")),
+        new Case("the intent recorded, resourceName naming it", intent, "acme-new", "hc-crm-sales-1a2b3c4d", null),
+        new Case("the intent recorded, resourceName naming another add-on", intent, "acme-new", "shiny-2",
+            List.of("spec.resourceName", "'hc-crm-sales-1a2b3c4d'", "'shiny-2'", "delete this HerokuConnection")),
+        new Case("an add-on found and recorded, another app", found, "acme-other", null, List.of("spec.appName", ID)))) {
+      HerokuConnection conn = Serialization.unmarshal(Manifests.connection("addon: {plan: herokuconnect:demo}")
+          .replace("appName: acme-crm", "appName: " + c.app()), HerokuConnection.class);
+      conn.getSpec().setResourceName(c.resource());
+      String refused = dev.herokuconnect.operator.crd.ConnectionIdentity.refusal(c.recorded(), conn.getSpec());
+      if (c.says() == null) assertNull(refused, c.reason());
+      else for (String part : c.says()) assertTrue(refused != null && refused.contains(part), c.reason() + ": '" + part + "' in " + refused);
     }
   }
 

@@ -54,6 +54,11 @@ class AddonLoopTest extends LoopWorldCase {
         && r.path().contains(pathPart)).count();
   }
 
+  /** Platform requests of any method whose path contains {@code pathPart}. */
+  long platformAny(String pathPart) {
+    return w.fake.requests().stream().filter(r -> r.api().equals("platform") && r.path().contains(pathPart)).count();
+  }
+
   /** The app's add-ons as the fake's Platform API lists them (over HTTP, as anyone would see them). */
   List<String> addons(String app) {
     try {
@@ -254,6 +259,64 @@ class AddonLoopTest extends LoopWorldCase {
     assertEquals(1, addons("acme-crm").size());
   }
 
+  @Test
+  void aFoundAddonsOtherPlanIsReportedNeverChanged() {
+    // the world's add-on on acme-crm (herokuconnect:demo) exists already; a copy-pasted manifest asks for another plan
+    w.applyConnection(manifest("acme-crm", "{plan: herokuconnect:enterprise}"));
+    HerokuConnection c = until(x -> Conditions.isTrue(x.getStatus(), Conditions.READY));
+    assertFalse(c.getStatus().getAddon().createdByThis());
+    String said = message(c, Conditions.READY);
+    for (String part : List.of("spec.addon.plan is herokuconnect:enterprise", "has plan herokuconnect:demo",
+        "set spec.addon.plan to herokuconnect:demo", "heroku addons:upgrade")) {
+      assertTrue(said.contains(part), "'" + part + "' in " + said);
+    }
+    w.clock.advance(Duration.ofMinutes(11));
+    w.refreshConnection("sales"); // the add-on as recorded, read again
+    assertEquals(0, platform("PATCH", "/apps/"), "a found add-on's plan is never changed: " + w.fake.requests());
+    assertEquals("herokuconnect:demo", w.fake.platform().plan(w.connectionId));
+    assertFalse(w.hasEvent("sales", "AddonPlanChanged"));
+  }
+
+  @Test
+  void anAppNameEditedWhileTheAddonProvisionsIsRefusedAndItsDeleteGoesToTheRecordedApp() {
+    w.fake.platform().addApp("acme-other");
+    w.fake.platform().setProvisioning(1000, null); // provisioning for the whole test: never bound (no status.connectionId)
+    w.applyConnection(withAddon("{plan: herokuconnect:demo, deletionPolicy: Delete}"));
+    HerokuConnection c = w.reconcileConnection("sales");
+    String id = c.getStatus().getAddon().getId();
+    assertEquals(APP, c.getStatus().getAddon().getApp(), "the app is recorded with the add-on");
+    assertNull(c.getStatus().getConnectionId());
+    w.applyConnection(manifest("acme-other", "{plan: herokuconnect:demo, deletionPolicy: Delete}")); // no CEL here: the operator refuses
+    c = w.reconcileConnection("sales");
+    assertTrue(has(c, Conditions.STALLED, Reasons.INVALID_SPEC), c.getStatus().getConditions().toString());
+    for (String part : List.of("spec.appName", "status.addon.app 'acme-new'", "'acme-other'", "set it back")) {
+      assertTrue(message(c, Conditions.STALLED).contains(part), "'" + part + "' in " + message(c, Conditions.STALLED));
+    }
+    assertTrue(w.deleteConnection("sales"));
+    assertEquals(1, platform("DELETE", "/apps/acme-new/addons/" + id), "the recorded add-on is deleted: " + w.fake.requests());
+    assertEquals(0, platformAny("/apps/acme-other"), "nothing ever sent to the edited app: " + w.fake.requests());
+    assertTrue(addons(APP).isEmpty(), "nothing leaked");
+  }
+
+  @Test
+  void anAppNameEditedWithOnlyTheCreateIntentRecordedDeletesByTheIntentOnTheRecordedApp() {
+    w.fake.platform().addApp("acme-other");
+    w.applyConnection(withAddon("{plan: herokuconnect:demo, deletionPolicy: Delete}"));
+    w.fake.loseAnswerOfNext("POST", "/apps/acme-new/addons");
+    w.crashingPass("sales", 0); // only the intent (with its app) survives
+    HerokuConnection c = w.connection("sales");
+    String name = c.getStatus().getAddon().getCreateRequestedName();
+    assertNull(c.getStatus().getAddon().getId());
+    assertEquals(APP, c.getStatus().getAddon().getApp(), "the app is recorded with the intent");
+    w.applyConnection(manifest("acme-other", "{plan: herokuconnect:demo, deletionPolicy: Delete}"));
+    c = w.reconcileConnection("sales");
+    assertTrue(has(c, Conditions.STALLED, Reasons.INVALID_SPEC), c.getStatus().getConditions().toString());
+    assertTrue(w.deleteConnection("sales"));
+    assertEquals(1, platform("DELETE", "/apps/acme-new/addons/" + name), "deleted by the intent's name: " + w.fake.requests());
+    assertEquals(0, platformAny("/apps/acme-other"), "nothing ever sent to the edited app: " + w.fake.requests());
+    assertTrue(addons(APP).isEmpty(), "nothing leaked");
+  }
+
   /** A person's `heroku addons:create herokuconnect --name {name} -a {app}` (over HTTP, not through the operator). */
   void createdByHand(String app, String name) {
     try {
@@ -273,7 +336,7 @@ class AddonLoopTest extends LoopWorldCase {
     w.applyConnection(withAddon("{plan: herokuconnect:nope, deletionPolicy: Delete}") + "  resourceName: crm-sync\n");
     HerokuConnection c = w.reconcileConnection("sales");
     assertTrue(has(c, Conditions.STALLED, Reasons.INVALID_SPEC), c.getStatus().getConditions().toString()); // 422: nothing created
-    assertTrue(w.statusWrites.contains("sales {\"addon\":{\"createRequestedName\":null,\"createRequestedAt\":null}}"),
+    assertTrue(w.statusWrites.contains("sales {\"addon\":{\"createRequestedName\":null,\"createRequestedAt\":null,\"app\":null}}"),
         "the intent is withdrawn as durably as it was written (the loop's status write is a diff against a copy without it): "
         + w.statusWrites);
     createdByHand(APP, "crm-sync"); // a person then creates the add-on under that name
@@ -306,13 +369,13 @@ class AddonLoopTest extends LoopWorldCase {
   void aDeleteAnsweredCouldNotFindThatAppIsNotTheAddonGone() {
     HerokuConnection c = created("{plan: herokuconnect:demo, deletionPolicy: Delete}");
     String id = c.getStatus().getAddon().getId();
-    // the app is no longer where the spec says (renamed with heroku apps:rename, or out of the token's sight): 404 about the app
-    c.getSpec().setAppName("acme-renamed");
+    // the app is out of the token's sight (renamed with heroku apps:rename, access removed): 404 about the app
+    w.fake.platform().hideApp(APP);
     assertFalse(w.deleteConnection("sales"), "the finalizer stays: the add-on was not deleted");
-    assertEquals(1, platform("DELETE", "/apps/acme-renamed/addons/" + id));
+    assertEquals(1, platform("DELETE", "/apps/acme-new/addons/" + id));
     assertTrue(w.hasEvent("sales", "DeleteFailed"), w.events.toString());
     assertFalse(w.events.stream().anyMatch(e -> e.contains("already gone")), w.events.toString());
-    assertEquals(List.of(id), addons(APP), "the add-on lives on");
+    assertNotNull(w.fake.platform().state(id), "the add-on lives on");
   }
 
   @Test

@@ -48,10 +48,12 @@ public final class AddonDecisions {
   /**
    * Everything a decision reads. {@code addon}: the add-on found (null: none); {@code candidates}:
    * the names of the app's matching Connect add-ons when there are several; {@code recordedId}: the
-   * id status recorded, if any (an add-on recorded and now missing was destroyed outside).
+   * id status recorded, if any (an add-on recorded and now missing was destroyed outside);
+   * {@code createdByThis}: this object created the add-on (status.addon.createdByThis), the only
+   * case in which its plan is changed.
    */
   public record Facts(String app, String wantPlan, String nameToCreate, Management management, Addon addon, Found found,
-                      List<String> candidates, String recordedId) {
+                      List<String> candidates, String recordedId, boolean createdByThis) {
     /** The add-on can be connected to: found, provisioned, the only one. */
     public boolean usable() {
       return addon != null && addon.state() == dev.herokuconnect.operator.platform.AddonState.PROVISIONED && candidates.size() <= 1;
@@ -91,10 +93,25 @@ public final class AddonDecisions {
           + "own; delete this HerokuConnection and apply it again to create a new one", Requeue.ERROR_BACKOFF));
       case PROVISIONED -> {
         if (f.wantPlan().equals(f.addon().plan())) yield new Plan(List.of(), null);
+        if (!f.createdByThis()) yield new Plan(List.of(), null); // found, not created: its plan is never changed (planDiffers says so)
         if (f.management().observeOnly()) yield new Plan(List.of(), null, List.of(), List.of(Step.CHANGE_ADDON_PLAN));
         yield new Plan(List.of(Step.CHANGE_ADDON_PLAN), null);
       }
     };
+  }
+
+  /**
+   * What the connection's condition adds when the add-on was found (not created by this object)
+   * and its plan is not spec.addon.plan: the operator changes the plan only of an add-on it created
+   * (a copy-pasted manifest must not downgrade a production add-on), so it says so and what to do;
+   * null when there is nothing to say.
+   */
+  public static String planDiffers(Facts f) {
+    if (f.addon() == null || f.createdByThis() || f.wantPlan().equals(f.addon().plan())) return null;
+    return "spec.addon.plan is " + f.wantPlan() + " but " + f.describe() + " has plan " + f.addon().plan() + "; this "
+        + "HerokuConnection found the add-on, it did not create it (status.addon.createdByThis is false), so the operator does "
+        + "not change its plan: set spec.addon.plan to " + f.addon().plan() + ", or change the plan yourself (heroku addons:upgrade "
+        + f.addon().name() + " " + f.wantPlan() + " -a " + f.app() + ")";
   }
 
   /**

@@ -60,7 +60,7 @@ final class AddonExternal {
     HerokuConnection c = ctx.resource();
     HerokuConnectionStatus status = ctx.status();
     AddonStatus rec = status.getAddon();
-    String app = c.getSpec().getAppName();
+    String app = AddonLookup.app(c, status);
     PlatformApi api = connector.platform(token);
     try {
       String known = AddonLookup.recordedId(status);
@@ -71,7 +71,7 @@ final class AddonExternal {
     } catch (PlatformThrottled t) {
       return new Seen(null, AddonDecisions.throttled(t, clock.instant()));
     } catch (PlatformApiException e) {
-      return new Seen(null, failed(e, api, "reading the add-ons of app " + app, c));
+      return new Seen(null, failed(e, api, "reading the add-ons of app " + app, c, app));
     } finally {
       showBudget(status, api.usage());
     }
@@ -79,13 +79,13 @@ final class AddonExternal {
 
   /**
    * Whether the add-on must be read now: not settled as status shows it (no id, not provisioned,
-   * another plan than the spec's, no connection yet), or the spec changed, or a refresh was asked
+   * another plan than the spec's on an add-on it created, no connection yet), or the spec changed, or a refresh was asked
    * for. Otherwise status is what the Platform API last said (a Platform request saved per pass).
    */
   private static boolean needsRead(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, AddonStatus rec) {
     String want = ctx.resource().getSpec().getAddon().getPlan();
     return rec == null || blank(rec.getId()) || !AddonState.PROVISIONED.apiName().equals(rec.getState())
-        || !Objects.equals(want, rec.getPlan()) || blank(ctx.status().getConnectionId())
+        || rec.createdByThis() && !Objects.equals(want, rec.getPlan()) || blank(ctx.status().getConnectionId())
         || ctx.pass().specChanged() || ctx.pass().refreshRequested();
   }
 
@@ -99,7 +99,7 @@ final class AddonExternal {
     HerokuConnection c = ctx.resource();
     Addon a = l.addon();
     if (a != null) {
-      AddonStatus rec = record(ctx.status(), a);
+      AddonStatus rec = record(ctx.status(), a, AddonLookup.app(c, ctx.status()));
       switch (l.found()) { // exhaustive: who created it, as far as this object can know
         case BY_INTENT -> {
           rec.setCreatedByThis(true);
@@ -110,9 +110,9 @@ final class AddonExternal {
         case LISTED -> {
           // the derived name carries this object's uid: only this object creates an add-on of that name; a name from
           // spec.resourceName is anyone's, but this process remembers what it created (a copy older than even the intent)
-          boolean ours = a.name() != null && a.name().equals(AddonNames.of(c)) || a.id().equals(createdHere.get(c.getMetadata().getUid()));
+          boolean ours = AddonLookup.createdByThis(c, ctx.status(), l) || a.id().equals(createdHere.get(c.getMetadata().getUid()));
           rec.setCreatedByThis(ours);
-          ctx.normal(c, "AddonFound", "using add-on " + a.name() + " (" + a.id() + ") found on app " + c.getSpec().getAppName()
+          ctx.normal(c, "AddonFound", "using add-on " + a.name() + " (" + a.id() + ") found on app " + rec.getApp()
               + (ours ? ", created by this HerokuConnection" : ": not created by this HerokuConnection, so it is never deleted"));
         }
         case RECORDED, CREATED, NONE -> {
@@ -120,7 +120,12 @@ final class AddonExternal {
         }
       }
     }
-    return new Seen(AddonLookup.facts(c, l, ctx.management()), null);
+    return new Seen(facts(ctx, l), null);
+  }
+
+  private static AddonDecisions.Facts facts(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, AddonLookup.Lookup l) {
+    AddonStatus rec = ctx.status().getAddon();
+    return AddonLookup.facts(ctx.resource(), ctx.status(), l, rec != null && rec.createdByThis(), ctx.management());
   }
 
   /** The object is gone (its cleanup finished): nothing is kept for it. */
@@ -128,8 +133,10 @@ final class AddonExternal {
     createdHere.remove(c.getMetadata().getUid());
   }
 
-  private static AddonStatus record(HerokuConnectionStatus status, Addon a) {
+  /** status.addon as the Platform API showed the add-on, with the app it is on ({@code app}: where it was looked up). */
+  private static AddonStatus record(HerokuConnectionStatus status, Addon a, String app) {
     AddonStatus rec = status.getAddon() == null ? new AddonStatus() : status.getAddon();
+    rec.setApp(app);
     rec.setId(a.id());
     rec.setName(a.name());
     rec.setPlan(a.plan());
@@ -155,7 +162,7 @@ final class AddonExternal {
         case CHANGE_ADDON_PLAN -> {
           doing = "changing the plan of " + f.describe() + " to " + f.wantPlan();
           Addon changed = api.changePlan(app, f.addon().id(), f.wantPlan());
-          record(ctx.status(), changed);
+          record(ctx.status(), changed, app);
           ctx.normal(c, "AddonPlanChanged", "changed the plan of " + f.describe() + " from " + f.addon().plan() + " to "
               + changed.plan() + " (spec.addon.plan)");
           yield new AddonLookup.Lookup(changed, f.found(), List.of(), f.recordedId());
@@ -164,11 +171,11 @@ final class AddonExternal {
             CHANGE_API_VERSION, RESUME_AFTER_API_VERSION, READ_NOTIFICATIONS, ACKNOWLEDGE_NOTIFICATIONS, FORGET_NOTIFICATIONS ->
             throw new IllegalStateException(step + " is the connection's step, not the add-on's");
       };
-      return o.withAddon(AddonLookup.facts(c, now, ctx.management()));
+      return o.withAddon(facts(ctx, now));
     } catch (PlatformThrottled t) {
       return ConnectionObservation.stopped(AddonDecisions.throttled(t, clock.instant()));
     } catch (PlatformApiException e) {
-      return ConnectionObservation.stopped(failed(e, api, doing, c));
+      return ConnectionObservation.stopped(failed(e, api, doing, c, app));
     } finally {
       showBudget(ctx.status(), api.usage());
     }
@@ -184,12 +191,15 @@ final class AddonExternal {
    */
   private void withdrawIntent(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, boolean recordedBefore) {
     AddonStatus rec = ctx.status().getAddon();
+    boolean noAddon = blank(rec.getId()); // nothing recorded but the intent: its app goes too, so spec.appName may be fixed
     if (!recordedBefore) {
-      actions.recordBeforeSending(ctx.resource(), "addon", JsonNodeFactory.instance.objectNode()
-          .putNull("createRequestedName").putNull("createRequestedAt")); // a merge patch's null removes the field
+      var patch = JsonNodeFactory.instance.objectNode().putNull("createRequestedName").putNull("createRequestedAt");
+      if (noAddon) patch.putNull("app");
+      actions.recordBeforeSending(ctx.resource(), "addon", patch); // a merge patch's null removes the field
     }
     rec.setCreateRequestedName(null);
     rec.setCreateRequestedAt(null);
+    if (noAddon) rec.setApp(null);
   }
 
   /** When this process last sent a create for an app (under the app's lock). */
@@ -233,9 +243,10 @@ final class AddonExternal {
     HerokuConnection c = ctx.resource();
     String at = ctx.now().toString();
     boolean recordedBefore = ctx.status().getAddon() != null && ctx.status().getAddon().getCreateRequestedName() != null;
-    actions.recordBeforeSending(c, "addon", JsonNodeFactory.instance.objectNode()
-        .put("createRequestedName", f.nameToCreate()).put("createRequestedAt", at));
+    actions.recordBeforeSending(c, "addon", JsonNodeFactory.instance.objectNode().put("createRequestedName", f.nameToCreate())
+        .put("createRequestedAt", at).put("app", f.app())); // the app: the lock and the cleanup read it
     AddonStatus rec = ctx.status().getAddon() == null ? new AddonStatus() : ctx.status().getAddon();
+    rec.setApp(f.app());
     rec.setCreateRequestedName(f.nameToCreate());
     rec.setCreateRequestedAt(at);
     ctx.status().setAddon(rec);
@@ -250,7 +261,7 @@ final class AddonExternal {
       throw e;
     }
     createdHere.put(c.getMetadata().getUid(), a.id());
-    record(ctx.status(), a).setCreatedByThis(true);
+    record(ctx.status(), a, f.app()).setCreatedByThis(true);
     ctx.normal(c, "AddonCreated", "created add-on " + a.name() + " (" + a.id() + ") with plan " + a.plan() + " on app " + f.app()
         + " (POST /apps/" + f.app() + "/addons); it is " + a.state().apiName());
     return a;
@@ -263,7 +274,7 @@ final class AddonExternal {
   Optional<ManagedLoop.Deletion> delete(Reconcile<HerokuConnection, HerokuConnectionStatus> ctx, Optional<ApiToken> token) {
     HerokuConnection c = ctx.resource();
     AddonStatus rec = ctx.status().getAddon();
-    String app = c.getSpec().getAppName();
+    String app = AddonLookup.app(c, ctx.status()); // the recorded app: an edited spec.appName never directs the DELETE
     String target = AddonDecisions.target(rec); // the id, or the create intent's name when its answer was never recorded
     String which = "add-on " + (rec.getName() != null ? rec.getName() : rec.getCreateRequestedName()) + " (" + target + ") on app " + app;
     if (token.isEmpty()) {
@@ -292,10 +303,10 @@ final class AddonExternal {
   }
 
   /** An error answer as an outcome: a 429 waits as long as the budget holds the account; anything else says what to fix. */
-  private Outcome failed(PlatformApiException e, PlatformApi api, String doing, HerokuConnection c) {
+  private Outcome failed(PlatformApiException e, PlatformApi api, String doing, HerokuConnection c, String app) {
     java.time.Instant until = api.usage().throttledUntil();
     if (e.status() == 429 && until != null) return AddonDecisions.throttled(until, clock.instant());
-    return AddonDecisions.refused(e, doing, c.getSpec().getAppName(), c.getSpec().getAddon().getPlan(), Connector.credentialsHint(c));
+    return AddonDecisions.refused(e, doing, app, c.getSpec().getAddon().getPlan(), Connector.credentialsHint(c));
   }
 
   /** status.addon.platformRateLimit: the account's Platform budget as last seen (as status.rateLimit shows the Connect one). */

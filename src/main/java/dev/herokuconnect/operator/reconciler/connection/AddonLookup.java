@@ -24,7 +24,7 @@ public final class AddonLookup {
   public record Lookup(Addon addon, Found found, List<String> candidates, String recordedId) {}
 
   public static Lookup find(PlatformApi api, HerokuConnection c, HerokuConnectionStatus status) {
-    String app = c.getSpec().getAppName();
+    String app = app(c, status);
     AddonStatus rec = status.getAddon();
     String known = recordedId(status);
     if (known != null) {
@@ -50,10 +50,37 @@ public final class AddonLookup {
     return blank(status.getConnectionId()) ? null : status.getConnectionId();
   }
 
-  /** The decision's facts for what was found. */
-  public static AddonDecisions.Facts facts(HerokuConnection c, Lookup l, Management management) {
-    return new AddonDecisions.Facts(c.getSpec().getAppName(), c.getSpec().getAddon().getPlan(), AddonNames.toCreate(c), management,
-        l.addon(), l.found(), l.candidates(), l.recordedId());
+  /**
+   * The app the add-on is on: status.addon.app once the create intent or the add-on is recorded
+   * (an edited spec.appName is refused, and never followed: the cleanup's DELETE included), else
+   * the app of the binding (status.appName: bound before status.addon.app existed), else spec.appName.
+   */
+  public static String app(HerokuConnection c, HerokuConnectionStatus status) {
+    AddonStatus rec = status == null ? null : status.getAddon();
+    if (rec != null && !blank(rec.getApp())) return rec.getApp();
+    boolean bound = status != null && !blank(status.getConnectionId()) && !blank(status.getAppName());
+    return bound ? status.getAppName() : c.getSpec().getAppName();
+  }
+
+  /**
+   * Whether this object created the add-on found, as far as its status and the add-on's name tell:
+   * by its intent or this pass, yes; listed, when it bears the name only this object derives;
+   * recorded, as status.addon.createdByThis says.
+   */
+  public static boolean createdByThis(HerokuConnection c, HerokuConnectionStatus status, Lookup l) {
+    return switch (l.found()) {
+      case BY_INTENT, CREATED -> true;
+      case LISTED -> l.addon().name() != null && l.addon().name().equals(AddonNames.of(c));
+      case RECORDED -> status.getAddon() != null && status.getAddon().createdByThis();
+      case NONE -> false;
+    };
+  }
+
+  /** The decision's facts for what was found; {@code createdByThis}: whether this object created it. */
+  public static AddonDecisions.Facts facts(HerokuConnection c, HerokuConnectionStatus status, Lookup l, boolean createdByThis,
+                                           Management management) {
+    return new AddonDecisions.Facts(app(c, status), c.getSpec().getAddon().getPlan(), AddonNames.toCreate(c), management,
+        l.addon(), l.found(), l.candidates(), l.recordedId(), createdByThis);
   }
 
   private static boolean blank(String s) {

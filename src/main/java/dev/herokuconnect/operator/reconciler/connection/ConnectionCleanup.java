@@ -51,7 +51,7 @@ final class ConnectionCleanup implements Cleanup<HerokuConnection, HerokuConnect
     String owner = c.getSpec().getAddon() == null ? null : external.addonOwner(c);
     AddonDecisions.Fate fate = AddonDecisions.fate(c.getSpec().getAddon(), ctx.status().getAddon(), ctx.management(), owner);
     return new Observed(mappingsOf.apply(c), holds && ctx.management().writes() && !c.getSpec().isPaused(), fate,
-        AddonDecisions.fateNote(fate, ctx.status().getAddon(), c.getSpec().getAppName(), owner));
+        AddonDecisions.fateNote(fate, ctx.status().getAddon(), AddonLookup.app(c, ctx.status()), owner));
   }
 
   @Override

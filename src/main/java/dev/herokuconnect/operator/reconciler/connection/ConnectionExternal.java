@@ -89,6 +89,7 @@ final class ConnectionExternal implements ExternalClient<HerokuConnection, Herok
     ManagedLoop.Pass pass = ctx.pass();
     if (status.getConnectionId() != null && status.getAppName() == null) status.setAppName(c.getSpec().getAppName()); // bound before 0.2
     String refused = ConnectionIdentity.refusal(status.getConnectionId(), status.getAppName(), status.getResourceName(), c.getSpec());
+    if (refused == null) refused = ConnectionIdentity.refusal(status.getAddon(), c.getSpec()); // recorded, not bound yet
     if (refused != null) { // a new generation looks again
       return ConnectionObservation.stopped(Outcome.stalled(Reasons.INVALID_SPEC, refused, (Duration) null));
     }

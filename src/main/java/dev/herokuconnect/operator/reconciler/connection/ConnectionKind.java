@@ -120,6 +120,10 @@ public final class ConnectionKind implements Kind<HerokuConnection, HerokuConnec
     }
     reportVersionChange(ctx, o.facts().version());
     Outcome outcome = ConnectionDecisions.outcome(o.facts());
+    String planDiffers = o.addon() == null ? null : AddonDecisions.planDiffers(o.addon()); // said, never changed: not ours
+    if (planDiffers != null) {
+      outcome = new Outcome(outcome.kind(), outcome.reason(), outcome.message() + "; " + planDiffers, outcome.requeue(), outcome.after());
+    }
     if (validations.advance(ctx, o.where().api().withPriority(Priority.USER), o.where().connectionId())) {
       // a validation waits for its result: poll again after the poller's interval (its bounds end it)
       return new Outcome(outcome.kind(), outcome.reason(), outcome.message(), null, validations.pollEvery());
