@@ -58,16 +58,10 @@ public final class HealthServer implements AutoCloseable {
     if (System.getProperty(MAX_REQUEST_TIME) == null) System.setProperty(MAX_REQUEST_TIME, Long.toString(MAX_REQUEST_SECONDS));
   }
 
-  /**
-   * A server's threads: a new one only when every one is busy (a direct hand-off, not a queue, which
-   * would start all {@link #THREADS} for the first requests and keep them), up to {@link #THREADS};
-   * idle ones go after 30 s. Each thread costs native memory (its stack, often a malloc arena):
-   * 32 started up front took the operator's RSS from about 310 to 485 MiB in `make bench`. Past
-   * {@link #THREADS} busy, a new connection is refused (closed) rather than queued behind them.
-   */
+  /** A server's threads: up to {@link #THREADS}, named, daemon, none while idle. */
   static ExecutorService threads(String name) {
-    java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(1, THREADS, 30,
-        java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), daemonThreads(name));
+    java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(THREADS, THREADS, 30,
+        java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), daemonThreads(name));
     pool.allowCoreThreadTimeOut(true);
     return pool;
   }
