@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -70,11 +71,7 @@ public final class ExportCommand implements Callable<Integer> {
   String deletionPolicy;
   @Option(names = "--from-file", paramLabel = "EXPORT.json", description = "work offline from a Heroku Connect export")
   String fromFile;
-  @Option(names = "--token-file", paramLabel = "FILE", description = "read the token from FILE (default: HEROKU_API_KEY)")
-  String tokenFile;
-  @Option(names = "--discovery-url", paramLabel = "URL",
-      description = "default: HEROKU_CONNECT_DISCOVERY_URL, else https://hc-central.heroku.com")
-  String discoveryUrl;
+  @Mixin ApiAccess api;
   @Option(names = {"-o", "--output"}, paramLabel = "yaml|json", completionCandidates = Formats.class,
       description = "the format (default: yaml)")
   String format = "yaml";
@@ -147,8 +144,8 @@ public final class ExportCommand implements Callable<Integer> {
     if (observe) o.put("observe", "");
     if (deletionPolicy != null) o.put("deletion-policy", deletionPolicy);
     if (fromFile != null) o.put("from-file", fromFile);
-    if (tokenFile != null) o.put("token-file", tokenFile);
-    if (discoveryUrl != null) o.put("discovery-url", discoveryUrl);
+    if (api.tokenFile != null) o.put("token-file", api.tokenFile);
+    if (api.discoveryUrl != null) o.put("discovery-url", api.discoveryUrl);
     return o;
   }
 

@@ -57,6 +57,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -114,11 +115,7 @@ public final class PlanCommand implements Callable<Integer> {
   @Option(names = {"-n", "--namespace"}, paramLabel = "NAMESPACE",
       description = "for objects without a namespace, as with kubectl apply -n (default: default)")
   String namespace = "default";
-  @Option(names = "--token-file", paramLabel = "FILE", description = "read the token from FILE (default: HEROKU_API_KEY)")
-  String tokenFile;
-  @Option(names = "--discovery-url", paramLabel = "URL",
-      description = "default: HEROKU_CONNECT_DISCOVERY_URL, else https://hc-central.heroku.com")
-  String discoveryUrl;
+  @Mixin ApiAccess api;
   @Option(names = "--exit-code", description = "exit with 2 when something would change")
   boolean exitCode;
   @Option(names = {"-o", "--output"}, paramLabel = "text|json|yaml", completionCandidates = Formats.class,
@@ -164,8 +161,8 @@ public final class PlanCommand implements Callable<Integer> {
         read.problems().forEach(p -> err.println("plan: " + p));
         return Cli.ERROR;
       }
-      ApiToken token = token(tokenFile, env);
-      String discovery = discoveryUrl != null ? discoveryUrl
+      ApiToken token = token(api.tokenFile, env);
+      String discovery = api.discoveryUrl != null ? api.discoveryUrl
           : env.getOrDefault(OperatorConfig.DISCOVERY_URL, OperatorConfig.DEFAULT_DISCOVERY_URL);
       // Manifests may come from anyone (a pull request): their apiUrl gets the operator's rule.
       HostAllowlist hosts = OperatorConfig.apiHosts(env);
