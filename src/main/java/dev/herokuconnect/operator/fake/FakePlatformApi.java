@@ -245,6 +245,7 @@ public final class FakePlatformApi {
     boolean write = !method.equals("GET");
     requireApp(app);
     if (write && forbidden.contains(token)) {
+      // id from the Platform API reference's error ids; heroku/cli shows only the message: wording ours (no public source gives it)
       throw fail(403, "forbidden", "You do not have access to provision or change add-ons on the app " + app + ".", null);
     }
     String route = method + (addon == null ? " addons" : " addons/*");
@@ -262,8 +263,10 @@ public final class FakePlatformApi {
     String plan = plan(body);
     String name = body.path("name").isTextual() ? body.path("name").asText() : null;
     if (name != null && !NAME.matcher(name).matches()) {
+      // the pattern is schema.json's add-on name; the message is ours (clients read the id and show the message)
       throw fail(422, "invalid_params", "Name must start with a letter and contain only letters, digits, dashes and underscores.", null);
     }
+    // add-on names are global (schema.json: "globally unique name"); the words are ours, the id the API's
     if (name != null && nameTaken(name)) throw fail(422, "invalid_params", "Name is already taken", null);
     if (name == null) name = generatedName();
     Pending p = new Pending(store.newId(), name, app, plan, clock.instant(), 0);
@@ -387,6 +390,7 @@ public final class FakePlatformApi {
   private static String plan(JsonNode body) {
     JsonNode p = body.path("plan");
     String plan = p.isTextual() ? p.asText() : p.path("name").isTextual() ? p.path("name").asText() : null;
+    // plan is the create's one required param (schema.json); the words are ours
     if (plan == null) throw fail(422, "invalid_params", "Missing required params: plan", null);
     if (plan.equals(SERVICE)) return DEFAULT_PLAN;
     if (!PLANS.contains(plan)) {
