@@ -112,6 +112,20 @@ class AddonLoopTest extends LoopWorldCase {
   }
 
   @Test
+  void aRestartWhileTheAddonProvisionsCarriesOnWithoutASecondCreate() {
+    w.applyConnection(withAddon("{plan: herokuconnect:demo}"));
+    w.loop.reconcile(w.connection("sales"), w.connections); // created, provisioning
+    w.restart(); // a new process: nothing in memory, only what status recorded
+    HerokuConnection c = until(x -> has(x, Conditions.STALLED, Reasons.NEEDS_SALESFORCE_AUTHORIZATION));
+    assertEquals(1, platform("POST", "/apps/acme-new/addons"), "one create across the restart");
+    assertEquals(c.getStatus().getAddon().getId(), c.getStatus().getConnectionId(), "connected by the recorded id");
+    assertTrue(c.getStatus().getAddon().createdByThis(), "still its own");
+    assertFalse(w.hasEvent("sales", "AddonAdopted"), "found by its recorded id: no adoption: " + w.events);
+    System.out.printf("restart while provisioning: %d POST, %d Platform requests in all%n",
+        platform("POST", "/apps/"), platformAny("/apps/"));
+  }
+
+  @Test
   void aPassOnACopyOlderThanTheCreatesStatusWriteIsNoAdoption() {
     w.applyConnection(withAddon("{plan: herokuconnect:demo}"));
     HerokuConnection c = w.connection("sales");
